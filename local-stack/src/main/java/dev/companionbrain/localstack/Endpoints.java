@@ -1,0 +1,24 @@
+package dev.companionbrain.localstack;
+
+/**
+ * Where the engines of a running stack answer. {@link #toString()} masks the Meilisearch key.
+ *
+ * @param kafkaBootstrapServers host:port of the Kafka broker
+ * @param elasticsearchUrl base URL of the Elasticsearch API (OpenSearch with k-NN here)
+ * @param meilisearchUrl base URL of Meilisearch
+ * @param meilisearchKey Meilisearch master key (a secret: never log it)
+ * @param redisUri redis://host:port
+ */
+public record Endpoints(
+    String kafkaBootstrapServers,
+    String elasticsearchUrl,
+    String meilisearchUrl,
+    String meilisearchKey,
+    String redisUri) {
+
+  @Override
+  public String toString() {
+    return "kafka=" + kafkaBootstrapServers + " elasticsearch=" + elasticsearchUrl + " meilisearch="
+        + meilisearchUrl + " (key ****) redis=" + redisUri;
+  }
+}

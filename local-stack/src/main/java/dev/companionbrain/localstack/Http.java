@@ -1,0 +1,33 @@
+package dev.companionbrain.localstack;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Minimal HTTP GET for readiness probes. */
+final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  private Http() {}
+
+  static HttpResponse<String> get(String url, String bearer) {
+    try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET();
+      if (bearer != null) {
+        request.header("Authorization", "Bearer " + bearer);
+      }
+      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static boolean ok(String url, String bearer) {
+    return get(url, bearer).statusCode() / 100 == 2;
+  }
+}

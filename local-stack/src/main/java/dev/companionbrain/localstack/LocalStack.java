@@ -1,0 +1,168 @@
+package dev.companionbrain.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Real engines on loopback: Kafka (KRaft), OpenSearch with k-NN (the Elasticsearch API), Meilisearch
+ * and Redis, each on free ports in its own temporary folder. Started in parallel; {@link #close()}
+ * (or JVM exit) stops every process it started and removes the folders.
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.start()) {
+ *   Endpoints e = stack.endpoints();
+ * }
+ * }</pre>
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  private final Path root;
+  private final KafkaBroker kafka;
+  private final OpenSearchNode opensearch;
+  private final MeilisearchServer meilisearch;
+  private final RedisServer redis;
+  private final Duration startup;
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  private LocalStack(Path root, KafkaBroker kafka, OpenSearchNode opensearch, MeilisearchServer meilisearch,
+      RedisServer redis, Duration startup, Thread shutdownHook) {
+    this.root = root;
+    this.kafka = kafka;
+    this.opensearch = opensearch;
+    this.meilisearch = meilisearch;
+    this.redis = redis;
+    this.startup = startup;
+    this.shutdownHook = shutdownHook;
+  }
+
+  /** Starts all four engines and waits until each really answers. */
+  public static LocalStack start() {
+    long began = System.nanoTime();
+    Path root;
+    try {
+      root = Files.createTempDirectory("companion-brain-stack-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path meiliBinary = MeilisearchBinary.resolve();
+    List<AutoCloseable> started = new ArrayList<>();
+    Thread hook = new Thread(() -> closeAll(started, root), "local-stack-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    ExecutorService starter = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "local-stack-start");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      CompletableFuture<RedisServer> redis = begin(starter, started, () -> RedisServer.start(dir(root, "redis")));
+      CompletableFuture<MeilisearchServer> meili =
+          begin(starter, started, () -> MeilisearchServer.start(dir(root, "meilisearch"), meiliBinary));
+      CompletableFuture<KafkaBroker> kafka = begin(starter, started, () -> KafkaBroker.start(dir(root, "kafka")));
+      CompletableFuture<OpenSearchNode> os = begin(starter, started, () -> OpenSearchNode.start(dir(root, "opensearch")));
+      CompletableFuture.allOf(redis, meili, kafka, os).join();
+      Duration took = Duration.ofNanos(System.nanoTime() - began);
+      LocalStack stack = new LocalStack(root, kafka.join(), os.join(), meili.join(), redis.join(), took, hook);
+      LOG.info("local stack up in {} ms: {}", took.toMillis(), stack.endpoints());
+      return stack;
+    } catch (CompletionException e) {
+      closeAll(started, root);
+      removeHook(hook);
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      starter.shutdownNow();
+    }
+  }
+
+  private static <T extends AutoCloseable> CompletableFuture<T> begin(ExecutorService pool, List<AutoCloseable> started,
+      Supplier<T> start) {
+    return CompletableFuture.supplyAsync(() -> {
+      T engine = start.get();
+      synchronized (started) {
+        started.add(engine);
+      }
+      return engine;
+    }, pool);
+  }
+
+  private static Path dir(Path root, String name) {
+    try {
+      return Files.createDirectories(root.resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Endpoints endpoints() {
+    return new Endpoints(kafka.bootstrapServers(), opensearch.url(), meilisearch.url(), meilisearch.masterKey,
+        "redis://127.0.0.1:" + redis.port);
+  }
+
+  /** Wall time from {@link #start()} until all four engines answered. */
+  public Duration startupTime() {
+    return startup;
+  }
+
+  /** Process ids of the engines (for checks that nothing outlives the stack). */
+  public List<Long> pids() {
+    return List.of(kafka.process().pid(), opensearch.process().pid(), meilisearch.process().pid(),
+        redis.process().pid());
+  }
+
+  /** Stops Meilisearch alone (to test degraded answers); the rest keeps running. */
+  public void stopMeilisearch() {
+    meilisearch.close();
+  }
+
+  /** Stops Redis alone (to test serving without the shared cache). */
+  public void stopRedis() {
+    redis.close();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeAll(List.of(kafka, opensearch, meilisearch, redis), root);
+    removeHook(shutdownHook);
+    LOG.info("local stack stopped");
+  }
+
+  private static void closeAll(List<? extends AutoCloseable> engines, Path root) {
+    List<AutoCloseable> copy;
+    synchronized (engines) {
+      copy = new ArrayList<>(engines);
+    }
+    copy.parallelStream().forEach(engine -> {
+      try {
+        engine.close();
+      } catch (Exception e) {
+        LOG.warn("could not stop {}: {}", engine, e.toString());
+      }
+    });
+    MeilisearchBinary.deleteTree(root);
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run
+    }
+  }
+}

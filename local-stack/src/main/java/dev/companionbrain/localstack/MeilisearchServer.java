@@ -1,0 +1,53 @@
+package dev.companionbrain.localstack;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Meilisearch 1.21 from its npm package, with a random master key. */
+final class MeilisearchServer implements AutoCloseable {
+  private final ChildProcess process;
+  final int port;
+  final String masterKey;
+
+  private MeilisearchServer(ChildProcess process, int port, String masterKey) {
+    this.process = process;
+    this.port = port;
+    this.masterKey = masterKey;
+  }
+
+  static MeilisearchServer start(Path dir, Path binary) {
+    int port = Ports.free();
+    byte[] key = new byte[24];
+    new SecureRandom().nextBytes(key);
+    String masterKey = HexFormat.of().formatHex(key);
+    ChildProcess process = ChildProcess.start("meilisearch", List.of(binary.toString(),
+        "--db-path", dir.resolve("data.ms").toString(),
+        "--dump-dir", dir.resolve("dumps").toString(),
+        "--snapshot-dir", dir.resolve("snapshots").toString(),
+        "--http-addr", "127.0.0.1:" + port,
+        "--master-key", masterKey,
+        "--env", "development",
+        "--no-analytics",
+        "--log-level", "WARN"), dir, dir.resolve("meilisearch.log"));
+    MeilisearchServer server = new MeilisearchServer(process, port, masterKey);
+    Await.until("meilisearch on port " + port, Duration.ofSeconds(30), process,
+        () -> Http.ok(server.url() + "/health", null));
+    return server;
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  ChildProcess process() {
+    return process;
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.companionbrain.localstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Debian's redis-server on a free loopback port, persistence off. */
+final class RedisServer implements AutoCloseable {
+  private final ChildProcess process;
+  final int port;
+
+  private RedisServer(ChildProcess process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  static RedisServer start(Path dir) {
+    String binary = Executables.find("redis-server").orElseThrow(() -> new MissingPrerequisiteException(
+        "redis-server not found: install the Debian package redis-server "
+            + "(./brain test and ./brain up do it with apt-get when run as root)"));
+    int port = Ports.free();
+    ChildProcess process = ChildProcess.start("redis", List.of(binary,
+        "--bind", "127.0.0.1", "--port", Integer.toString(port), "--save", "", "--appendonly", "no",
+        "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning"), dir, dir.resolve("redis.log"));
+    RedisServer server = new RedisServer(process, port);
+    Await.until("redis on port " + port, Duration.ofSeconds(20), process, server::pong);
+    return server;
+  }
+
+  private boolean pong() {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(1000);
+      OutputStream out = socket.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] buf = new byte[7];
+      int n = in.readNBytes(buf, 0, 7);
+      return new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  ChildProcess process() {
+    return process;
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+}
