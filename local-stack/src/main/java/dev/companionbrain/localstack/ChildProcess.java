@@ -20,12 +20,18 @@ final class ChildProcess implements AutoCloseable {
   }
 
   static ChildProcess start(String name, List<String> command, Path workDir, Path log) {
+    return start(name, command, java.util.Map.of(), workDir, log);
+  }
+
+  /** Starts with extra environment variables (secrets go here, never on the command line). */
+  static ChildProcess start(String name, List<String> command, java.util.Map<String, String> env, Path workDir, Path log) {
     try {
       Files.createDirectories(log.getParent());
       ProcessBuilder builder = new ProcessBuilder(command)
           .directory(workDir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(env);
       return new ChildProcess(name, builder.start(), log);
     } catch (IOException e) {
       throw new EngineStartException(name + " could not be started (" + command.get(0) + "): " + e.getMessage(), e);

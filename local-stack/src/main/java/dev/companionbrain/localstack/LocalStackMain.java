@@ -17,7 +17,9 @@ public final class LocalStackMain {
     System.out.println("Ctrl-C stops everything.");
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("stopping the local stack");
       stack.close();
+      System.out.println("local stack stopped");
       done.countDown();
     }));
     done.await();

@@ -28,10 +28,9 @@ final class MeilisearchServer implements AutoCloseable {
         "--dump-dir", dir.resolve("dumps").toString(),
         "--snapshot-dir", dir.resolve("snapshots").toString(),
         "--http-addr", "127.0.0.1:" + port,
-        "--master-key", masterKey,
         "--env", "development",
         "--no-analytics",
-        "--log-level", "WARN"), dir, dir.resolve("meilisearch.log"));
+        "--log-level", "WARN"), java.util.Map.of("MEILI_MASTER_KEY", masterKey), dir, dir.resolve("meilisearch.log"));
     MeilisearchServer server = new MeilisearchServer(process, port, masterKey);
     Await.until("meilisearch on port " + port, Duration.ofSeconds(30), process,
         () -> Http.ok(server.url() + "/health", null));

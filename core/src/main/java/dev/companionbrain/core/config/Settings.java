@@ -1,0 +1,70 @@
+package dev.companionbrain.core.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Configuration from environment variables with local defaults. Secrets are read here and never
+ * logged: {@link #toString()} masks every key whose name says secret, password or key.
+ */
+public final class Settings {
+  private final Map<String, String> values;
+
+  public Settings(Map<String, String> values) {
+    this.values = Map.copyOf(values);
+  }
+
+  public static Settings fromEnvironment() {
+    return new Settings(System.getenv());
+  }
+
+  public String get(String name, String fallback) {
+    String v = values.get(name);
+    return v == null || v.isBlank() ? fallback : v.trim();
+  }
+
+  public Optional<String> find(String name) {
+    return Optional.ofNullable(values.get(name)).filter(v -> !v.isBlank());
+  }
+
+  public int getInt(String name, int fallback) {
+    String v = values.get(name);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+    }
+  }
+
+  public long getLong(String name, long fallback) {
+    String v = values.get(name);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+    }
+  }
+
+  public Settings with(String name, String value) {
+    var copy = new java.util.HashMap<>(values);
+    copy.put(name, value);
+    return new Settings(copy);
+  }
+
+  @Override
+  public String toString() {
+    return "Settings" + values.keySet().stream().filter(k -> k.startsWith("BRAIN_"))
+        .sorted().map(k -> k + "=" + (isSecret(k) ? "****" : values.get(k))).toList();
+  }
+
+  static boolean isSecret(String name) {
+    String n = name.toUpperCase(java.util.Locale.ROOT);
+    return n.contains("KEY") || n.contains("PASSWORD") || n.contains("SECRET");
+  }
+}

@@ -1,0 +1,38 @@
+package dev.companionbrain.core.document;
+
+import java.util.List;
+
+/**
+ * A searchable document as producers send it (without the optional vector).
+ *
+ * @param id unique id, see {@link DocumentIds}
+ * @param title may be empty
+ * @param body may be empty (but not both title and body)
+ * @param tags keywords for filtering, never null
+ * @param url may be null
+ * @param updatedAt ISO-8601 instant as sent, may be null
+ */
+public record Document(String id, String title, String body, List<String> tags, String url, String updatedAt) {
+  public Document {
+    tags = tags == null ? List.of() : List.copyOf(tags);
+    title = title == null ? "" : title;
+    body = body == null ? "" : body;
+  }
+
+  /** The text that is embedded: title and body. */
+  public String embeddingText() {
+    if (title.isEmpty()) {
+      return body;
+    }
+    return body.isEmpty() ? title : title + ". " + body;
+  }
+
+  /** The first {@code maxChars} characters of the body, cut at a word boundary when possible. */
+  public String snippet(int maxChars) {
+    if (body.length() <= maxChars) {
+      return body;
+    }
+    int cut = body.lastIndexOf(' ', maxChars);
+    return body.substring(0, cut > maxChars / 2 ? cut : maxChars) + "…";
+  }
+}

@@ -1,0 +1,162 @@
+package dev.companionbrain.core.document;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses and validates the JSON of topic {@code documents}:
+ * <pre>{"op":"upsert","id":"…","title":"…","body":"…","tags":["…"],"url":"…","updated_at":"ISO-8601","vector":[384 floats]}
+ * {"op":"delete","id":"…"}</pre>
+ * A missing op means upsert. Never throws for bad input: it returns a {@link ParseResult.Rejected}.
+ */
+public final class DocumentParser {
+  /** Dimensions of the vectors (all-MiniLM-L6-v2). */
+  public static final int DIMENSIONS = 384;
+  /** Largest body accepted, in bytes of UTF-8 (the embedder reads only the first ~256 tokens anyway). */
+  public static final int MAX_BODY_BYTES = 100_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private DocumentParser() {}
+
+  /**
+   * @param key the Kafka record key (may be null)
+   * @param value the record value
+   */
+  public static ParseResult parse(byte[] key, byte[] value) {
+    JsonNode root;
+    try {
+      root = value == null ? null : JSON.readTree(value);
+    } catch (JsonProcessingException e) {
+      return reject(RejectReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      return reject(RejectReason.MALFORMED_JSON, "not valid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      return reject(RejectReason.MALFORMED_JSON, "not a JSON object");
+    }
+    JsonNode idNode = root.get("id");
+    if (idNode == null || idNode.isNull() || (idNode.isTextual() && idNode.asText().isEmpty())) {
+      return reject(RejectReason.MISSING_ID, "id is missing or empty");
+    }
+    if (!idNode.isTextual()) {
+      return reject(RejectReason.WRONG_TYPE, "id must be a string");
+    }
+    String id = idNode.asText();
+    if (!DocumentIds.isValid(id)) {
+      return reject(RejectReason.INVALID_ID, "id must be 1-511 bytes of A-Z a-z 0-9 - _");
+    }
+    if (key != null && key.length > 0 && !id.equals(new String(key, StandardCharsets.UTF_8))) {
+      return reject(RejectReason.KEY_MISMATCH, "record key differs from id");
+    }
+    JsonNode opNode = root.get("op");
+    String op = "upsert";
+    if (opNode != null && !opNode.isNull()) {
+      if (!opNode.isTextual()) {
+        return reject(RejectReason.WRONG_TYPE, "op must be a string");
+      }
+      op = opNode.asText();
+    }
+    switch (op) {
+      case "delete":
+        return new ParseResult.Valid(DocumentChange.delete(id));
+      case "upsert":
+        return upsert(id, root);
+      default:
+        return reject(RejectReason.UNKNOWN_OP, "op must be upsert or delete");
+    }
+  }
+
+  private static ParseResult upsert(String id, JsonNode root) {
+    String title;
+    String body;
+    String url;
+    String updatedAt;
+    try {
+      title = optionalText(root, "title");
+      body = optionalText(root, "body");
+      url = optionalText(root, "url");
+      updatedAt = optionalText(root, "updated_at");
+    } catch (WrongType e) {
+      return reject(RejectReason.WRONG_TYPE, e.getMessage());
+    }
+    if (updatedAt != null) {
+      try {
+        updatedAt = OffsetDateTime.parse(updatedAt).toInstant().toString();
+      } catch (DateTimeParseException e) {
+        try {
+          updatedAt = DateTimeFormatter.ISO_INSTANT.parse(updatedAt, java.time.Instant::from).toString();
+        } catch (DateTimeParseException e2) {
+          return reject(RejectReason.WRONG_TYPE, "updated_at must be an ISO-8601 timestamp with offset");
+        }
+      }
+    }
+    List<String> tags = new ArrayList<>();
+    JsonNode tagsNode = root.get("tags");
+    if (tagsNode != null && !tagsNode.isNull()) {
+      if (!tagsNode.isArray()) {
+        return reject(RejectReason.WRONG_TYPE, "tags must be an array of strings");
+      }
+      for (JsonNode tag : tagsNode) {
+        if (!tag.isTextual()) {
+          return reject(RejectReason.WRONG_TYPE, "tags must be an array of strings");
+        }
+        tags.add(tag.asText());
+      }
+    }
+    if ((title == null || title.isBlank()) && (body == null || body.isBlank())) {
+      return reject(RejectReason.EMPTY_DOCUMENT, "an upsert needs a title or a body");
+    }
+    if (body != null && body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+      return reject(RejectReason.BODY_TOO_LARGE, "body is over " + MAX_BODY_BYTES + " bytes");
+    }
+    float[] vector = null;
+    JsonNode vectorNode = root.get("vector");
+    if (vectorNode != null && !vectorNode.isNull()) {
+      if (!vectorNode.isArray()) {
+        return reject(RejectReason.WRONG_TYPE, "vector must be an array of numbers");
+      }
+      if (vectorNode.size() != DIMENSIONS) {
+        return reject(RejectReason.WRONG_VECTOR_DIMENSION,
+            "vector has " + vectorNode.size() + " dimensions, expected " + DIMENSIONS);
+      }
+      vector = new float[DIMENSIONS];
+      for (int i = 0; i < DIMENSIONS; i++) {
+        JsonNode v = vectorNode.get(i);
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+          return reject(RejectReason.WRONG_TYPE, "vector[" + i + "] is not a finite number");
+        }
+        vector[i] = (float) v.asDouble();
+      }
+    }
+    return new ParseResult.Valid(new DocumentChange(DocumentChange.Op.UPSERT, id,
+        new Document(id, title, body, tags, url, updatedAt), vector));
+  }
+
+  private static String optionalText(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new WrongType(field + " must be a string");
+    }
+    return node.asText();
+  }
+
+  private static ParseResult reject(RejectReason reason, String message) {
+    return new ParseResult.Rejected(reason, message);
+  }
+
+  private static final class WrongType extends RuntimeException {
+    WrongType(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.companionbrain.core.index;
+
+import dev.companionbrain.core.document.DocumentParser;
+
+/** The Elasticsearch index template and the Meilisearch index settings of the documents. */
+public final class IndexDefinitions {
+  /** Name of the vector field in Elasticsearch. */
+  public static final String VECTOR_FIELD = "vector";
+
+  private IndexDefinitions() {}
+
+  /** Settings + mappings: English-analysed text, keyword tags, date updated_at, the vector in the dialect. */
+  public static String elasticsearchIndex(VectorDialect dialect) {
+    String vector = switch (dialect) {
+      case OPENSEARCH -> """
+          {"type":"knn_vector","dimension":%d,
+           "method":{"name":"hnsw","engine":"lucene","space_type":"cosinesimil","parameters":{"m":16,"ef_construction":128}}}"""
+          .formatted(DocumentParser.DIMENSIONS);
+      case ELASTICSEARCH_7 -> """
+          {"type":"dense_vector","dims":%d}""".formatted(DocumentParser.DIMENSIONS);
+    };
+    String knnSetting = dialect == VectorDialect.OPENSEARCH ? "\"knn\":true," : "";
+    return """
+        {"settings":{"index":{%s"number_of_shards":1,"number_of_replicas":0,"refresh_interval":"1s"}},
+         "mappings":{"dynamic":"strict","properties":{
+           "id":{"type":"keyword"},
+           "title":{"type":"text","analyzer":"english"},
+           "body":{"type":"text","analyzer":"english"},
+           "tags":{"type":"keyword"},
+           "url":{"type":"keyword","index":false},
+           "updated_at":{"type":"date"},
+           "%s":%s}}}""".formatted(knnSetting, VECTOR_FIELD, vector);
+  }
+
+  /** Meilisearch settings: searchable title/body, filterable tags, sortable updated_at. */
+  public static String meilisearchSettings() {
+    return """
+        {"searchableAttributes":["title","body"],
+         "filterableAttributes":["tags"],
+         "sortableAttributes":["updated_at"],
+         "displayedAttributes":["id","title","url","tags","updated_at","body"]}""";
+  }
+}

@@ -1,0 +1,64 @@
+package dev.companionbrain.core.index;
+
+import com.meilisearch.sdk.Client;
+import com.meilisearch.sdk.model.TaskInfo;
+import com.meilisearch.sdk.model.TaskStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the indexes if they are missing (idempotent; safe from several processes). */
+public final class SearchIndexes {
+  private static final Logger LOG = LoggerFactory.getLogger(SearchIndexes.class);
+
+  private SearchIndexes() {}
+
+  /** Creates the Elasticsearch index in the server's dialect; returns the dialect. */
+  public static VectorDialect ensureElasticsearch(RestClient client, String index) {
+    VectorDialect dialect = VectorDialect.detect(client);
+    try {
+      int status = client.performRequest(new Request("HEAD", "/" + index)).getStatusLine().getStatusCode();
+      if (status == 200) {
+        return dialect;
+      }
+    } catch (ResponseException e) {
+      if (e.getResponse().getStatusLine().getStatusCode() != 404) {
+        throw new UncheckedIOException(e);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Request create = new Request("PUT", "/" + index);
+    create.setEntity(new NStringEntity(IndexDefinitions.elasticsearchIndex(dialect), ContentType.APPLICATION_JSON));
+    try {
+      client.performRequest(create);
+      LOG.info("created index {} ({})", index, dialect);
+    } catch (ResponseException e) {
+      if (!e.getMessage().contains("resource_already_exists_exception")) {
+        throw new UncheckedIOException(e);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dialect;
+  }
+
+  /** Creates the Meilisearch index (primary key id) and applies its settings; waits for both. */
+  public static void ensureMeilisearch(Client client, String index) {
+    TaskInfo created = client.createIndex(index, "id");
+    client.waitForTask(created.getTaskUid());
+    TaskInfo settings = client.index(index).updateSettings(
+        new com.google.gson.Gson().fromJson(IndexDefinitions.meilisearchSettings(), com.meilisearch.sdk.model.Settings.class));
+    client.waitForTask(settings.getTaskUid());
+    var task = client.getTask(settings.getTaskUid());
+    if (task.getStatus() != TaskStatus.SUCCEEDED) {
+      throw new IllegalStateException("Meilisearch settings of " + index + " failed: " + task.getError());
+    }
+  }
+}

@@ -1,0 +1,268 @@
+package dev.companionbrain.core.search;
+
+import static dev.companionbrain.core.search.BadRequestException.quoted;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * A validated search request. Build it from request parameters with {@link #fromParams}; the
+ * canonical constructor enforces the same limits, so every instance is valid.
+ *
+ * @param q the query text, stripped of surrounding whitespace; 1 to {@value #MAX_QUERY_CHARS}
+ *     characters (Unicode code points)
+ * @param mode which retrievers to use
+ * @param k page size, 1 to {@value #MAX_K}
+ * @param offset how many fused hits to skip, 0 to {@value #MAX_OFFSET}
+ * @param tags tag filter, distinct, in request order; at most {@value #MAX_TAGS}, each 1 to
+ *     {@value #MAX_TAG_CHARS} characters of {@code [A-Za-z0-9 _:.\-/]}, no surrounding spaces
+ * @param fusion how a hybrid search merges the lists
+ * @param weights weight of each retriever in the fusion (explicit or the default of {@code fusion})
+ * @param explain whether the response explains each hit's score
+ */
+public record SearchQuery(
+    String q,
+    SearchMode mode,
+    int k,
+    int offset,
+    List<String> tags,
+    FusionMethod fusion,
+    Weights weights,
+    boolean explain) {
+
+  /** Longest query, in characters (Unicode code points) after stripping surrounding whitespace. */
+  public static final int MAX_QUERY_CHARS = 512;
+  /** Largest page size. */
+  public static final int MAX_K = 100;
+  /** Largest offset. */
+  public static final int MAX_OFFSET = 1000;
+  /** Most tags in one request. */
+  public static final int MAX_TAGS = 20;
+  /** Longest tag, in characters. */
+  public static final int MAX_TAG_CHARS = 64;
+  /** Page size when the request gives none. */
+  public static final int DEFAULT_K = 10;
+  /** Fewest hits each retriever fetches, so that fusion has enough candidates to agree on. */
+  public static final int MIN_CANDIDATES = 50;
+
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9 _:.\\-/]{1," + MAX_TAG_CHARS + "}");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+  /** Bump the version whenever the canonical form or the meaning of a result changes. */
+  private static final String CACHE_KEY_PREFIX = "search:v1:";
+
+  /**
+   * Strips {@code q}, drops duplicate tags and checks every limit.
+   *
+   * @throws BadRequestException {@code invalid_query} (blank q), {@code query_too_long}, {@code
+   *     invalid_k}, {@code invalid_offset} or {@code invalid_tags}
+   * @throws NullPointerException if {@code mode}, {@code tags}, {@code fusion} or {@code weights}
+   *     is null
+   */
+  public SearchQuery {
+    if (q == null || q.isBlank()) {
+      throw new BadRequestException("invalid_query", "q is required and must not be blank");
+    }
+    q = q.strip();
+    int chars = q.codePointCount(0, q.length());
+    if (chars > MAX_QUERY_CHARS) {
+      throw new BadRequestException(
+          "query_too_long", "q has " + chars + " characters; at most " + MAX_QUERY_CHARS + " are allowed");
+    }
+    Objects.requireNonNull(mode, "mode");
+    if (k < 1 || k > MAX_K) {
+      throw new BadRequestException("invalid_k", "k must be between 1 and " + MAX_K + ", got " + k);
+    }
+    if (offset < 0 || offset > MAX_OFFSET) {
+      throw new BadRequestException(
+          "invalid_offset", "offset must be between 0 and " + MAX_OFFSET + ", got " + offset);
+    }
+    tags = checkedTags(tags);
+    Objects.requireNonNull(fusion, "fusion");
+    Objects.requireNonNull(weights, "weights");
+  }
+
+  /**
+   * Parses and validates request parameters, applying defaults for the absent ones.
+   *
+   * <ul>
+   *   <li>{@code q}: required; stripped of surrounding whitespace; blank gives {@code
+   *       invalid_query}, longer than {@value #MAX_QUERY_CHARS} gives {@code query_too_long}.
+   *   <li>{@code mode}: hybrid (default), text, keyword or vector; else {@code invalid_mode}.
+   *   <li>{@code k}: integer 1 to {@value #MAX_K}, default {@value #DEFAULT_K}; else {@code
+   *       invalid_k}.
+   *   <li>{@code offset}: integer 0 to {@value #MAX_OFFSET}, default 0; else {@code
+   *       invalid_offset}.
+   *   <li>{@code tags}: comma-separated, each stripped; a blank parameter means no tags, but an
+   *       empty element (as in {@code "a,,b"}) is an error; duplicates are dropped; more than
+   *       {@value #MAX_TAGS} elements or a bad tag gives {@code invalid_tags}.
+   *   <li>{@code fusion}: rrf or weighted, default {@link SearchDefaults#fusion()}; else {@code
+   *       invalid_fusion}.
+   *   <li>{@code weights}: a {@link Weights#parse spec}, default {@link
+   *       SearchDefaults#weightsFor} the fusion; else {@code invalid_weights}.
+   *   <li>{@code explain}: true or false (any case), default false; else {@code invalid_explain}.
+   * </ul>
+   *
+   * <p>A parameter that is present but empty (such as {@code "k="}) is invalid, except {@code tags}.
+   *
+   * @param param the value of a parameter, or null when the request does not have it
+   * @throws BadRequestException naming the first bad parameter, in the order above
+   */
+  public static SearchQuery fromParams(Function<String, String> param, SearchDefaults defaults) {
+    Objects.requireNonNull(param, "param");
+    Objects.requireNonNull(defaults, "defaults");
+    String rawQ = param.apply("q");
+    if (rawQ == null) {
+      throw new BadRequestException("invalid_query", "q is required");
+    }
+    String q = rawQ.strip();
+    if (q.isEmpty()) {
+      throw new BadRequestException("invalid_query", "q must not be blank");
+    }
+    String modeParam = param.apply("mode");
+    SearchMode mode = modeParam == null ? SearchMode.HYBRID : SearchMode.fromWire(modeParam);
+    int k = intParam(param.apply("k"), DEFAULT_K, "k", "invalid_k");
+    int offset = intParam(param.apply("offset"), 0, "offset", "invalid_offset");
+    List<String> tags = tagsParam(param.apply("tags"));
+    String fusionParam = param.apply("fusion");
+    FusionMethod fusion =
+        fusionParam == null ? defaults.fusion() : FusionMethod.fromWire(fusionParam);
+    String weightsParam = param.apply("weights");
+    Weights weights =
+        weightsParam == null ? defaults.weightsFor(fusion) : Weights.parse(weightsParam);
+    boolean explain = explainParam(param.apply("explain"));
+    return new SearchQuery(q, mode, k, offset, tags, fusion, weights, explain);
+  }
+
+  private static int intParam(String value, int absent, String name, String code) {
+    if (value == null) {
+      return absent;
+    }
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(code, name + " must be an integer, got " + quoted(value));
+    }
+  }
+
+  private static List<String> tagsParam(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    String[] elements = value.split(",", -1);
+    if (elements.length > MAX_TAGS) {
+      throw tooManyTags(elements.length);
+    }
+    List<String> tags = new ArrayList<>(elements.length);
+    for (String element : elements) {
+      tags.add(element.strip());
+    }
+    return tags;
+  }
+
+  private static boolean explainParam(String value) {
+    if (value == null) {
+      return false;
+    }
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new BadRequestException(
+          "invalid_explain", "explain must be true or false, got " + quoted(value));
+    };
+  }
+
+  private static List<String> checkedTags(List<String> tags) {
+    Objects.requireNonNull(tags, "tags");
+    if (tags.size() > MAX_TAGS) {
+      throw tooManyTags(tags.size());
+    }
+    Set<String> distinct = new LinkedHashSet<>();
+    for (String tag : tags) {
+      if (tag == null || !TAG.matcher(tag).matches() || !tag.equals(tag.strip())) {
+        throw new BadRequestException(
+            "invalid_tags",
+            "tag " + quoted(tag) + " must be 1 to " + MAX_TAG_CHARS
+                + " characters of letters, digits, space, '_', ':', '.', '-' or '/'"
+                + " and must not start or end with a space");
+      }
+      distinct.add(tag);
+    }
+    return List.copyOf(distinct);
+  }
+
+  private static BadRequestException tooManyTags(int count) {
+    return new BadRequestException(
+        "invalid_tags", "at most " + MAX_TAGS + " tags are allowed, got " + count);
+  }
+
+  /** How many hits each retriever fetches: {@code max(}{@value #MIN_CANDIDATES}{@code , offset + k)}. */
+  public int candidates() {
+    return Math.max(MIN_CANDIDATES, offset + k);
+  }
+
+  /**
+   * The retrievers this search queries: the mode's single retriever, or for {@link
+   * SearchMode#HYBRID} the retrievers with a weight {@code > 0}.
+   */
+  public Set<Retriever> retrievers() {
+    return mode.single().map(retriever -> Set.of(retriever)).orElseGet(weights::active);
+  }
+
+  /**
+   * The result-cache key of this request at index {@code generation}: {@code "search:v1:"} followed
+   * by the hex SHA-256 of a canonical form of the normalised request. Requests that must give the
+   * same response give the same key: the query is compared lower-cased with whitespace runs
+   * collapsed to one space, tags as a sorted set, and every default is already applied (so {@code
+   * ?q=Foo} and {@code ?q=foo&k=10&mode=hybrid} share a key). {@code explain} is part of the key.
+   *
+   * <p>The index generation is part of the key: when the indexing job publishes a new generation,
+   * every earlier key simply stops being looked up, so no cached result outlives the data it was
+   * computed from.
+   */
+  public String cacheKey(long generation) {
+    return CACHE_KEY_PREFIX + HexFormat.of().formatHex(sha256(canonicalForm(generation)));
+  }
+
+  /**
+   * The text that {@link #cacheKey} hashes: one {@code name=value} line per field, free text
+   * length-prefixed so no value can imitate another field.
+   */
+  String canonicalForm(long generation) {
+    String normalizedQ = WHITESPACE.matcher(q.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
+    StringBuilder canonical = new StringBuilder(CACHE_KEY_PREFIX).append('\n');
+    canonical.append("q=").append(normalizedQ.length()).append(':').append(normalizedQ).append('\n');
+    canonical.append("mode=").append(mode.wireName()).append('\n');
+    canonical.append("k=").append(k).append('\n');
+    canonical.append("offset=").append(offset).append('\n');
+    Set<String> sortedTags = new TreeSet<>(tags);
+    canonical.append("tags=").append(sortedTags.size());
+    for (String tag : sortedTags) {
+      canonical.append('|').append(tag.length()).append(':').append(tag);
+    }
+    canonical.append('\n');
+    canonical.append("fusion=").append(fusion.wireName()).append('\n');
+    canonical.append("weights=").append(weights.toSpec()).append('\n');
+    canonical.append("explain=").append(explain).append('\n');
+    canonical.append("generation=").append(generation).append('\n');
+    return canonical.toString();
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.companionbrain.jobs.indexing;
+
+import dev.companionbrain.core.config.Settings;
+import java.io.Serializable;
+
+/**
+ * Where the indexing job reads and writes; from environment variables with local defaults.
+ * {@link #toString()} never shows secrets.
+ */
+public record IndexingConfig(
+    String kafkaBootstrapServers,
+    String documentsTopic,
+    String deadLetterTopic,
+    String consumerGroup,
+    String elasticsearchUrl,
+    String elasticsearchUsername,
+    String elasticsearchPassword,
+    String meilisearchUrl,
+    String meilisearchKey,
+    String redisUri,
+    String index,
+    int batchSize,
+    long maxBatchWaitMillis,
+    long checkpointIntervalMillis) implements Serializable {
+
+  public static IndexingConfig from(Settings s) {
+    return new IndexingConfig(
+        s.get("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        s.get("BRAIN_DOCUMENTS_TOPIC", "documents"),
+        s.get("BRAIN_DLQ_TOPIC", "documents.dlq"),
+        s.get("BRAIN_INDEXING_GROUP", "brain-indexing"),
+        s.get("BRAIN_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
+        s.find("BRAIN_ELASTICSEARCH_USERNAME").orElse(null),
+        s.find("BRAIN_ELASTICSEARCH_PASSWORD").orElse(null),
+        s.get("BRAIN_MEILISEARCH_URL", "http://127.0.0.1:7700"),
+        s.find("BRAIN_MEILISEARCH_KEY").orElse(null),
+        s.get("BRAIN_REDIS_URI", "redis://127.0.0.1:6379"),
+        s.get("BRAIN_INDEX", "documents"),
+        s.getInt("BRAIN_BATCH_SIZE", 100),
+        s.getLong("BRAIN_BATCH_MAX_WAIT_MS", 1000),
+        s.getLong("BRAIN_CHECKPOINT_INTERVAL_MS", 2000));
+  }
+
+  @Override
+  public String toString() {
+    return "IndexingConfig[kafka=" + kafkaBootstrapServers + ", topic=" + documentsTopic + ", dlq=" + deadLetterTopic
+        + ", elasticsearch=" + elasticsearchUrl + ", meilisearch=" + meilisearchUrl + ", index=" + index
+        + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms]";
+  }
+}

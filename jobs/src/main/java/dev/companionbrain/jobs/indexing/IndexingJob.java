@@ -1,0 +1,143 @@
+package dev.companionbrain.jobs.indexing;
+
+import com.meilisearch.sdk.Client;
+import com.meilisearch.sdk.Config;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.index.SearchIndexes;
+import dev.companionbrain.core.index.VectorDialect;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.elasticsearch.sink.Elasticsearch7SinkBuilder;
+import org.apache.flink.connector.elasticsearch.sink.FlushBackoffType;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.http.HttpHost;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka topic {@code documents} → validate (bad → {@code documents.dlq}) → skip unchanged texts →
+ * embed (MiniLM, batched) → Elasticsearch bulk, Meilisearch tasks, Redis hydration entries, each in
+ * batches of 100 or 1 s. The job takes its source and sinks ({@link #build}), so tests swap them.
+ */
+public final class IndexingJob {
+  private static final Logger LOG = LoggerFactory.getLogger(IndexingJob.class);
+
+  /** Where the job writes. */
+  public record Sinks(Sink<DeadLetter> deadLetters, Sink<IndexAction> elasticsearch, Sink<IndexAction> meilisearch,
+      Sink<IndexAction> redis) {}
+
+  private IndexingJob() {}
+
+  public static void main(String[] args) throws Exception {
+    IndexingConfig config = IndexingConfig.from(Settings.fromEnvironment());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    prepare(config);
+    wire(env, config);
+    env.execute("IndexingJob");
+  }
+
+  /** Creates the indexes if they are missing. */
+  public static VectorDialect prepare(IndexingConfig config) {
+    VectorDialect dialect;
+    try (RestClient rest = elasticsearchClient(config)) {
+      dialect = SearchIndexes.ensureElasticsearch(rest, config.index());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    SearchIndexes.ensureMeilisearch(new Client(new Config(config.meilisearchUrl(), config.meilisearchKey())), config.index());
+    LOG.info("indexes ready: {} ({})", config.index(), dialect);
+    return dialect;
+  }
+
+  /** Checkpointing and the Kafka-to-engines pipeline on {@code env}. */
+  public static void wire(StreamExecutionEnvironment env, IndexingConfig config) {
+    env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.AT_LEAST_ONCE);
+    env.getCheckpointConfig().setExternalizedCheckpointCleanup(
+        CheckpointConfig.ExternalizedCheckpointCleanup.RETAIN_ON_CANCELLATION);
+    env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Math.min(500, config.checkpointIntervalMillis()));
+    KafkaSource<SourceRecord> source = KafkaSource.<SourceRecord>builder()
+        .setBootstrapServers(config.kafkaBootstrapServers())
+        .setTopics(config.documentsTopic())
+        .setGroupId(config.consumerGroup())
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(new SourceRecordDeserializer())
+        .setProperty("partition.discovery.interval.ms", "10000")
+        .build();
+    DataStream<SourceRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + config.documentsTopic())
+        .uid("kafka-documents-source");
+    build(records, sinks(config));
+  }
+
+  /** The production sinks. */
+  public static Sinks sinks(IndexingConfig config) {
+    Sink<DeadLetter> dlq = KafkaSink.<DeadLetter>builder()
+        .setBootstrapServers(config.kafkaBootstrapServers())
+        .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .build();
+    Elasticsearch7SinkBuilder<IndexAction> es = new Elasticsearch7SinkBuilder<IndexAction>()
+        .setHosts(HttpHost.create(config.elasticsearchUrl()))
+        .setEmitter(new ElasticsearchActions(config.index()))
+        .setBulkFlushMaxActions(config.batchSize())
+        .setBulkFlushInterval(config.maxBatchWaitMillis())
+        .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 200)
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+    if (config.elasticsearchUsername() != null) {
+      es.setConnectionUsername(config.elasticsearchUsername()).setConnectionPassword(config.elasticsearchPassword());
+    }
+    Sink<IndexAction> meili = new MeilisearchSink(config.meilisearchUrl(), config.meilisearchKey(), config.index(),
+        config.batchSize(), config.maxBatchWaitMillis(),
+        new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic()));
+    return new Sinks(dlq, es.build(), meili, new RedisSink(config.redisUri()));
+  }
+
+  /** The pipeline between a source of raw records and the sinks. */
+  public static void build(DataStream<SourceRecord> records, Sinks sinks) {
+    SingleOutputStreamOperator<IndexAction> valid = records
+        .process(new ValidateRecords()).name("validate").uid("validate");
+    valid.getSideOutput(ValidateRecords.DEAD_LETTERS)
+        .sinkTo(sinks.deadLetters()).name("dead letters").uid("dead-letter-sink");
+    DataStream<IndexAction> changes = valid
+        .keyBy(a -> a.id)
+        .process(new SkipUnchangedEmbeddings()).name("skip unchanged embeddings").uid("skip-unchanged-embeddings");
+    DataStream<IndexAction> embedded = AsyncDataStream
+        .orderedWait(changes, new EmbedDocuments(), 10, TimeUnit.MINUTES, 256)
+        .name("embed (MiniLM)").uid("embed");
+    embedded.sinkTo(sinks.elasticsearch()).name("elasticsearch").uid("elasticsearch-sink");
+    embedded.sinkTo(sinks.meilisearch()).name("meilisearch").uid("meilisearch-sink");
+    embedded.sinkTo(sinks.redis()).name("redis").uid("redis-sink");
+  }
+
+  /** Starts the job on {@code env} without blocking. */
+  public static JobClient start(StreamExecutionEnvironment env, IndexingConfig config) throws Exception {
+    prepare(config);
+    wire(env, config);
+    return env.executeAsync("IndexingJob");
+  }
+
+  static RestClient elasticsearchClient(IndexingConfig config) {
+    var builder = RestClient.builder(HttpHost.create(config.elasticsearchUrl()));
+    if (config.elasticsearchUsername() != null) {
+      var credentials = new org.apache.http.impl.client.BasicCredentialsProvider();
+      credentials.setCredentials(org.apache.http.auth.AuthScope.ANY,
+          new org.apache.http.auth.UsernamePasswordCredentials(config.elasticsearchUsername(), config.elasticsearchPassword()));
+      builder.setHttpClientConfigCallback(h -> h.setDefaultCredentialsProvider(credentials));
+    }
+    return builder.build();
+  }
+}

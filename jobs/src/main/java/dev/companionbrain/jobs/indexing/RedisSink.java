@@ -1,0 +1,108 @@
+package dev.companionbrain.jobs.indexing;
+
+import dev.companionbrain.core.cache.RedisKeys;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps Redis warm: each document's display fields (the query service's hydration cache) are set,
+ * deletes remove them. After each completed checkpoint that carried writes, the committer
+ * increments the index generation and publishes it: the query services' cache-invalidation signal.
+ */
+public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Long> {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSink.class);
+  private final String redisUri;
+
+  /** @param redisUri redis://[:password@]host:port */
+  public RedisSink(String redisUri) {
+    this.redisUri = redisUri;
+  }
+
+  @Override
+  @Deprecated
+  public SinkWriter<IndexAction> createWriter(InitContext context) {
+    throw new UnsupportedOperationException("Flink 1.20 calls createWriter(WriterInitContext)");
+  }
+
+  @Override
+  public SinkWriter<IndexAction> createWriter(WriterInitContext context) {
+    return new RedisWriter(redisUri, context.metricGroup());
+  }
+
+  @Override
+  public Committer<Long> createCommitter(CommitterInitContext context) {
+    return new GenerationCommitter(redisUri);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<Long> getCommittableSerializer() {
+    return new CountSerializer();
+  }
+
+  /** Bumps and publishes the index generation once per checkpoint that wrote documents. */
+  static final class GenerationCommitter implements Committer<Long> {
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    GenerationCommitter(String uri) {
+      client = RedisClient.create(uri);
+      connection = client.connect();
+    }
+
+    @Override
+    public void commit(Collection<CommitRequest<Long>> requests) {
+      long written = 0;
+      for (CommitRequest<Long> r : requests) {
+        written += r.getCommittable();
+      }
+      if (written == 0) {
+        return;
+      }
+      try {
+        long generation = connection.sync().incr(RedisKeys.GENERATION);
+        connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
+        LOG.debug("index generation {} after {} writes", generation, written);
+      } catch (RuntimeException e) {
+        requests.forEach(CommitRequest::retryLater);
+      }
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown();
+    }
+  }
+
+  static final class CountSerializer implements SimpleVersionedSerializer<Long> {
+    @Override
+    public int getVersion() {
+      return 1;
+    }
+
+    @Override
+    public byte[] serialize(Long count) {
+      return ByteBuffer.allocate(8).putLong(count).array();
+    }
+
+    @Override
+    public Long deserialize(int version, byte[] serialized) throws IOException {
+      if (version != 1 || serialized.length != 8) {
+        throw new IOException("unknown committable version " + version);
+      }
+      return ByteBuffer.wrap(serialized).getLong();
+    }
+  }
+}

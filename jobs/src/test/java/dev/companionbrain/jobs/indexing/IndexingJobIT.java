@@ -1,0 +1,183 @@
+package dev.companionbrain.jobs.indexing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.companionbrain.core.cache.RedisKeys;
+import dev.companionbrain.localstack.Endpoints;
+import dev.companionbrain.localstack.LocalStackExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole IndexingJob on a MiniCluster against the real engines of the local stack. */
+@ExtendWith(LocalStackExtension.class)
+class IndexingJobIT {
+  private static Engines engines;
+
+  @BeforeAll
+  static void connect(Endpoints endpoints) {
+    engines = new Engines(endpoints);
+  }
+
+  @AfterAll
+  static void disconnect() throws IOException {
+    engines.close();
+  }
+
+  static StreamExecutionEnvironment env(Path checkpoints, Path restoreFrom) {
+    Configuration conf = new Configuration();
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    if (restoreFrom != null) {
+      conf.set(SavepointConfigOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
+    }
+    return StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+  }
+
+  @Test
+  void indexesGoodDocumentsInBothEnginesAndDeadLettersEachBadOne(@TempDir Path checkpoints) throws Exception {
+    IndexingConfig config = engines.freshConfig(1000);
+    String topic = config.documentsTopic();
+    engines.produce(topic, "a1", Engines.doc("a1", "Boundary layer flow", "laminar boundary layer over a flat plate", "aero"));
+    engines.produce(topic, "a2", Engines.doc("a2", "Shock waves", "oblique shock waves at supersonic speed", "aero", "shock"));
+    engines.produce(topic, "u1", Engines.doc("u1", "first version", "heat transfer in pipes"));
+    engines.produce(topic, "u1", Engines.doc("u1", "second version", "heat transfer in pipes and ducts"));
+    engines.produce(topic, "u1", Engines.doc("u1", "third version", "heat transfer in pipes and ducts"));
+    engines.produce(topic, "d1", Engines.doc("d1", "to be deleted", "this one goes away"));
+    engines.produce(topic, "d1", "{\"op\":\"delete\",\"id\":\"d1\"}");
+    engines.produce(topic, "v1", Engines.docWithVector("v1", "supplied", 7));
+    // one of each bad kind
+    engines.produce(topic, "x1", "{not json");
+    engines.produce(topic, null, "{\"op\":\"upsert\",\"title\":\"no id\"}");
+    engines.produce(topic, null, "{\"op\":\"upsert\",\"id\":\"bad id!\",\"title\":\"t\"}");
+    engines.produce(topic, "x4", "{\"op\":\"upsert\",\"id\":\"x4\",\"title\":5}");
+    engines.produce(topic, "x5", "{\"op\":\"upsert\",\"id\":\"x5\",\"title\":\"big\",\"body\":\"" + "a".repeat(100_001) + "\"}");
+    engines.produce(topic, "x6", "{\"op\":\"upsert\",\"id\":\"x6\",\"title\":\"t\",\"vector\":[0.1,0.2]}");
+    engines.produce(topic, "x7", "{\"op\":\"merge\",\"id\":\"x7\"}");
+    engines.produce(topic, "other", "{\"op\":\"upsert\",\"id\":\"x8\",\"title\":\"t\"}");
+    engines.produce(topic, "x9", "{\"op\":\"upsert\",\"id\":\"x9\",\"title\":\"  \"}");
+    engines.flush();
+
+    JobClient job = IndexingJob.start(env(checkpoints, null), config);
+    try {
+      String index = config.index();
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        assertRunning(job);
+        JsonNode u1 = engines.esGet(index, "u1");
+        assertThat(u1).isNotNull();
+        assertThat(u1.at("/_source/title").asText()).isEqualTo("third version");
+        assertThat(engines.esCount(index)).isEqualTo(4);
+        assertThat(engines.meiliCount(index)).isEqualTo(4);
+        assertThat(engines.redis.sync().get(RedisKeys.document("u1"))).contains("third version");
+      });
+      // latest version everywhere; vectors computed or kept; deletes gone from every engine
+      assertThat(engines.meiliGet(index, "u1").get("title").asText()).isEqualTo("third version");
+      assertThat(engines.esGet(index, "a1").at("/_source/vector").size()).isEqualTo(384);
+      assertThat(engines.esGet(index, "u1").at("/_source/vector").size())
+          .as("an unchanged text keeps the vector computed for the earlier version").isEqualTo(384);
+      assertThat(engines.esGet(index, "v1").at("/_source/vector/7").asDouble()).isEqualTo(1.0);
+      assertThat(engines.esGet(index, "d1")).isNull();
+      assertThat(engines.meiliGet(index, "d1")).isNull();
+      assertThat(engines.redis.sync().get(RedisKeys.document("d1"))).isNull();
+      assertThat(engines.redis.sync().get(RedisKeys.document("a2"))).contains("\"snippet\"").contains("oblique shock");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(engines.redis.sync().get(RedisKeys.GENERATION)).isNotNull());
+
+      var dead = engines.readAll(config.deadLetterTopic(), 9, Duration.ofSeconds(30));
+      Map<String, String> reasons = new TreeMap<>(dead.stream().collect(Collectors.toMap(
+          r -> new String(r.value(), StandardCharsets.UTF_8).substring(0, Math.min(30, r.value().length)),
+          r -> Engines.header(r, "dlq.reason"), (x, y) -> x + "," + y)));
+      assertThat(dead).hasSize(9);
+      assertThat(reasons.values()).containsExactlyInAnyOrder("malformed_json", "missing_id", "invalid_id", "wrong_type",
+          "body_too_large", "wrong_vector_dimension", "unknown_op", "key_mismatch", "empty_document");
+      var malformed = dead.stream().filter(r -> "malformed_json".equals(Engines.header(r, "dlq.reason"))).findFirst().orElseThrow();
+      assertThat(new String(malformed.value(), StandardCharsets.UTF_8)).as("original bytes").isEqualTo("{not json");
+      assertThat(Engines.header(malformed, "dlq.topic")).isEqualTo(topic);
+      assertThat(Engines.header(malformed, "dlq.offset")).isNotBlank();
+      assertThat(Engines.header(malformed, "dlq.partition")).isNotBlank();
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  @Test
+  void restartFromTheLastCheckpointLosesNothingAndDoublesNothing(@TempDir Path checkpoints) throws Exception {
+    IndexingConfig config = engines.freshConfig(500);
+    String topic = config.documentsTopic();
+    for (int i = 0; i < 600; i++) {
+      engines.produce(topic, "r" + i, Engines.docWithVector("r" + i, "restart doc " + i, i));
+    }
+    engines.flush();
+    JobClient first = IndexingJob.start(env(checkpoints, null), config);
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      assertRunning(first);
+      return latestCheckpoint(checkpoints).isPresent() && engines.esCount(config.index()) > 0;
+    });
+    first.cancel().get();
+    Path checkpoint = latestCheckpoint(checkpoints).orElseThrow();
+    // more arrive while the job is down, including updates of documents already indexed
+    for (int i = 600; i < 900; i++) {
+      engines.produce(topic, "r" + i, Engines.docWithVector("r" + i, "restart doc " + i, i));
+    }
+    for (int i = 0; i < 50; i++) {
+      engines.produce(topic, "r" + i, Engines.docWithVector("r" + i, "updated doc " + i, i));
+    }
+    engines.flush();
+
+    JobClient second = IndexingJob.start(env(checkpoints, checkpoint), config);
+    try {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        assertRunning(second);
+        assertThat(engines.esCount(config.index())).isEqualTo(900);
+        assertThat(engines.meiliCount(config.index())).isEqualTo(900);
+      });
+      assertThat(engines.esGet(config.index(), "r10").at("/_source/title").asText()).isEqualTo("updated doc 10");
+      assertThat(engines.meiliGet(config.index(), "r10").get("title").asText()).isEqualTo("updated doc 10");
+      assertThat(engines.meiliGet(config.index(), "r899")).isNotNull();
+    } finally {
+      second.cancel().get();
+    }
+  }
+
+  static void assertRunning(JobClient job) throws Exception {
+    JobStatus status = job.getJobStatus().get();
+    if (status.isGloballyTerminalState()) {
+      try {
+        job.getJobExecutionResult().get();
+      } catch (Exception e) {
+        throw new AssertionError("job ended: " + status, e);
+      }
+      throw new AssertionError("job ended: " + status);
+    }
+  }
+
+  static Optional<Path> latestCheckpoint(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root, 3)) {
+      return paths.filter(p -> p.getFileName().toString().equals("_metadata"))
+          .map(Path::getParent)
+          .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
+    }
+  }
+}
