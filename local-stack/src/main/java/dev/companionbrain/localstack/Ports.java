@@ -21,7 +21,7 @@ public final class Ports {
     }
   }
 
-  static boolean accepts(int port) {
+  public static boolean accepts(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       return true;

@@ -1,0 +1,88 @@
+package dev.companionbrain.cli;
+
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.localstack.Endpoints;
+import dev.companionbrain.localstack.LocalStack;
+import dev.companionbrain.localstack.Ports;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts the local stack, the Flink jobs (with web UI and Prometheus reporter), and runs until Ctrl-C. */
+@Command(name = "up", description = "Run Companion Brain locally on real engines; Ctrl-C stops everything.")
+final class Up implements Callable<Integer> {
+  @Option(names = "--flink-port", description = "Flink web UI port (default 8081, or a free one if taken)")
+  int flinkPort = 8081;
+
+  @Option(names = "--metrics-port", description = "Flink Prometheus reporter port (default 9249, or a free one)")
+  int metricsPort = 9249;
+
+  @Override
+  public Integer call() throws Exception {
+    LocalStack stack = LocalStack.start();
+    Endpoints e = stack.endpoints();
+    IndexingConfig indexing = new IndexingConfig(e.kafkaBootstrapServers(), "documents", "documents.dlq", "brain-indexing",
+        e.elasticsearchUrl(), null, null, e.meilisearchUrl(), e.meilisearchKey(), e.redisUri(), "documents", 100, 1000, 2000);
+    int uiPort = Ports.accepts(flinkPort) ? Ports.free() : flinkPort;
+    int promPort = Ports.accepts(metricsPort) ? Ports.free() : metricsPort;
+    Path checkpoints = Files.createTempDirectory("brain-checkpoints-");
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.PORT, uiPort);
+    conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    conf.setString("metrics.reporter.prom.port", Integer.toString(promPort));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    env.setParallelism(2);
+    JobClient indexingJob = IndexingJob.start(env, indexing);
+
+    Map<String, String> endpoints = new LinkedHashMap<>();
+    endpoints.put("kafka", e.kafkaBootstrapServers());
+    endpoints.put("elasticsearch", e.elasticsearchUrl());
+    endpoints.put("meilisearch", e.meilisearchUrl());
+    endpoints.put("meilisearch_key", e.meilisearchKey());
+    endpoints.put("redis", e.redisUri());
+    endpoints.put("flink_ui", "http://127.0.0.1:" + uiPort);
+    endpoints.put("flink_metrics", "http://127.0.0.1:" + promPort + "/metrics");
+    endpoints.put("documents_topic", indexing.documentsTopic());
+    endpoints.put("index", indexing.index());
+    RunningStack.write(endpoints);
+
+    System.out.printf("Companion Brain is up (engines in %.1f s)%n", stack.startupTime().toMillis() / 1000.0);
+    System.out.println("  kafka           " + e.kafkaBootstrapServers() + "   topics: documents, documents.dlq");
+    System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: documents");
+    System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: documents (key in .brain/endpoints.json)");
+    System.out.println("  redis           " + e.redisUri());
+    System.out.println("  flink web UI    http://127.0.0.1:" + uiPort + "   (IndexingJob " + indexingJob.getJobID() + ")");
+    System.out.println("  flink metrics   http://127.0.0.1:" + promPort + "/metrics");
+    System.out.println("Push documents: ./brain ingest docs.jsonl   (or --collection ../shared/data/cranfield)");
+    System.out.println("Ctrl-C stops everything.");
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("stopping…");
+      try {
+        indexingJob.cancel().get();
+      } catch (Exception ignored) {
+        // the cluster goes down with the JVM anyway
+      }
+      stack.close();
+      RunningStack.remove();
+      System.out.println("stopped");
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.companionbrain.core.search.backend;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.ScoredId;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.elasticsearch.client.RestClient;
+
+/** BM25 over title (boosted) and body on the Elasticsearch API; the raw BM25 score is returned. */
+public final class KeywordIndex implements Retrieval {
+  private final RestClient client;
+  private final String index;
+
+  public KeywordIndex(RestClient client, String index) {
+    this.client = client;
+    this.index = index;
+  }
+
+  @Override
+  public Retriever retriever() {
+    return Retriever.KEYWORD;
+  }
+
+  @Override
+  public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {
+    return ElasticsearchSearch.search(client, index, requestBody(request), s -> s);
+  }
+
+  static String requestBody(RetrievalRequest request) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("size", request.limit());
+    body.put("_source", false);
+    ObjectNode bool = body.putObject("query").putObject("bool");
+    ObjectNode match = bool.putObject("must").putObject("multi_match");
+    match.put("query", request.q());
+    match.putArray("fields").add("title^2").add("body");
+    if (!request.tags().isEmpty()) {
+      ArrayNode terms = bool.putArray("filter").addObject().putObject("terms").putArray("tags");
+      request.tags().forEach(terms::add);
+    }
+    return body.toString();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.companionbrain.core.search.backend;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.companionbrain.core.index.IndexDefinitions;
+import dev.companionbrain.core.index.VectorDialect;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.ScoredId;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * Nearest neighbours of the query vector on the Elasticsearch API, in the server's dialect, with
+ * scores turned back into cosine similarity in [-1, 1]:
+ * <ul>
+ *   <li>OpenSearch: {@code knn} query (lucene HNSW, filtered); score = (1 + cos) / 2.
+ *   <li>Elasticsearch 7: {@code script_score} with {@code cosineSimilarity(...) + 1.0} (exact);
+ *       score = cos + 1.
+ * </ul>
+ */
+public final class VectorIndex implements Retrieval {
+  private final RestClient client;
+  private final String index;
+  private final VectorDialect dialect;
+
+  public VectorIndex(RestClient client, String index, VectorDialect dialect) {
+    this.client = client;
+    this.index = index;
+    this.dialect = dialect;
+  }
+
+  @Override
+  public Retriever retriever() {
+    return Retriever.VECTOR;
+  }
+
+  @Override
+  public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {
+    if (request.vector() == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("no query vector"));
+    }
+    return ElasticsearchSearch.search(client, index, requestBody(dialect, request), s -> cosine(dialect, s));
+  }
+
+  static double cosine(VectorDialect dialect, double score) {
+    return switch (dialect) {
+      case OPENSEARCH -> 2 * score - 1;
+      case ELASTICSEARCH_7 -> score - 1;
+    };
+  }
+
+  static String requestBody(VectorDialect dialect, RetrievalRequest request) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("size", request.limit());
+    body.put("_source", false);
+    ObjectNode query = body.putObject("query");
+    switch (dialect) {
+      case OPENSEARCH -> {
+        ObjectNode knn = query.putObject("knn").putObject(IndexDefinitions.VECTOR_FIELD);
+        vector(knn.putArray("vector"), request.vector());
+        knn.put("k", request.limit());
+        if (!request.tags().isEmpty()) {
+          tags(knn.putObject("filter").putObject("terms").putArray("tags"), request.tags());
+        }
+      }
+      case ELASTICSEARCH_7 -> {
+        ObjectNode scriptScore = query.putObject("script_score");
+        ArrayNode filter = scriptScore.putObject("query").putObject("bool").putArray("filter");
+        filter.addObject().putObject("exists").put("field", IndexDefinitions.VECTOR_FIELD);
+        if (!request.tags().isEmpty()) {
+          tags(filter.addObject().putObject("terms").putArray("tags"), request.tags());
+        }
+        ObjectNode script = scriptScore.putObject("script");
+        script.put("source", "cosineSimilarity(params.query_vector, '" + IndexDefinitions.VECTOR_FIELD + "') + 1.0");
+        vector(script.putObject("params").putArray("query_vector"), request.vector());
+      }
+    }
+    return body.toString();
+  }
+
+  private static void vector(ArrayNode array, float[] vector) {
+    for (float f : vector) {
+      array.add(f);
+    }
+  }
+
+  private static void tags(ArrayNode array, List<String> tags) {
+    tags.forEach(array::add);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.companionbrain.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.companionbrain.core.document.Document;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NStringEntity;
+import org.apache.http.util.EntityUtils;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * Display fields of documents: from the hydration entries the indexing job keeps in Redis, and for
+ * ids Redis lacks (or while Redis is down) from the fields Elasticsearch stores.
+ */
+final class DocumentCache {
+  static final int SNIPPET_CHARS = 240;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final SharedCache redis;
+  private final RestClient elasticsearch;
+  private final String index;
+
+  /** Display fields of one document. */
+  record Fields(String id, String title, String url, List<String> tags, String updatedAt, String snippet) {}
+
+  DocumentCache(SharedCache redis, RestClient elasticsearch, String index) {
+    this.redis = redis;
+    this.elasticsearch = elasticsearch;
+    this.index = index;
+  }
+
+  Map<String, Fields> get(List<String> ids) {
+    Map<String, Fields> out = new HashMap<>();
+    redis.documents(ids).forEach((id, json) -> {
+      try {
+        out.put(id, parseHydration(json));
+      } catch (Exception ignored) {
+        // unreadable entry: fall back to the engine
+      }
+    });
+    List<String> missing = new ArrayList<>();
+    for (String id : ids) {
+      if (!out.containsKey(id)) {
+        missing.add(id);
+      }
+    }
+    if (!missing.isEmpty()) {
+      out.putAll(fromElasticsearch(missing));
+    }
+    return out;
+  }
+
+  static Fields parseHydration(String json) throws java.io.IOException {
+    JsonNode n = JSON.readTree(json);
+    return new Fields(n.path("id").asText(), text(n, "title"), text(n, "url"), tags(n), text(n, "updated_at"),
+        text(n, "snippet"));
+  }
+
+  private Map<String, Fields> fromElasticsearch(List<String> ids) {
+    Map<String, Fields> out = new HashMap<>();
+    try {
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode idArray = body.putArray("ids");
+      ids.forEach(idArray::add);
+      Request request = new Request("POST", "/" + index + "/_mget");
+      request.addParameter("_source_includes", "title,url,tags,updated_at,body");
+      request.setEntity(new NStringEntity(body.toString(), ContentType.APPLICATION_JSON));
+      JsonNode docs = JSON.readTree(EntityUtils.toByteArray(elasticsearch.performRequest(request).getEntity())).path("docs");
+      for (JsonNode doc : docs) {
+        if (doc.path("found").asBoolean(false)) {
+          JsonNode s = doc.path("_source");
+          String id = doc.path("_id").asText();
+          Document d = new Document(id, text(s, "title"), text(s, "body"), tags(s), text(s, "url"), text(s, "updated_at"));
+          out.put(id, new Fields(id, d.title(), d.url(), d.tags(), d.updatedAt(), d.snippet(SNIPPET_CHARS)));
+        }
+      }
+    } catch (Exception e) {
+      // hits keep their ids and scores without display fields
+    }
+    return out;
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static List<String> tags(JsonNode n) {
+    List<String> tags = new ArrayList<>();
+    n.path("tags").forEach(t -> tags.add(t.asText()));
+    return tags;
+  }
+}

@@ -1,0 +1,164 @@
+package dev.companionbrain.query;
+
+import dev.companionbrain.core.search.Contribution;
+import dev.companionbrain.core.search.FusedHit;
+import dev.companionbrain.core.search.Fusion;
+import dev.companionbrain.core.search.FusionMethod;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.ScoreNormalizer;
+import dev.companionbrain.core.search.ScoredId;
+import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.backend.Retrieval;
+import dev.companionbrain.core.search.backend.RetrievalRequest;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs the retrievers of a query in parallel, each with its own timeout and circuit breaker, and
+ * fuses what came back. A retriever that fails, times out or whose breaker is open is skipped and
+ * reported as a degradation; only when every retriever fails is the search an error.
+ */
+final class HybridSearcher {
+  private final Map<Retriever, Retrieval> retrievals;
+  private final Map<Retriever, Duration> timeouts;
+  private final Map<Retriever, CircuitBreaker> breakers = new EnumMap<>(Retriever.class);
+  private final Map<Retriever, Timer> latency = new EnumMap<>(Retriever.class);
+  private final QueryEmbeddings embeddings;
+
+  /** The fused candidates of one search (before paging) and how each retriever fared. */
+  record Outcome(List<FusedHit> page, List<SearchPage.Degradation> degraded, Map<String, Long> backendMillis) {}
+
+  HybridSearcher(Map<Retriever, Retrieval> retrievals, Map<Retriever, Duration> timeouts, QueryEmbeddings embeddings,
+      MeterRegistry registry) {
+    this.retrievals = retrievals;
+    this.timeouts = timeouts;
+    this.embeddings = embeddings;
+    CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+        .slidingWindowSize(20)
+        .minimumNumberOfCalls(5)
+        .failureRateThreshold(50)
+        .waitDurationInOpenState(Duration.ofSeconds(5))
+        .permittedNumberOfCallsInHalfOpenState(2)
+        .build();
+    for (Retriever r : Retriever.values()) {
+      breakers.put(r, CircuitBreaker.of(r.wireName(), config));
+      latency.put(r, Timer.builder("brain_backend_latency").description("retriever latency, embedding included for vector")
+          .tag("retriever", r.wireName()).publishPercentileHistogram().register(registry));
+    }
+  }
+
+  Outcome search(SearchQuery query) {
+    Map<Retriever, CompletableFuture<List<ScoredId>>> calls = new EnumMap<>(Retriever.class);
+    Map<Retriever, Long> started = new EnumMap<>(Retriever.class);
+    List<SearchPage.Degradation> degraded = new ArrayList<>();
+    RetrievalRequest base = new RetrievalRequest(query.q(), null, query.tags(), query.candidates());
+    for (Retriever r : query.retrievers()) {
+      CircuitBreaker breaker = breakers.get(r);
+      if (!breaker.tryAcquirePermission()) {
+        degraded.add(new SearchPage.Degradation(r.wireName(), "circuit_open"));
+        continue;
+      }
+      started.put(r, System.nanoTime());
+      calls.put(r, call(r, base).orTimeout(timeouts.get(r).toMillis(), TimeUnit.MILLISECONDS));
+    }
+    Map<Retriever, List<ScoredId>> lists = new EnumMap<>(Retriever.class);
+    Map<String, Long> millis = new LinkedHashMap<>();
+    for (var entry : calls.entrySet()) {
+      Retriever r = entry.getKey();
+      CircuitBreaker breaker = breakers.get(r);
+      try {
+        List<ScoredId> hits = entry.getValue().join();
+        long nanos = System.nanoTime() - started.get(r);
+        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        latency.get(r).record(nanos, TimeUnit.NANOSECONDS);
+        millis.put(r.wireName(), TimeUnit.NANOSECONDS.toMillis(nanos));
+        lists.put(r, hits);
+      } catch (CompletionException e) {
+        long nanos = System.nanoTime() - started.get(r);
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof RejectedExecutionException) {
+          breaker.releasePermission();
+        } else {
+          breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+        }
+        millis.put(r.wireName(), TimeUnit.NANOSECONDS.toMillis(nanos));
+        degraded.add(new SearchPage.Degradation(r.wireName(), reason(cause)));
+      }
+    }
+    if (lists.isEmpty()) {
+      throw ApiException.unavailable("no search backend answered: " + degraded);
+    }
+    int wanted = query.offset() + query.k();
+    List<FusedHit> fused = query.mode().single().isPresent()
+        ? single(query.mode().single().get(), lists.getOrDefault(query.mode().single().get(), List.of()), wanted)
+        : fusion(query).fuse(lists, wanted);
+    List<FusedHit> page = fused.size() <= query.offset() ? List.of() : fused.subList(query.offset(), fused.size());
+    return new Outcome(List.copyOf(page), degraded, millis);
+  }
+
+  private CompletableFuture<List<ScoredId>> call(Retriever r, RetrievalRequest base) {
+    Retrieval retrieval = retrievals.get(r);
+    try {
+      if (r == Retriever.VECTOR) {
+        return embeddings.embed(base.q()).thenCompose(vector -> retrieval.search(
+            new RetrievalRequest(base.q(), vector, base.tags(), base.limit())));
+      }
+      return retrieval.search(base);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static Fusion fusion(SearchQuery query) {
+    return query.fusion() == FusionMethod.RRF ? Fusion.rrf(query.weights()) : Fusion.weightedSum(query.weights());
+  }
+
+  /** A single retriever's list as hits: its own order and raw scores. */
+  static List<FusedHit> single(Retriever r, List<ScoredId> hits, int limit) {
+    List<FusedHit> out = new ArrayList<>(Math.min(limit, hits.size()));
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    int rank = 0;
+    for (ScoredId hit : hits) {
+      if (out.size() >= limit) {
+        break;
+      }
+      if (!seen.add(hit.id())) {
+        continue;
+      }
+      rank++;
+      out.add(new FusedHit(hit.id(), hit.score(),
+          Map.of(r, new Contribution(rank, hit.score(), ScoreNormalizer.normalize(r, hit.score())))));
+    }
+    return out;
+  }
+
+  private static String reason(Throwable cause) {
+    if (cause instanceof TimeoutException) {
+      return "timeout";
+    }
+    if (cause instanceof RejectedExecutionException) {
+      return "overloaded";
+    }
+    String name = cause.getClass().getSimpleName();
+    return "error: " + name + (cause.getMessage() == null ? "" : " " + cause.getMessage().lines().findFirst().orElse(""));
+  }
+
+  Map<Retriever, CircuitBreaker.State> breakerStates() {
+    Map<Retriever, CircuitBreaker.State> states = new EnumMap<>(Retriever.class);
+    breakers.forEach((r, b) -> states.put(r, b.getState()));
+    return states;
+  }
+}

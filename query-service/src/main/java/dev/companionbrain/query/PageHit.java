@@ -1,0 +1,26 @@
+package dev.companionbrain.query;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/** One hit of a response: id, fused score, display fields, and (with explain) each retriever's part. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PageHit(
+    String id,
+    double score,
+    String title,
+    String url,
+    List<String> tags,
+    @JsonProperty("updated_at") String updatedAt,
+    String snippet,
+    Map<String, RetrieverPart> explain) {
+
+  /** A retriever's rank (1-based), raw score and normalised score for this hit. */
+  public record RetrieverPart(int rank, double score, double normalized) {}
+
+  PageHit withoutExplain() {
+    return explain == null ? this : new PageHit(id, score, title, url, tags, updatedAt, snippet, null);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.companionbrain.query;
+
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.search.FusionMethod;
+import dev.companionbrain.core.search.SearchDefaults;
+import dev.companionbrain.core.search.Weights;
+import java.time.Duration;
+
+/**
+ * The query service's configuration, from environment variables with local defaults.
+ * {@link #toString()} never shows secrets.
+ */
+public record QueryConfig(
+    String host,
+    int port,
+    String elasticsearchUrl,
+    String elasticsearchUsername,
+    String elasticsearchPassword,
+    String meilisearchUrl,
+    String meilisearchKey,
+    String redisUri,
+    String kafkaBootstrapServers,
+    String latencyTopic,
+    String index,
+    Duration textTimeout,
+    Duration keywordTimeout,
+    Duration vectorTimeout,
+    long l1MaxBytes,
+    Duration l1Ttl,
+    Duration l2Ttl,
+    int maxConcurrentSearches,
+    int maxBackendConnections,
+    SearchDefaults defaults) {
+
+  /**
+   * Fusion defaults. Measured on Cranfield (docs/RELEVANCE.md until the relevance issue refines them):
+   * BM25 0.35, kNN 0.39, RRF(BM25, kNN) 0.42 nDCG@10, while adding Meilisearch at equal weight
+   * drags RRF down (RRF(Meilisearch, kNN) 0.19): Meilisearch keeps only the first 10 query words,
+   * so it gets a small weight and helps mainly short, typo'd queries.
+   */
+  public static final String DEFAULT_RRF_WEIGHTS = "text:0.2,keyword:1,vector:1";
+  /** Weighted-sum defaults on the fixed-bound normalised scores. */
+  public static final String DEFAULT_WEIGHTED_WEIGHTS = "text:0.1,keyword:0.45,vector:0.45";
+
+  public static QueryConfig from(Settings s) {
+    return new QueryConfig(
+        s.get("BRAIN_QUERY_HOST", "127.0.0.1"),
+        s.getInt("BRAIN_QUERY_PORT", 8080),
+        s.get("BRAIN_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
+        s.find("BRAIN_ELASTICSEARCH_USERNAME").orElse(null),
+        s.find("BRAIN_ELASTICSEARCH_PASSWORD").orElse(null),
+        s.get("BRAIN_MEILISEARCH_URL", "http://127.0.0.1:7700"),
+        s.find("BRAIN_MEILISEARCH_KEY").orElse(null),
+        s.get("BRAIN_REDIS_URI", "redis://127.0.0.1:6379"),
+        s.get("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        s.get("BRAIN_LATENCY_TOPIC", "search.latency"),
+        s.get("BRAIN_INDEX", "documents"),
+        Duration.ofMillis(s.getLong("BRAIN_TEXT_TIMEOUT_MS", 500)),
+        Duration.ofMillis(s.getLong("BRAIN_KEYWORD_TIMEOUT_MS", 500)),
+        Duration.ofMillis(s.getLong("BRAIN_VECTOR_TIMEOUT_MS", 800)),
+        s.getLong("BRAIN_L1_MAX_BYTES", 100L * 1024 * 1024),
+        Duration.ofSeconds(s.getLong("BRAIN_L1_TTL_SECONDS", 300)),
+        Duration.ofSeconds(s.getLong("BRAIN_L2_TTL_SECONDS", 3600)),
+        s.getInt("BRAIN_MAX_CONCURRENT_SEARCHES", 64),
+        s.getInt("BRAIN_MAX_BACKEND_CONNECTIONS", 64),
+        new SearchDefaults(FusionMethod.fromWire(s.get("BRAIN_FUSION", "rrf")),
+            Weights.parse(s.get("BRAIN_RRF_WEIGHTS", DEFAULT_RRF_WEIGHTS)),
+            Weights.parse(s.get("BRAIN_WEIGHTED_WEIGHTS", DEFAULT_WEIGHTED_WEIGHTS))));
+  }
+
+  public QueryConfig withPort(int newPort) {
+    return new QueryConfig(host, newPort, elasticsearchUrl, elasticsearchUsername, elasticsearchPassword, meilisearchUrl,
+        meilisearchKey, redisUri, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout, vectorTimeout,
+        l1MaxBytes, l1Ttl, l2Ttl, maxConcurrentSearches, maxBackendConnections, defaults);
+  }
+
+  public QueryConfig withMaxConcurrentSearches(int max) {
+    return new QueryConfig(host, port, elasticsearchUrl, elasticsearchUsername, elasticsearchPassword, meilisearchUrl,
+        meilisearchKey, redisUri, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout, vectorTimeout,
+        l1MaxBytes, l1Ttl, l2Ttl, max, maxBackendConnections, defaults);
+  }
+
+  @Override
+  public String toString() {
+    return "QueryConfig[" + host + ":" + port + ", elasticsearch=" + elasticsearchUrl + ", meilisearch=" + meilisearchUrl
+        + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion() + "]";
+  }
+}

@@ -1,0 +1,290 @@
+package dev.companionbrain.query;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.document.DocumentIds;
+import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.index.VectorDialect;
+import dev.companionbrain.core.search.BadRequestException;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.backend.KeywordIndex;
+import dev.companionbrain.core.search.backend.Retrieval;
+import dev.companionbrain.core.search.backend.TextIndex;
+import dev.companionbrain.core.search.backend.VectorIndex;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP search service: {@code /search} (GET and POST), {@code /documents/{id}},
+ * {@code /health/live}, {@code /health/ready}, {@code /metrics}, {@code /openapi.json}.
+ */
+public final class QueryService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final QueryConfig config;
+  private final RestClient elasticsearch;
+  private final HttpClient http;
+  private final RedisClient redisClient;
+  private final SharedCache shared;
+  private final IndexGeneration generation;
+  private final QueryEmbeddings embeddings;
+  private final LatencyReporter latency;
+  private final HybridSearcher searcher;
+  private final DocumentCache documents;
+  private final SearchCache cache;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Javalin app;
+
+  private QueryService(QueryConfig config, Ticker ticker) {
+    this.config = config;
+    this.elasticsearch = elasticsearchClient(config);
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
+        .executor(java.util.concurrent.Executors.newFixedThreadPool(4, daemon("meilisearch-http"))).build();
+    RedisURI redisUri = RedisURI.create(config.redisUri());
+    redisUri.setTimeout(Duration.ofMillis(200));
+    this.redisClient = RedisClient.create(redisUri);
+    redisClient.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(200)))
+        .build());
+    this.shared = new SharedCache(redisClient, Duration.ofMillis(200), config.l2Ttl());
+    this.cache = new SearchCache(config.l1MaxBytes(), config.l1Ttl(), ticker, shared, registry);
+    this.generation = new IndexGeneration(redisClient, shared, g -> cache.clearLocal());
+    this.embeddings = new QueryEmbeddings(Embedder.miniLm());
+    this.latency = new LatencyReporter(config.kafkaBootstrapServers(), config.latencyTopic(), registry);
+    VectorDialect dialect = detectDialect(elasticsearch);
+    Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
+    retrievals.put(Retriever.TEXT, new TextIndex(http, config.meilisearchUrl(), config.meilisearchKey(), config.index(),
+        config.textTimeout()));
+    retrievals.put(Retriever.KEYWORD, new KeywordIndex(elasticsearch, config.index()));
+    retrievals.put(Retriever.VECTOR, new VectorIndex(elasticsearch, config.index(), dialect));
+    Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
+    timeouts.put(Retriever.TEXT, config.textTimeout());
+    timeouts.put(Retriever.KEYWORD, config.keywordTimeout());
+    timeouts.put(Retriever.VECTOR, config.vectorTimeout());
+    this.searcher = new HybridSearcher(retrievals, timeouts, embeddings, registry);
+    this.documents = new DocumentCache(shared, elasticsearch, config.index());
+    SearchHandler search = new SearchHandler(config.defaults(), cache, searcher, documents, generation, latency,
+        config.maxConcurrentSearches(), registry);
+    this.app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.startup.showOldJavalinVersionWarning = false;
+      c.jetty.host = config.host();
+      c.jetty.port = config.port();
+      c.routes.get("/search", search::get);
+      c.routes.post("/search", search::post);
+      c.routes.get("/documents/{id}", this::document);
+      c.routes.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"live\"}"));
+      c.routes.get("/health/ready", this::ready);
+      c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+      c.routes.get("/openapi.json", QueryService::openApi);
+      c.routes.exception(BadRequestException.class, (e, ctx) -> error(ctx, 400, e.code(), e.getMessage()));
+      c.routes.exception(ApiException.class, (e, ctx) -> {
+        if (e.status() == 429) {
+          ctx.header("Retry-After", "1");
+        }
+        error(ctx, e.status(), e.code(), e.getMessage());
+      });
+      c.routes.exception(Exception.class, (e, ctx) -> {
+        LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.toString());
+        error(ctx, 500, "internal", "internal error");
+      });
+      c.routes.error(404, ctx -> {
+        if (ctx.result() == null) {
+          error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
+        }
+      });
+      c.routes.error(405, ctx -> {
+        if (ctx.result() == null) {
+          error(ctx, 405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path());
+        }
+      });
+    });
+  }
+
+  /** Starts the service; port 0 picks a free port (see {@link #port()}). */
+  public static QueryService start(QueryConfig config) {
+    return start(config, Ticker.systemTicker());
+  }
+
+  /** Starts with an injected clock for the L1 cache's expiry (tests advance it instead of sleeping). */
+  public static QueryService start(QueryConfig config, Ticker ticker) {
+    QueryService service = new QueryService(config, ticker);
+    service.app.start();
+    LOG.info("query service on http://{}:{} ({})", config.host(), service.port(), config);
+    return service;
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    QueryService service = start(QueryConfig.from(Settings.fromEnvironment()));
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      service.close();
+      done.countDown();
+    }));
+    done.await();
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public String url() {
+    return "http://" + config.host() + ":" + port();
+  }
+
+  private void document(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (!DocumentIds.isValid(id)) {
+      throw new BadRequestException("invalid_id", "a document id is 1-511 bytes of A-Z a-z 0-9 - _");
+    }
+    DocumentCache.Fields f = documents.get(List.of(id)).get(id);
+    if (f == null) {
+      throw ApiException.notFound("no document " + id);
+    }
+    json(ctx, 200, f);
+  }
+
+  private void ready(Context ctx) {
+    Map<String, Object> backends = new LinkedHashMap<>();
+    boolean es = probe(backends, "elasticsearch", () -> {
+      elasticsearch.performRequest(new Request("GET", "/_cluster/health"));
+      return true;
+    });
+    boolean meili = probe(backends, "meilisearch", () -> http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(config.meilisearchUrl() + "/health")).timeout(Duration.ofSeconds(1)).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    probe(backends, "redis", shared::ping);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", es && meili ? "ready" : es || meili ? "degraded" : "unavailable");
+    body.put("backends", backends);
+    body.put("circuit_breakers", searcher.breakerStates());
+    body.put("generation", generation.current());
+    json(ctx, es || meili ? 200 : 503, body);
+  }
+
+  private interface Probe {
+    boolean run() throws Exception;
+  }
+
+  private static boolean probe(Map<String, Object> out, String name, Probe probe) {
+    long began = System.nanoTime();
+    boolean up;
+    String error = null;
+    try {
+      up = probe.run();
+    } catch (Exception e) {
+      up = false;
+      error = e.getClass().getSimpleName();
+    }
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("up", up);
+    status.put("latency_ms", (System.nanoTime() - began) / 1_000_000);
+    if (error != null) {
+      status.put("error", error);
+    }
+    out.put(name, status);
+    return up;
+  }
+
+  private static void openApi(Context ctx) throws java.io.IOException {
+    try (InputStream in = QueryService.class.getResourceAsStream("/openapi.json")) {
+      ctx.contentType("application/json").result(in.readAllBytes());
+    }
+  }
+
+  static void error(Context ctx, int status, String code, String message) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", code);
+    error.put("message", message);
+    json(ctx, status, Map.of("error", error));
+  }
+
+  private static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static VectorDialect detectDialect(RestClient client) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      try {
+        return VectorDialect.detect(client);
+      } catch (RuntimeException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("the Elasticsearch API does not answer GET /: " + e.getMessage(), e);
+        }
+        try {
+          Thread.sleep(500); // waiting for the engine to come up at start
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(ie);
+        }
+      }
+    }
+  }
+
+  static RestClient elasticsearchClient(QueryConfig config) {
+    var builder = RestClient.builder(HttpHost.create(config.elasticsearchUrl()))
+        .setRequestConfigCallback(r -> r.setConnectTimeout(1000).setSocketTimeout(5000).setConnectionRequestTimeout(1000))
+        .setHttpClientConfigCallback(h -> {
+          h.setMaxConnTotal(config.maxBackendConnections()).setMaxConnPerRoute(config.maxBackendConnections());
+          if (config.elasticsearchUsername() != null) {
+            var credentials = new org.apache.http.impl.client.BasicCredentialsProvider();
+            credentials.setCredentials(org.apache.http.auth.AuthScope.ANY, new org.apache.http.auth.UsernamePasswordCredentials(
+                config.elasticsearchUsername(), config.elasticsearchPassword()));
+            h.setDefaultCredentialsProvider(credentials);
+          }
+          return h;
+        });
+    return builder.build();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    latency.close();
+    generation.close();
+    embeddings.close();
+    shared.close();
+    redisClient.shutdown();
+    try {
+      elasticsearch.close();
+    } catch (java.io.IOException ignored) {
+      // closing anyway
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.companionbrain.query;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Two cache levels in front of the backends: L1 Caffeine in this process (bounded by weight, TTL),
+ * L2 Redis shared by every instance (TTL). Keys carry the index generation, so a new generation
+ * never sees older entries. Concurrent identical misses compute once (single flight). Degraded
+ * pages are served but never cached.
+ */
+final class SearchCache {
+  /** Where a page came from. */
+  enum Level { L1, L2, MISS }
+
+  record Lookup(SearchPage page, Level level) {}
+
+  private final Cache<String, SearchPage> l1;
+  private final SharedCache l2;
+  private final ConcurrentHashMap<String, CompletableFuture<Lookup>> inFlight = new ConcurrentHashMap<>();
+  private final Counter l1Hits;
+  private final Counter l1Misses;
+  private final Counter l2Hits;
+  private final Counter l2Misses;
+
+  SearchCache(long maxBytes, Duration ttl, Ticker ticker, SharedCache l2, MeterRegistry registry) {
+    this.l1 = Caffeine.newBuilder()
+        .maximumWeight(maxBytes)
+        .weigher((String key, SearchPage page) -> key.length() * 2 + page.weight())
+        .expireAfterWrite(ttl)
+        .ticker(ticker)
+        .build();
+    this.l2 = l2;
+    l1Hits = Counter.builder("brain_cache_requests").tag("level", "l1").tag("result", "hit").register(registry);
+    l1Misses = Counter.builder("brain_cache_requests").tag("level", "l1").tag("result", "miss").register(registry);
+    l2Hits = Counter.builder("brain_cache_requests").tag("level", "l2").tag("result", "hit").register(registry);
+    l2Misses = Counter.builder("brain_cache_requests").tag("level", "l2").tag("result", "miss").register(registry);
+    registry.gauge("brain_cache_hit_ratio", java.util.List.of(io.micrometer.core.instrument.Tag.of("level", "l1")), this,
+        c -> ratio(c.l1Hits, c.l1Misses));
+    registry.gauge("brain_cache_hit_ratio", java.util.List.of(io.micrometer.core.instrument.Tag.of("level", "l2")), this,
+        c -> ratio(c.l2Hits, c.l2Misses));
+  }
+
+  private static double ratio(Counter hits, Counter misses) {
+    double total = hits.count() + misses.count();
+    return total == 0 ? 0 : hits.count() / total;
+  }
+
+  Lookup get(String key, Supplier<SearchPage> compute) {
+    SearchPage local = l1.getIfPresent(key);
+    if (local != null) {
+      l1Hits.increment();
+      return new Lookup(local, Level.L1);
+    }
+    l1Misses.increment();
+    CompletableFuture<Lookup> mine = new CompletableFuture<>();
+    CompletableFuture<Lookup> running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      try {
+        return running.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    try {
+      Lookup lookup = load(key, compute);
+      mine.complete(lookup);
+      return lookup;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
+    }
+  }
+
+  private Lookup load(String key, Supplier<SearchPage> compute) {
+    Optional<SearchPage> shared = l2.page(key);
+    if (shared.isPresent()) {
+      l2Hits.increment();
+      l1.put(key, shared.get());
+      return new Lookup(shared.get(), Level.L2);
+    }
+    l2Misses.increment();
+    SearchPage page = compute.get();
+    if (page.degraded().isEmpty()) {
+      l1.put(key, page);
+      l2.putPage(key, page);
+    }
+    return new Lookup(page, Level.MISS);
+  }
+
+  /** Drops every L1 entry (their keys carry an older generation anyway: this frees the memory). */
+  void clearLocal() {
+    l1.invalidateAll();
+  }
+
+  long localSize() {
+    return l1.estimatedSize();
+  }
+}

@@ -1,0 +1,156 @@
+package dev.companionbrain.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.search.BadRequestException;
+import dev.companionbrain.core.search.Contribution;
+import dev.companionbrain.core.search.FusedHit;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.SearchDefaults;
+import dev.companionbrain.core.search.SearchQuery;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/** {@code GET /search} and {@code POST /search}: validate, limit concurrency, cache, search, hydrate, report. */
+final class SearchHandler {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final SearchDefaults defaults;
+  private final SearchCache cache;
+  private final HybridSearcher searcher;
+  private final DocumentCache documents;
+  private final IndexGeneration generation;
+  private final LatencyReporter latency;
+  private final Semaphore permits;
+  private final MeterRegistry registry;
+
+  SearchHandler(SearchDefaults defaults, SearchCache cache, HybridSearcher searcher, DocumentCache documents,
+      IndexGeneration generation, LatencyReporter latency, int maxConcurrent, MeterRegistry registry) {
+    this.defaults = defaults;
+    this.cache = cache;
+    this.searcher = searcher;
+    this.documents = documents;
+    this.generation = generation;
+    this.latency = latency;
+    this.permits = new Semaphore(maxConcurrent);
+    this.registry = registry;
+  }
+
+  void get(Context ctx) {
+    handle(ctx, ctx::queryParam);
+  }
+
+  void post(Context ctx) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(ctx.bodyAsBytes());
+    } catch (Exception e) {
+      throw new BadRequestException("invalid_json", "the request body is not valid JSON");
+    }
+    if (body == null || !body.isObject()) {
+      throw new BadRequestException("invalid_json", "the request body must be a JSON object");
+    }
+    Map<String, String> params = new HashMap<>();
+    body.fields().forEachRemaining(e -> params.put(e.getKey(), asParam(e.getKey(), e.getValue())));
+    handle(ctx, params::get);
+  }
+
+  /** JSON values as the query-string form: arrays joined by commas, weight objects as "name:w". */
+  private static String asParam(String name, JsonNode v) {
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isArray()) {
+      List<String> parts = new ArrayList<>();
+      v.forEach(x -> parts.add(x.asText()));
+      return String.join(",", parts);
+    }
+    if (v.isObject()) {
+      List<String> parts = new ArrayList<>();
+      v.fields().forEachRemaining(e -> parts.add(e.getKey() + ":" + e.getValue().asText()));
+      return String.join(",", parts);
+    }
+    return v.asText();
+  }
+
+  private void handle(Context ctx, java.util.function.Function<String, String> param) {
+    long began = System.nanoTime();
+    String mode = "unknown";
+    String level = "none";
+    int status = 500;
+    Map<String, Long> backends = Map.of();
+    boolean acquired = false;
+    try {
+      SearchQuery query = SearchQuery.fromParams(param, defaults);
+      mode = query.mode().wireName();
+      acquired = permits.tryAcquire();
+      if (!acquired) {
+        throw new ApiException.TooManyRequests();
+      }
+      long gen = generation.current();
+      SearchCache.Lookup lookup = cache.get(query.cacheKey(gen), () -> compute(query, gen));
+      level = lookup.level().name().toLowerCase(java.util.Locale.ROOT);
+      backends = lookup.level() == SearchCache.Level.MISS ? lookup.page().backendMillis() : Map.of();
+      double tookMs = (System.nanoTime() - began) / 1e6;
+      Map<String, Object> response = new LinkedHashMap<>();
+      response.put("query", query.q());
+      response.put("mode", mode);
+      response.put("k", query.k());
+      response.put("offset", query.offset());
+      response.put("hits", query.explain() ? lookup.page().hits()
+          : lookup.page().hits().stream().map(PageHit::withoutExplain).toList());
+      response.put("took_ms", Math.round(tookMs * 100) / 100.0);
+      response.put("cache", level);
+      response.put("generation", lookup.page().generation());
+      response.put("degraded", lookup.page().degraded());
+      status = 200;
+      ctx.contentType("application/json").result(JSON.writeValueAsBytes(response));
+    } catch (BadRequestException e) {
+      status = 400;
+      throw e;
+    } catch (ApiException e) {
+      status = e.status();
+      throw e;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      if (acquired) {
+        permits.release();
+      }
+      long nanos = System.nanoTime() - began;
+      Timer.builder("brain_request_latency").tag("endpoint", "search").tag("mode", mode)
+          .tag("status", Integer.toString(status)).publishPercentileHistogram().register(registry)
+          .record(nanos, TimeUnit.NANOSECONDS);
+      latency.report("search", mode, level, status, nanos / 1e6, backends);
+    }
+  }
+
+  private SearchPage compute(SearchQuery query, long gen) {
+    HybridSearcher.Outcome outcome = searcher.search(query);
+    List<String> ids = outcome.page().stream().map(FusedHit::id).toList();
+    Map<String, DocumentCache.Fields> fields = documents.get(ids);
+    List<PageHit> hits = new ArrayList<>(ids.size());
+    for (FusedHit hit : outcome.page()) {
+      DocumentCache.Fields f = fields.get(hit.id());
+      Map<String, PageHit.RetrieverPart> explain = null;
+      if (query.explain()) {
+        explain = new LinkedHashMap<>();
+        for (Map.Entry<Retriever, Contribution> c : hit.contributions().entrySet()) {
+          explain.put(c.getKey().wireName(),
+              new PageHit.RetrieverPart(c.getValue().rank(), c.getValue().rawScore(), c.getValue().normalizedScore()));
+        }
+      }
+      hits.add(f == null
+          ? new PageHit(hit.id(), hit.score(), null, null, null, null, null, explain)
+          : new PageHit(hit.id(), hit.score(), f.title(), f.url(), f.tags(), f.updatedAt(), f.snippet(), explain));
+    }
+    return new SearchPage(hits, gen, outcome.degraded(), outcome.backendMillis());
+  }
+}

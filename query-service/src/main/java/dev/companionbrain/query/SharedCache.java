@@ -1,0 +1,122 @@
+package dev.companionbrain.query;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.cache.RedisKeys;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Redis as the shared level: cached pages (L2), the documents' display fields, the generation.
+ * Every call is bounded by a short timeout and guarded by a circuit breaker, so a dead Redis costs
+ * the request path nothing: reads answer "absent", writes are fire-and-forget. Lettuce reconnects
+ * by itself and the breaker lets calls through again once Redis is back.
+ */
+final class SharedCache {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final StatefulRedisConnection<String, String> connection;
+  private final Duration timeout;
+  private final Duration pageTtl;
+  private final CircuitBreaker breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
+      .slidingWindowSize(10).minimumNumberOfCalls(3).failureRateThreshold(50)
+      .waitDurationInOpenState(Duration.ofSeconds(1)).permittedNumberOfCallsInHalfOpenState(1).build());
+
+  SharedCache(RedisClient client, Duration timeout, Duration pageTtl) {
+    this.connection = client.connect();
+    this.timeout = timeout;
+    this.pageTtl = pageTtl;
+  }
+
+  Optional<SearchPage> page(String key) {
+    return call(() -> connection.async().get(key).get(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .map(json -> {
+          try {
+            return JSON.readValue(json, SearchPage.class);
+          } catch (Exception e) {
+            return null;
+          }
+        });
+  }
+
+  void putPage(String key, SearchPage page) {
+    if (!breaker.tryAcquirePermission()) {
+      return;
+    }
+    try {
+      long start = System.nanoTime();
+      connection.async().setex(key, pageTtl.toSeconds(), JSON.writeValueAsString(page)).whenComplete((ok, error) -> {
+        if (error == null) {
+          breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        } else {
+          breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
+        }
+      });
+    } catch (Exception e) {
+      breaker.onError(0, TimeUnit.NANOSECONDS, e);
+    }
+  }
+
+  Optional<Long> generation() {
+    return call(() -> connection.async().get(RedisKeys.GENERATION).get(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .map(Long::parseLong);
+  }
+
+  /** Display-field JSON of each id that Redis has. */
+  Map<String, String> documents(List<String> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    String[] keys = ids.stream().map(RedisKeys::document).toArray(String[]::new);
+    Optional<List<KeyValue<String, String>>> values =
+        call(() -> connection.async().mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    Map<String, String> out = new HashMap<>();
+    values.ifPresent(list -> {
+      for (int i = 0; i < list.size(); i++) {
+        KeyValue<String, String> kv = list.get(i);
+        if (kv.hasValue()) {
+          out.put(ids.get(i), kv.getValue());
+        }
+      }
+    });
+    return out;
+  }
+
+  boolean ping() {
+    return call(() -> connection.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS)).isPresent();
+  }
+
+  private interface RedisCall<T> {
+    T run() throws Exception;
+  }
+
+  private <T> Optional<T> call(RedisCall<T> call) {
+    if (!breaker.tryAcquirePermission()) {
+      return Optional.empty();
+    }
+    long start = System.nanoTime();
+    try {
+      T value = call.run();
+      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return Optional.ofNullable(value);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      breaker.releasePermission();
+      return Optional.empty();
+    } catch (Exception e) {
+      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      return Optional.empty();
+    }
+  }
+
+  void close() {
+    connection.close();
+  }
+}

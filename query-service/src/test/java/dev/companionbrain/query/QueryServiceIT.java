@@ -1,0 +1,331 @@
+package dev.companionbrain.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.localstack.LocalStack;
+import dev.companionbrain.localstack.LocalStackExtension;
+import dev.companionbrain.localstack.Ports;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The query service over documents indexed by the real IndexingJob on the local stack. The last
+ * tests stop Redis and then Meilisearch, so they run in order.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class QueryServiceIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static LocalStack stack;
+  private static Engines engines;
+  private static IndexingConfig indexing;
+  private static JobClient job;
+  private static QueryService service;
+  private static QueryConfig config;
+
+  static final String[][] CORPUS = {
+      {"boundary", "Laminar boundary layer on a flat plate", "The laminar boundary layer grows along a flat plate in incompressible flow; skin friction follows the Blasius solution.", "aero"},
+      {"shock", "Oblique shock waves", "Supersonic flow over a wedge produces an oblique shock wave; the shock angle depends on the Mach number.", "aero"},
+      {"heat", "Heat transfer in pipes", "Convective heat transfer coefficients for turbulent flow in circular pipes and ducts, Nusselt number correlations.", "thermal"},
+      {"buckling", "Buckling of thin cylindrical shells", "Axial compression makes thin-walled cylinders buckle at loads far below classical predictions because of imperfections.", "structures"},
+      {"flutter", "Panel flutter at high speed", "Aeroelastic panel flutter of skin panels in supersonic flow, and the dynamic pressure at which it starts.", "structures"},
+      {"ablation", "Ablation of re-entry heat shields", "Charring ablators protect re-entry vehicles by absorbing heat as the surface material decomposes.", "thermal"},
+      {"sourdough", "Baking sourdough bread", "A sourdough starter of flour and water ferments for days; the dough rises slowly and bakes into a crusty loaf.", "food"},
+      {"espresso", "Pulling an espresso shot", "Finely ground coffee, nine bar of pressure and about thirty seconds give a balanced espresso with crema.", "food"},
+  };
+
+  @BeforeAll
+  static void indexAndStart(LocalStack localStack) throws Exception {
+    stack = localStack;
+    engines = new Engines(stack.endpoints());
+    indexing = engines.freshConfig(500);
+    for (String[] d : CORPUS) {
+      engines.produce(indexing.documentsTopic(), d[0], Engines.doc(d[0], d[1], d[2], d[3]));
+    }
+    engines.flush();
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
+        engines.esCount(indexing.index()) == CORPUS.length && engines.meiliCount(indexing.index()) == CORPUS.length);
+    config = configFor(indexing, 64);
+    service = QueryService.start(config);
+  }
+
+  static QueryConfig configFor(IndexingConfig indexing, int maxConcurrent) {
+    Map<String, String> env = new HashMap<>();
+    env.put("BRAIN_QUERY_PORT", "0");
+    env.put("BRAIN_ELASTICSEARCH_URL", indexing.elasticsearchUrl());
+    env.put("BRAIN_MEILISEARCH_URL", indexing.meilisearchUrl());
+    env.put("BRAIN_MEILISEARCH_KEY", indexing.meilisearchKey());
+    env.put("BRAIN_REDIS_URI", indexing.redisUri());
+    env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", indexing.kafkaBootstrapServers());
+    env.put("BRAIN_LATENCY_TOPIC", indexing.index() + "-search.latency");
+    env.put("BRAIN_INDEX", indexing.index());
+    env.put("BRAIN_MAX_CONCURRENT_SEARCHES", Integer.toString(maxConcurrent));
+    return QueryConfig.from(new Settings(env));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (service != null) {
+      service.close();
+    }
+    if (job != null) {
+      job.cancel().get();
+    }
+    engines.close();
+  }
+
+  static HttpResponse<String> get(QueryService s, String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode search(QueryService s, String query) throws Exception {
+    HttpResponse<String> response = get(s, "/search?" + query);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  static String q(String text) {
+    return "q=" + URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  static List<String> ids(JsonNode response) {
+    List<String> ids = new ArrayList<>();
+    response.get("hits").forEach(h -> ids.add(h.get("id").asText()));
+    return ids;
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @Order(1)
+  @CsvSource({
+      "text, boundry layr, boundary",          // typos: Meilisearch's strength
+      "text, espres, espresso",                 // prefix
+      "keyword, oblique shock wedge, shock",
+      "keyword, sourdough starter, sourdough",
+      "vector, how does warmth move through tubes, heat",
+      "vector, making coffee, espresso",
+      "hybrid, supersonic shock waves, shock",
+      "hybrid, cylinder buckling under compression, buckling",
+  })
+  void eachModeFindsTheExpectedDocument(String mode, String query, String expected) throws Exception {
+    JsonNode response = search(service, q(query) + "&mode=" + mode);
+    assertThat(ids(response)).as(response.toString()).isNotEmpty();
+    assertThat(ids(response).get(0)).as(response.toString()).isEqualTo(expected);
+    assertThat(response.get("degraded")).isEmpty();
+    JsonNode top = response.get("hits").get(0);
+    assertThat(top.get("title").asText()).isNotBlank();
+    assertThat(top.get("url").asText()).isEqualTo("https://example.org/" + expected);
+    assertThat(top.get("snippet").asText()).isNotBlank();
+  }
+
+  @Test
+  @Order(2)
+  void explainShowsEachRetrieversRankAndTagsFilter() throws Exception {
+    JsonNode response = search(service, q("supersonic flow") + "&explain=true&tags=structures");
+    assertThat(ids(response)).isNotEmpty().allSatisfy(id -> assertThat(id).isIn("buckling", "flutter"));
+    JsonNode explain = response.get("hits").get(0).get("explain");
+    assertThat(explain.fieldNames()).toIterable().contains("keyword", "vector");
+    assertThat(explain.get("vector").get("rank").asInt()).isPositive();
+    JsonNode post = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"q\":\"supersonic flow\",\"tags\":[\"structures\"],\"mode\":\"keyword\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(ids(post)).allSatisfy(id -> assertThat(id).isIn("buckling", "flutter"));
+  }
+
+  @Test
+  @Order(3)
+  void repeatIsACacheHitAndANewDocumentInvalidatesWithinASecond() throws Exception {
+    String query = q("bread and coffee") + "&mode=hybrid&k=5";
+    JsonNode first = search(service, query);
+    JsonNode second = search(service, query);
+    assertThat(first.get("cache").asText()).isIn("miss", "l2");
+    assertThat(second.get("cache").asText()).isEqualTo("l1");
+    assertThat(ids(second)).isEqualTo(ids(first));
+
+    // another instance shares Redis: its first answer comes from L2
+    try (QueryService other = QueryService.start(config)) {
+      assertThat(search(other, query).get("cache").asText()).isEqualTo("l2");
+    }
+
+    long generationBefore = second.get("generation").asLong();
+    engines.produce(indexing.documentsTopic(), "baguette", Engines.doc("baguette", "Baking a French baguette bread",
+        "A baguette bakes hot and fast; steam gives the bread its crisp crust.", "food"));
+    engines.flush();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      JsonNode after = search(service, query);
+      assertThat(after.get("generation").asLong()).isGreaterThan(generationBefore);
+      assertThat(ids(after)).contains("baguette");
+    });
+  }
+
+  @Test
+  @Order(4)
+  void concurrentIdenticalMissesReachTheBackendsOnce() throws Exception {
+    String query = q("single flight aerodynamics " + System.nanoTime());
+    double before = counter("brain_cache_requests_total", "level=\"l2\",result=\"miss\"");
+    List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      burst.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(service.url() + "/search?" + query)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var f : burst) {
+      assertThat(f.get().statusCode()).isEqualTo(200);
+    }
+    double after = counter("brain_cache_requests_total", "level=\"l2\",result=\"miss\"");
+    assertThat(after - before).as("backend computations for 8 identical concurrent requests").isLessThanOrEqualTo(2);
+  }
+
+  static double counter(String name, String labels) throws Exception {
+    String metrics = get(service, "/metrics").body();
+    return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains(labels))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @Order(5)
+  @CsvSource(delimiter = '|', value = {
+      "q=                           | invalid_query",
+      "q=%20%20                     | invalid_query",
+      "mode=text                    | invalid_query",
+      "q=a&k=0                      | invalid_k",
+      "q=a&k=101                    | invalid_k",
+      "q=a&k=ten                    | invalid_k",
+      "q=a&offset=-1                | invalid_offset",
+      "q=a&offset=5000              | invalid_offset",
+      "q=a&mode=semantic            | invalid_mode",
+      "q=a&fusion=borda             | invalid_fusion",
+      "q=a&weights=text:-1          | invalid_weights",
+      "q=a&weights=text             | invalid_weights",
+      "q=a&weights=magic:1          | invalid_weights",
+      "q=a&tags=a%22%20OR%20x%3D%22 | invalid_tags",
+      "q=a&tags=a%5C                | invalid_tags",
+      "q=a&explain=maybe            | invalid_explain",
+  })
+  void badInputIs400WithAJsonError(String query, String code) throws Exception {
+    HttpResponse<String> response = get(service, "/search?" + query.strip());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo(code);
+  }
+
+  @Test
+  @Order(6)
+  void overLongQueryAndBadJsonAreRefused() throws Exception {
+    HttpResponse<String> longQ = get(service, "/search?" + q("x".repeat(513)));
+    assertThat(longQ.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(longQ.body()).at("/error/code").asText()).isEqualTo("query_too_long");
+    HttpResponse<String> badJson = HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search"))
+        .POST(HttpRequest.BodyPublishers.ofString("{nope")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(badJson.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(badJson.body()).at("/error/code").asText()).isEqualTo("invalid_json");
+  }
+
+  @Test
+  @Order(7)
+  void documentsHealthMetricsAndOpenApi() throws Exception {
+    HttpResponse<String> doc = get(service, "/documents/heat");
+    assertThat(doc.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(doc.body()).get("title").asText()).isEqualTo("Heat transfer in pipes");
+    assertThat(get(service, "/documents/nope").statusCode()).isEqualTo(404);
+    assertThat(get(service, "/documents/bad%20id").statusCode()).isEqualTo(400);
+    JsonNode ready = JSON.readTree(get(service, "/health/ready").body());
+    assertThat(ready.get("status").asText()).isEqualTo("ready");
+    assertThat(ready.at("/backends/elasticsearch/up").asBoolean()).isTrue();
+    assertThat(ready.at("/backends/meilisearch/up").asBoolean()).isTrue();
+    assertThat(ready.at("/backends/redis/up").asBoolean()).isTrue();
+    String metrics = get(service, "/metrics").body();
+    assertThat(metrics).contains("brain_cache_requests_total", "brain_backend_latency_seconds_bucket",
+        "brain_request_latency_seconds_bucket", "brain_cache_hit_ratio");
+    JsonNode openapi = JSON.readTree(get(service, "/openapi.json").body());
+    assertThat(openapi.at("/paths/~1search/get/parameters").size()).isEqualTo(8);
+    assertThat(get(service, "/nowhere").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(8)
+  void everyRequestPublishesALatencyEvent() throws Exception {
+    search(service, q("latency event check") + "&mode=keyword");
+    var events = engines.readAll(config.latencyTopic(), 1, Duration.ofSeconds(20));
+    assertThat(events).isNotEmpty();
+    JsonNode event = JSON.readTree(events.get(events.size() - 1).value());
+    assertThat(event.fieldNames()).toIterable().contains("endpoint", "mode", "cache", "status", "took_ms", "backends", "timestamp");
+  }
+
+  @Test
+  @Order(9)
+  void aBurstOverTheConcurrencyLimitGets429WithRetryAfter() throws Exception {
+    try (QueryService narrow = QueryService.start(configFor(indexing, 1))) {
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        burst.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(narrow.url() + "/search?" + q("burst query " + i)))
+            .build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      List<HttpResponse<String>> responses = new ArrayList<>();
+      for (var f : burst) {
+        responses.add(f.get());
+      }
+      assertThat(responses).extracting(HttpResponse::statusCode).contains(200, 429).containsOnly(200, 429);
+      HttpResponse<String> refused = responses.stream().filter(r -> r.statusCode() == 429).findFirst().orElseThrow();
+      assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+      assertThat(JSON.readTree(refused.body()).at("/error/code").asText()).isEqualTo("too_many_requests");
+    }
+  }
+
+  @Test
+  @Order(98)
+  void withRedisDownItKeepsServing() throws Exception {
+    stack.stopRedis();
+    for (int i = 0; i < 5; i++) {
+      JsonNode response = search(service, q("redis is down " + i) + "&mode=keyword");
+      assertThat(response.get("cache").asText()).isEqualTo("miss");
+    }
+    JsonNode repeat = search(service, q("redis is down 0") + "&mode=keyword");
+    assertThat(repeat.get("cache").asText()).isEqualTo("l1");
+    assertThat(ids(search(service, q("oblique shock") + "&mode=keyword"))).contains("shock");
+  }
+
+  @Test
+  @Order(99)
+  void withMeilisearchStoppedHybridAnswersFromTheOthersAndSaysSo() throws Exception {
+    stack.stopMeilisearch();
+    JsonNode response = search(service, q("oblique shock wave angle") + "&mode=hybrid");
+    assertThat(ids(response)).contains("shock");
+    assertThat(response.get("degraded").get(0).get("retriever").asText()).isEqualTo("text");
+    HttpResponse<String> textOnly = get(service, "/search?" + q("oblique shock") + "&mode=text");
+    assertThat(textOnly.statusCode()).isEqualTo(503);
+    JsonNode ready = JSON.readTree(get(service, "/health/ready").body());
+    assertThat(ready.get("status").asText()).isEqualTo("degraded");
+  }
+}
