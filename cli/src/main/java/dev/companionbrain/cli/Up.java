@@ -1,6 +1,9 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.query.QueryConfig;
+import dev.companionbrain.query.QueryService;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStack;
@@ -25,6 +28,9 @@ final class Up implements Callable<Integer> {
   @Option(names = "--flink-port", description = "Flink web UI port (default 8081, or a free one if taken)")
   int flinkPort = 8081;
 
+  @Option(names = "--port", description = "query service port (default 8080, or a free one if taken)")
+  int queryPort = 8080;
+
   @Option(names = "--metrics-port", description = "Flink Prometheus reporter port (default 9249, or a free one)")
   int metricsPort = 9249;
 
@@ -46,6 +52,16 @@ final class Up implements Callable<Integer> {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     env.setParallelism(2);
     JobClient indexingJob = IndexingJob.start(env, indexing);
+    int servicePort = Ports.accepts(queryPort) ? Ports.free() : queryPort;
+    Map<String, String> serviceEnv = new java.util.HashMap<>(System.getenv());
+    serviceEnv.put("BRAIN_QUERY_PORT", Integer.toString(servicePort));
+    serviceEnv.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
+    serviceEnv.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
+    serviceEnv.put("BRAIN_MEILISEARCH_KEY", e.meilisearchKey());
+    serviceEnv.put("BRAIN_REDIS_URI", e.redisUri());
+    serviceEnv.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
+    serviceEnv.put("BRAIN_INDEX", indexing.index());
+    QueryService service = QueryService.start(QueryConfig.from(new Settings(serviceEnv)));
 
     Map<String, String> endpoints = new LinkedHashMap<>();
     endpoints.put("kafka", e.kafkaBootstrapServers());
@@ -55,6 +71,7 @@ final class Up implements Callable<Integer> {
     endpoints.put("redis", e.redisUri());
     endpoints.put("flink_ui", "http://127.0.0.1:" + uiPort);
     endpoints.put("flink_metrics", "http://127.0.0.1:" + promPort + "/metrics");
+    endpoints.put("query_service", service.url());
     endpoints.put("documents_topic", indexing.documentsTopic());
     endpoints.put("index", indexing.index());
     RunningStack.write(endpoints);
@@ -64,14 +81,17 @@ final class Up implements Callable<Integer> {
     System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: documents");
     System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: documents (key in .brain/endpoints.json)");
     System.out.println("  redis           " + e.redisUri());
+    System.out.println("  query service   " + service.url() + "   GET /search?q=…  /health/ready  /metrics  /openapi.json");
     System.out.println("  flink web UI    http://127.0.0.1:" + uiPort + "   (IndexingJob " + indexingJob.getJobID() + ")");
     System.out.println("  flink metrics   http://127.0.0.1:" + promPort + "/metrics");
     System.out.println("Push documents: ./brain ingest docs.jsonl   (or --collection ../shared/data/cranfield)");
+    System.out.println("Search:         ./brain search \"boundary layer\"   (or curl '" + service.url() + "/search?q=boundary+layer')");
     System.out.println("Ctrl-C stops everything.");
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("stopping…");
+      service.close();
       try {
         indexingJob.cancel().get();
       } catch (Exception ignored) {

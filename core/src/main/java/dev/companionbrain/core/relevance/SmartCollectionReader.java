@@ -42,14 +42,16 @@ final class SmartCollectionReader {
     String idPrefix = idPrefix(documentsFile);
 
     List<CollectionDocument> documents = new ArrayList<>();
-    for (SmartRecord record : records(documentsFile)) {
-      int number = number(record.number(), documentsFile, record.line());
-      documents.add(new CollectionDocument(idPrefix + number, record.field('T'), record.field('W')));
+    for (SmartRecord document : records(documentsFile)) {
+      int documentNumber = number(document.number(), documentsFile, document.line());
+      documents.add(
+          new CollectionDocument(
+              idPrefix + documentNumber, document.field('T'), document.field('W')));
     }
 
     List<CollectionQuery> queries = new ArrayList<>();
-    for (SmartRecord record : records(queriesFile)) {
-      queries.add(new CollectionQuery(Integer.toString(queries.size() + 1), record.field('W')));
+    for (SmartRecord query : records(queriesFile)) {
+      queries.add(new CollectionQuery(Integer.toString(queries.size() + 1), query.field('W')));
     }
 
     return new TestCollection(name, documents, queries, qrels(qrelsFile, idPrefix));

@@ -53,6 +53,7 @@ public final class IndexingJob {
 
   /** Creates the indexes if they are missing. */
   public static VectorDialect prepare(IndexingConfig config) {
+    Topics.ensure(config.kafkaBootstrapServers(), config.documentsTopic(), config.deadLetterTopic());
     VectorDialect dialect;
     try (RestClient rest = elasticsearchClient(config)) {
       dialect = SearchIndexes.ensureElasticsearch(rest, config.index());
