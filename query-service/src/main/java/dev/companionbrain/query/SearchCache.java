@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  */
 final class SearchCache {
   /** Where a page came from. */
-  enum Level { L1, L2, MISS }
+  enum Level { L1, L2, MISS, BYPASS }
 
   record Lookup(SearchPage page, Level level) {}
 

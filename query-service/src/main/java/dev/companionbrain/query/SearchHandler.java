@@ -95,9 +95,14 @@ final class SearchHandler {
         throw new ApiException.TooManyRequests();
       }
       long gen = generation.current();
-      SearchCache.Lookup lookup = cache.get(query.cacheKey(gen), () -> compute(query, gen));
+      String cacheControl = ctx.header("Cache-Control");
+      boolean bypass = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
+      SearchCache.Lookup lookup = bypass
+          ? new SearchCache.Lookup(compute(query, gen), SearchCache.Level.BYPASS)
+          : cache.get(query.cacheKey(gen), () -> compute(query, gen));
       level = lookup.level().name().toLowerCase(java.util.Locale.ROOT);
-      backends = lookup.level() == SearchCache.Level.MISS ? lookup.page().backendMillis() : Map.of();
+      backends = lookup.level() == SearchCache.Level.MISS || lookup.level() == SearchCache.Level.BYPASS
+          ? lookup.page().backendMillis() : Map.of();
       double tookMs = (System.nanoTime() - began) / 1e6;
       Map<String, Object> response = new LinkedHashMap<>();
       response.put("query", query.q());

@@ -269,7 +269,7 @@ class QueryServiceIT {
     assertThat(metrics).contains("brain_cache_requests_total", "brain_backend_latency_seconds_bucket",
         "brain_request_latency_seconds_bucket", "brain_cache_hit_ratio");
     JsonNode openapi = JSON.readTree(get(service, "/openapi.json").body());
-    assertThat(openapi.at("/paths/~1search/get/parameters").size()).isEqualTo(8);
+    assertThat(openapi.at("/paths/~1search/get/parameters").size()).isEqualTo(9);
     assertThat(get(service, "/nowhere").statusCode()).isEqualTo(404);
   }
 

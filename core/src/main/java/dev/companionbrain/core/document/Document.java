@@ -33,6 +33,9 @@ public record Document(String id, String title, String body, List<String> tags, 
       return body;
     }
     int cut = body.lastIndexOf(' ', maxChars);
-    return body.substring(0, cut > maxChars / 2 ? cut : maxChars) + "…";
+    if (cut <= maxChars / 2) {
+      cut = Character.isLowSurrogate(body.charAt(maxChars)) ? maxChars - 1 : maxChars; // never half a character
+    }
+    return body.substring(0, cut) + "…";
   }
 }

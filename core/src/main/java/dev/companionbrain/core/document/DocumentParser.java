@@ -127,12 +127,19 @@ public final class DocumentParser {
             "vector has " + vectorNode.size() + " dimensions, expected " + DIMENSIONS);
       }
       vector = new float[DIMENSIONS];
+      boolean allZero = true;
       for (int i = 0; i < DIMENSIONS; i++) {
         JsonNode v = vectorNode.get(i);
-        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-          return reject(RejectReason.WRONG_TYPE, "vector[" + i + "] is not a finite number");
+        float f = v.isNumber() ? (float) v.asDouble() : Float.NaN;
+        if (!Float.isFinite(f)) {
+          return reject(RejectReason.WRONG_TYPE, "vector[" + i + "] is not a finite 32-bit float");
         }
-        vector[i] = (float) v.asDouble();
+        allZero &= f == 0f;
+        vector[i] = f;
+      }
+      if (allZero) {
+        // cosine similarity is undefined for a zero vector: OpenSearch refuses it, Elasticsearch 7 yields NaN
+        return reject(RejectReason.WRONG_TYPE, "vector is all zeros (cosine similarity is undefined)");
       }
     }
     return new ParseResult.Valid(new DocumentChange(DocumentChange.Op.UPSERT, id,

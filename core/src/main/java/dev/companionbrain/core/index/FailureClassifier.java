@@ -32,8 +32,8 @@ public final class FailureClassifier {
     if (status == 409) {
       return Outcome.IGNORE; // version conflict of a replayed write
     }
-    if (status == 429 || status >= 500) {
-      return Outcome.RETRY;
+    if (status == 429 || status >= 500 || status == 404 || status == 401 || status == 403) {
+      return Outcome.RETRY; // transient, or the index/credentials are wrong: retry, then fail loudly; never dead-letter the stream
     }
     if (status == 400 && type != null && DOCUMENT_ERRORS_ES.contains(type)) {
       return Outcome.DEAD_LETTER;

@@ -78,6 +78,15 @@ public final class Engines implements AutoCloseable {
     }
   }
 
+  /** The id of a document JSON (for the record key). */
+  public static String idOf(String json) {
+    try {
+      return JSON.readTree(json).get("id").asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String docWithVector(String id, String title, float hot) {
     StringBuilder v = new StringBuilder("[");
     for (int i = 0; i < 384; i++) {

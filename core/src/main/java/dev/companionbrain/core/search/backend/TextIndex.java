@@ -1,7 +1,6 @@
 package dev.companionbrain.core.search.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
@@ -80,8 +79,11 @@ public final class TextIndex implements Retrieval {
   static List<ScoredId> parse(byte[] body) {
     try {
       JsonNode hits = Json.MAPPER.readTree(body).path("hits");
+      if (!hits.isArray()) {
+        throw new BackendException("meilisearch", 200, "response without hits");
+      }
       List<ScoredId> out = new ArrayList<>(hits.size());
-      for (JsonNode hit : (ArrayNode) hits) {
+      for (JsonNode hit : hits) {
         out.add(new ScoredId(hit.path("id").asText(), hit.path("_rankingScore").asDouble(0)));
       }
       return out;

@@ -1,0 +1,51 @@
+package dev.companionbrain.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.search.ScoredId;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs searches through the query service's HTTP API, as any client would. */
+final class SearchClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final String baseUrl;
+
+  SearchClient(String baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  /** The ranked hits (id and the response's score) of one search; extra is appended to the query string. */
+  List<ScoredId> search(String q, String mode, int k, String extra) throws Exception {
+    String uri = baseUrl + "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&mode=" + mode + "&k=" + k
+        + (extra == null ? "" : "&" + extra);
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30))
+          .header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 429 && attempt < 20) {
+        Thread.sleep(200L * attempt); // the service asked to retry later
+        continue;
+      }
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("search failed " + response.statusCode() + ": " + response.body());
+      }
+      JsonNode body = JSON.readTree(response.body());
+      if (!body.get("degraded").isEmpty()) {
+        throw new IllegalStateException("degraded answer, the evaluation would be wrong: " + body.get("degraded"));
+      }
+      List<ScoredId> hits = new ArrayList<>();
+      for (JsonNode hit : body.get("hits")) {
+        hits.add(new ScoredId(hit.get("id").asText(), hit.get("score").asDouble()));
+      }
+      return hits;
+    }
+  }
+}

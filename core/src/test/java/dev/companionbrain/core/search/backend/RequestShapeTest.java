@@ -1,0 +1,342 @@
+package dev.companionbrain.core.search.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.document.DocumentParser;
+import dev.companionbrain.core.index.IndexDefinitions;
+import dev.companionbrain.core.index.VectorDialect;
+import dev.companionbrain.core.search.ScoredId;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contract tests of the request bodies the search backends send, and of the index definition.
+ *
+ * <p>These check the <em>shape</em> of the JSON only. The OpenSearch dialect ({@code knn_vector} +
+ * {@code knn} query) is also exercised end to end by the integration tests against a real
+ * OpenSearch node. The Elasticsearch 7 dialect ({@code dense_vector} + {@code script_score} with
+ * {@code cosineSimilarity}) is <strong>not</strong> run against a server anywhere: no Elasticsearch
+ * 7 with x-pack can be obtained on the build machine and the tests run OpenSearch. For that dialect
+ * these tests are the only check, so they pin the request to the documented Elasticsearch 7.x
+ * syntax.
+ */
+class RequestShapeTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not valid JSON: " + json, e);
+    }
+  }
+
+  private static float[] queryVector() {
+    float[] v = new float[DocumentParser.DIMENSIONS];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (i % 7 - 3) / 8f;
+    }
+    return v;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    assertThat(array.isArray()).as("%s is an array", array).isTrue();
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> {
+      assertThat(n.isTextual()).as("%s is a string", n).isTrue();
+      out.add(n.asText());
+    });
+    return out;
+  }
+
+  private static void assertVector(JsonNode array) {
+    assertThat(array.isArray()).isTrue();
+    assertThat(array.size()).isEqualTo(DocumentParser.DIMENSIONS);
+    float[] expected = queryVector();
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(array.get(i).isNumber()).as("element %d is a number", i).isTrue();
+      assertThat(array.get(i).asDouble()).isCloseTo(expected[i], within(1e-6));
+    }
+  }
+
+  @Nested
+  class VectorElasticsearch7 {
+    @Test
+    void withoutTags() {
+      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.ELASTICSEARCH_7,
+          new RetrievalRequest("q", queryVector(), List.of(), 25)));
+
+      assertThat(body.path("size").asInt()).isEqualTo(25);
+      assertThat(body.path("_source").isBoolean()).isTrue();
+      assertThat(body.path("_source").asBoolean()).isFalse();
+      JsonNode scriptScore = body.path("query").path("script_score");
+      assertThat(scriptScore.isObject()).isTrue();
+      JsonNode filter = scriptScore.path("query").path("bool").path("filter");
+      assertThat(filter.isArray()).isTrue();
+      assertThat(filter.size()).isEqualTo(1);
+      assertThat(filter.get(0).path("exists").path("field").asText()).isEqualTo("vector");
+      JsonNode script = scriptScore.path("script");
+      assertThat(script.path("source").asText()).isEqualTo("cosineSimilarity(params.query_vector, 'vector') + 1.0");
+      assertVector(script.path("params").path("query_vector"));
+      assertThat(body.path("query").has("knn")).isFalse();
+    }
+
+    @Test
+    void withTagsFiltersOnExactlyThoseTags() {
+      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.ELASTICSEARCH_7,
+          new RetrievalRequest("q", queryVector(), List.of("flink", "state"), 10)));
+
+      JsonNode filter = body.path("query").path("script_score").path("query").path("bool").path("filter");
+      assertThat(filter.size()).isEqualTo(2);
+      List<JsonNode> clauses = new ArrayList<>();
+      filter.forEach(clauses::add);
+      assertThat(clauses).anySatisfy(c -> assertThat(c.path("exists").path("field").asText()).isEqualTo("vector"));
+      assertThat(clauses).anySatisfy(c -> assertThat(texts(c.path("terms").path("tags"))).containsExactly("flink", "state"));
+      assertThat(body.path("size").asInt()).isEqualTo(10);
+    }
+  }
+
+  @Nested
+  class VectorOpenSearch {
+    @Test
+    void withoutTagsHasNoFilter() {
+      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.OPENSEARCH,
+          new RetrievalRequest("q", queryVector(), List.of(), 30)));
+
+      assertThat(body.path("size").asInt()).isEqualTo(30);
+      assertThat(body.path("_source").asBoolean(true)).isFalse();
+      JsonNode knn = body.path("query").path("knn").path("vector");
+      assertThat(knn.isObject()).isTrue();
+      assertVector(knn.path("vector"));
+      assertThat(knn.path("k").asInt()).isEqualTo(30);
+      assertThat(knn.has("filter")).isFalse();
+      assertThat(body.path("query").has("script_score")).isFalse();
+    }
+
+    @Test
+    void withTagsHasATermsFilter() {
+      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.OPENSEARCH,
+          new RetrievalRequest("q", queryVector(), List.of("a", "b c"), 5)));
+
+      JsonNode knn = body.path("query").path("knn").path("vector");
+      assertThat(knn.path("k").asInt()).isEqualTo(5);
+      assertThat(texts(knn.path("filter").path("terms").path("tags"))).containsExactly("a", "b c");
+    }
+  }
+
+  @Nested
+  class VectorScores {
+    @Test
+    void openSearchScoreIsHalfOfOnePlusCosine() {
+      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 1.0)).isCloseTo(1.0, within(1e-12));
+      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 0.5)).isCloseTo(0.0, within(1e-12));
+      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 0.0)).isCloseTo(-1.0, within(1e-12));
+      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 0.75)).isCloseTo(0.5, within(1e-12));
+    }
+
+    @Test
+    void elasticsearch7ScoreIsCosinePlusOne() {
+      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 2.0)).isCloseTo(1.0, within(1e-12));
+      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 1.0)).isCloseTo(0.0, within(1e-12));
+      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 0.0)).isCloseTo(-1.0, within(1e-12));
+      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 1.25)).isCloseTo(0.25, within(1e-12));
+    }
+  }
+
+  @Nested
+  class Keyword {
+    @Test
+    void multiMatchOverTitleBoostedAndBody() {
+      JsonNode body = parse(KeywordIndex.requestBody(new RetrievalRequest("kafka streams", null, List.of(), 40)));
+
+      assertThat(body.path("size").asInt()).isEqualTo(40);
+      assertThat(body.path("_source").asBoolean(true)).isFalse();
+      JsonNode bool = body.path("query").path("bool");
+      JsonNode match = bool.path("must").path("multi_match");
+      assertThat(match.path("query").asText()).isEqualTo("kafka streams");
+      assertThat(texts(match.path("fields"))).containsExactly("title^2", "body");
+      assertThat(bool.has("filter")).isFalse();
+    }
+
+    @Test
+    void tagsBecomeATermsFilter() {
+      JsonNode body = parse(KeywordIndex.requestBody(new RetrievalRequest("q", null, List.of("x", "y"), 10)));
+
+      JsonNode filter = body.path("query").path("bool").path("filter");
+      assertThat(filter.isArray()).isTrue();
+      assertThat(filter.size()).isEqualTo(1);
+      assertThat(texts(filter.get(0).path("terms").path("tags"))).containsExactly("x", "y");
+    }
+
+    @Test
+    void queryTextIsAJsonStringNotRawJson() {
+      String q = "\"}, \"size\": 10000, \"x\": {\"";
+
+      JsonNode body = parse(KeywordIndex.requestBody(new RetrievalRequest(q, null, List.of(), 10)));
+
+      assertThat(body.path("size").asInt()).isEqualTo(10);
+      assertThat(body.path("query").path("bool").path("must").path("multi_match").path("query").asText()).isEqualTo(q);
+    }
+  }
+
+  @Nested
+  class Text {
+    @Test
+    void requestBodyWithoutTags() {
+      JsonNode body = parse(TextIndex.requestBody(new RetrievalRequest("hello wrld", null, List.of(), 20)));
+
+      assertThat(body.path("q").asText()).isEqualTo("hello wrld");
+      assertThat(body.path("limit").asInt()).isEqualTo(20);
+      assertThat(body.path("showRankingScore").isBoolean()).isTrue();
+      assertThat(body.path("showRankingScore").asBoolean()).isTrue();
+      assertThat(texts(body.path("attributesToRetrieve"))).containsExactly("id");
+      assertThat(body.has("filter")).isFalse();
+    }
+
+    @Test
+    void requestBodyWithTagsHasAFilter() {
+      JsonNode body = parse(TextIndex.requestBody(new RetrievalRequest("q", null, List.of("a", "b c"), 20)));
+
+      assertThat(body.path("filter").asText()).isEqualTo("tags IN [\"a\", \"b c\"]");
+    }
+
+    @Test
+    void tagFilterQuotesEveryValue() {
+      assertThat(TextIndex.tagFilter(List.of("a", "b c"))).isEqualTo("tags IN [\"a\", \"b c\"]");
+      assertThat(TextIndex.tagFilter(List.of("only"))).isEqualTo("tags IN [\"only\"]");
+    }
+
+    @Test
+    void tagFilterEscapesQuoteAndBackslash() {
+      // the tag  x"y\  must become  "x\"y\\"
+      assertThat(TextIndex.tagFilter(List.of("x\"y\\"))).isEqualTo("tags IN [\"x\\\"y\\\\\"]");
+    }
+
+    @Test
+    void tagCannotBreakOutOfTheString() {
+      String attack = "a\"] OR id EXISTS OR tags IN [\"b";
+
+      String filter = TextIndex.tagFilter(List.of(attack));
+
+      assertThat(filter).isEqualTo("tags IN [\"a\\\"] OR id EXISTS OR tags IN [\\\"b\"]");
+      // every double quote inside the value is escaped: only the two delimiting quotes are bare
+      assertThat(unescapedQuotes(filter)).isEqualTo(2);
+    }
+
+    @Test
+    void trailingBackslashCannotEscapeTheClosingQuote() {
+      String filter = TextIndex.tagFilter(List.of("a\\", "] OR x"));
+
+      assertThat(filter).isEqualTo("tags IN [\"a\\\\\", \"] OR x\"]");
+      assertThat(unescapedQuotes(filter)).isEqualTo(4);
+    }
+
+    /** Counts double quotes not preceded by an odd number of backslashes. */
+    private int unescapedQuotes(String s) {
+      int count = 0;
+      int backslashes = 0;
+      for (char c : s.toCharArray()) {
+        if (c == '\\') {
+          backslashes++;
+          continue;
+        }
+        if (c == '"' && backslashes % 2 == 0) {
+          count++;
+        }
+        backslashes = 0;
+      }
+      return count;
+    }
+
+    @Test
+    void parseReadsIdsAndRankingScoresInOrder() {
+      String response = """
+          {"hits":[
+             {"id":"doc-7","_rankingScore":0.9321},
+             {"id":"doc-2","_rankingScore":0.5},
+             {"id":"doc-9","_rankingScore":0.0}],
+           "query":"hello","processingTimeMs":1,"limit":3,"offset":0,"estimatedTotalHits":12}""";
+
+      List<ScoredId> hits = TextIndex.parse(response.getBytes(StandardCharsets.UTF_8));
+
+      assertThat(hits).containsExactly(
+          new ScoredId("doc-7", 0.9321), new ScoredId("doc-2", 0.5), new ScoredId("doc-9", 0.0));
+    }
+
+    @Test
+    void parseOfNoHits() {
+      String response = """
+          {"hits":[],"query":"zzz","processingTimeMs":0,"limit":10,"offset":0,"estimatedTotalHits":0}""";
+
+      assertThat(TextIndex.parse(response.getBytes(StandardCharsets.UTF_8))).isEmpty();
+    }
+  }
+
+  @Nested
+  class ElasticsearchIndexDefinition {
+    private JsonNode definition(VectorDialect dialect) {
+      return parse(IndexDefinitions.elasticsearchIndex(dialect));
+    }
+
+    private void assertCommonFields(JsonNode root) {
+      JsonNode properties = root.path("mappings").path("properties");
+      assertThat(properties.path("title").path("type").asText()).isEqualTo("text");
+      assertThat(properties.path("title").path("analyzer").asText()).isEqualTo("english");
+      assertThat(properties.path("body").path("type").asText()).isEqualTo("text");
+      assertThat(properties.path("body").path("analyzer").asText()).isEqualTo("english");
+      assertThat(properties.path("tags").path("type").asText()).isEqualTo("keyword");
+      assertThat(properties.path("updated_at").path("type").asText()).isEqualTo("date");
+      assertThat(properties.path("id").path("type").asText()).isEqualTo("keyword");
+      assertThat(root.path("mappings").path("dynamic").asText()).isEqualTo("strict");
+    }
+
+    @Test
+    void openSearchUsesKnnVectorWithLuceneCosine() {
+      JsonNode root = definition(VectorDialect.OPENSEARCH);
+
+      assertCommonFields(root);
+      JsonNode vector = root.path("mappings").path("properties").path("vector");
+      assertThat(vector.path("type").asText()).isEqualTo("knn_vector");
+      assertThat(vector.path("dimension").asInt()).isEqualTo(384);
+      assertThat(vector.path("method").path("engine").asText()).isEqualTo("lucene");
+      assertThat(vector.path("method").path("space_type").asText()).isEqualTo("cosinesimil");
+      assertThat(vector.path("method").path("name").asText()).isEqualTo("hnsw");
+      assertThat(root.path("settings").path("index").path("knn").isBoolean()).isTrue();
+      assertThat(root.path("settings").path("index").path("knn").asBoolean()).isTrue();
+    }
+
+    @Test
+    void elasticsearch7UsesDenseVectorAndNoKnnSetting() {
+      JsonNode root = definition(VectorDialect.ELASTICSEARCH_7);
+
+      assertCommonFields(root);
+      JsonNode vector = root.path("mappings").path("properties").path("vector");
+      assertThat(vector.path("type").asText()).isEqualTo("dense_vector");
+      assertThat(vector.path("dims").asInt()).isEqualTo(384);
+      assertThat(vector.has("dimension")).isFalse();
+      assertThat(vector.has("method")).isFalse();
+      assertThat(root.path("settings").path("index").isObject()).isTrue();
+      assertThat(root.path("settings").path("index").has("knn")).isFalse();
+    }
+
+    @Test
+    void vectorFieldNameMatchesTheQueries() {
+      assertThat(IndexDefinitions.VECTOR_FIELD).isEqualTo("vector");
+      assertThat(DocumentParser.DIMENSIONS).isEqualTo(384);
+    }
+
+    @Test
+    void meilisearchSettingsMakeTagsFilterable() {
+      JsonNode settings = parse(IndexDefinitions.meilisearchSettings());
+
+      assertThat(texts(settings.path("filterableAttributes"))).contains("tags");
+      assertThat(texts(settings.path("searchableAttributes"))).containsExactly("title", "body");
+    }
+  }
+}

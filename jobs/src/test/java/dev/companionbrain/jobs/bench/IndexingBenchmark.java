@@ -1,0 +1,224 @@
+package dev.companionbrain.jobs.bench;
+
+import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.relevance.CollectionDocument;
+import dev.companionbrain.core.relevance.TestCollections;
+import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.localstack.LocalStack;
+import dev.companionbrain.localstack.Ports;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * End-to-end indexing throughput and freshness on the real local stack, in one run:
+ * <ol>
+ *   <li>the embedder's raw rate (MiniLM, batches of 32, same texts as the pipeline run);
+ *   <li>the pipeline's rate with embedding: documents produced to Kafka at once, timed until every
+ *       one is stored in both Elasticsearch (OpenSearch) and Meilisearch;
+ *   <li>the pipeline's rate with producer-supplied vectors (no embedding);
+ *   <li>freshness (Kafka record time → Meilisearch acknowledgement) p50/p95 for a steady trickle,
+ *       read from the job's Prometheus reporter.
+ * </ol>
+ * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000]}.
+ */
+public final class IndexingBenchmark {
+  private IndexingBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path collection = null;
+    int vectorDocs = 20_000;
+    int trickleRate = 20;
+    int trickleSeconds = 20;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--collection" -> collection = Path.of(args[++i]);
+        case "--vectors" -> vectorDocs = Integer.parseInt(args[++i]);
+        case "--trickle-rate" -> trickleRate = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    List<String[]> texts = corpus(collection);
+    StringBuilder report = new StringBuilder();
+    report.append("# Indexing benchmark ").append(LocalDateTime.now().withNano(0)).append("\n\n");
+    report.append("machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, corpus: ")
+        .append(collection == null ? "synthetic" : collection).append(" (").append(texts.size()).append(" documents)\n\n");
+
+    // 1. raw embedder
+    Embedder embedder = Embedder.miniLm();
+    embedder.embedAll(List.of("warm up the model", "and its threads"));
+    long began = System.nanoTime();
+    for (int from = 0; from < texts.size(); from += 32) {
+      List<String> batch = new ArrayList<>();
+      for (String[] t : texts.subList(from, Math.min(texts.size(), from + 32))) {
+        batch.add(t[1] + ". " + t[2]);
+      }
+      embedder.embedAll(batch);
+    }
+    double rawRate = texts.size() / ((System.nanoTime() - began) / 1e9);
+    System.out.printf("embedder raw: %.1f docs/s%n", rawRate);
+
+    try (LocalStack stack = LocalStack.start(); Engines engines = new Engines(stack.endpoints())) {
+      // 2. pipeline with embedding
+      double embedRate = pipelineRate(engines, texts.size(), (topic, i) ->
+          Engines.doc("e" + i, texts.get(i)[1], texts.get(i)[2]), "with embedding");
+      // 3. pipeline with supplied vectors
+      Random random = new Random(42);
+      List<String> vectorDocsJson = new ArrayList<>(vectorDocs);
+      for (int i = 0; i < vectorDocs; i++) {
+        vectorDocsJson.add(docWithRandomVector("v" + i, texts.get(i % texts.size()), random));
+      }
+      double vectorRate = pipelineRate(engines, vectorDocs, (topic, i) -> vectorDocsJson.get(i), "with supplied vectors");
+      // 4. freshness under a trickle
+      double[] freshness = freshness(engines, texts, trickleRate, trickleSeconds);
+
+      report.append("| figure | value | target |\n|---|---|---|\n");
+      report.append(String.format(Locale.ROOT, "| embedder raw (MiniLM, batches of 32) | %.1f docs/s | |%n", rawRate));
+      report.append(String.format(Locale.ROOT, "| pipeline with embedding | %.1f docs/s (%.0f %% of raw) | >= 90 %% of raw |%n",
+          embedRate, 100 * embedRate / rawRate));
+      report.append(String.format(Locale.ROOT, "| pipeline with supplied vectors | %.0f docs/s | >= 3,000 docs/s |%n", vectorRate));
+      report.append(String.format(Locale.ROOT, "| freshness p50 / p95 (%d docs/s trickle, with embedding) | %.0f ms / %.0f ms | p95 <= 2,000 ms |%n",
+          trickleRate, freshness[0], freshness[1]));
+    }
+    System.out.println();
+    System.out.println(report);
+    Path out = Path.of("bench-reports");
+    Files.createDirectories(out);
+    Path file = out.resolve("indexing-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
+    Files.writeString(file, report.toString());
+    System.out.println("report: " + file);
+    System.exit(0);
+  }
+
+  private interface DocumentSource {
+    String json(String topic, int i);
+  }
+
+  private static double pipelineRate(Engines engines, int count, DocumentSource docs, String label) throws Exception {
+    IndexingConfig config = engines.freshConfig(2000);
+    IndexingJob.prepare(config);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
+    JobClient job = IndexingJob.start(env, config);
+    try {
+      // a first document proves the job is consuming before the clock starts
+      engines.produce(config.documentsTopic(), "probe", Engines.doc("probe", "probe", "probe document"));
+      engines.flush();
+      waitFor(engines, config.index(), 1, 120);
+      long began = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        String json = docs.json(config.documentsTopic(), i);
+        engines.produce(config.documentsTopic(), Engines.idOf(json), json);
+      }
+      engines.flush();
+      waitFor(engines, config.index(), count + 1, 600);
+      double seconds = (System.nanoTime() - began) / 1e9;
+      double rate = count / seconds;
+      System.out.printf("pipeline %s: %d docs in %.1f s = %.1f docs/s%n", label, count, seconds, rate);
+      return rate;
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static void waitFor(Engines engines, String index, long count, int maxSeconds) throws Exception {
+    long deadline = System.currentTimeMillis() + maxSeconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      if (engines.esCount(index) >= count && engines.meiliCount(index) >= count) {
+        return;
+      }
+      Thread.sleep(100); // polling both engines' counts
+    }
+    throw new IllegalStateException("not all " + count + " documents indexed within " + maxSeconds + " s");
+  }
+
+  private static double[] freshness(Engines engines, List<String[]> texts, int rate, int seconds) throws Exception {
+    IndexingConfig config = engines.freshConfig(2000);
+    int promPort = Ports.free();
+    Configuration conf = new Configuration();
+    conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    conf.setString("metrics.reporter.prom.port", Integer.toString(promPort));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+    JobClient job = IndexingJob.start(env, config);
+    try {
+      engines.produce(config.documentsTopic(), "probe", Engines.doc("probe", "probe", "probe document"));
+      engines.flush();
+      waitFor(engines, config.index(), 1, 120);
+      int total = rate * seconds;
+      long began = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        long due = began + (long) (i * 1e9 / rate);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing the trickle
+        }
+        String[] t = texts.get(i % texts.size());
+        engines.produce(config.documentsTopic(), "f" + i, Engines.doc("f" + i, t[1], t[2]));
+        engines.flush();
+      }
+      waitFor(engines, config.index(), total + 1, 300);
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + promPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      double p50 = quantile(metrics, "0.5");
+      double p95 = quantile(metrics, "0.95");
+      System.out.printf("freshness at %d docs/s: p50 %.0f ms, p95 %.0f ms%n", rate, p50, p95);
+      return new double[] {p50, p95};
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  /** The largest of the subtasks' quantile of the freshness histogram in the Prometheus text. */
+  static double quantile(String metrics, String q) {
+    return metrics.lines()
+        .filter(l -> l.contains("freshness_ms") && l.contains("quantile=\"" + q + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .filter(v -> !Double.isNaN(v))
+        .max().orElse(Double.NaN);
+  }
+
+  private static String docWithRandomVector(String id, String[] text, Random random) {
+    StringBuilder v = new StringBuilder("[");
+    for (int i = 0; i < 384; i++) {
+      v.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextGaussian() / 20));
+    }
+    String title = text[1].replace("\\", " ").replace("\"", " ");
+    String body = text[2].replace("\\", " ").replace("\"", " ");
+    return "{\"op\":\"upsert\",\"id\":\"" + id + "\",\"title\":\"" + title + "\",\"body\":\"" + body + "\",\"vector\":" + v + "]}";
+  }
+
+  private static List<String[]> corpus(Path collection) {
+    List<String[]> texts = new ArrayList<>();
+    if (collection != null) {
+      for (CollectionDocument d : TestCollections.read(collection).documents()) {
+        if (!d.title().isBlank() || !d.body().isBlank()) {
+          texts.add(new String[] {d.id(), d.title(), d.body()});
+        }
+      }
+      return texts;
+    }
+    Random random = new Random(7);
+    String[] words = ("flow boundary layer shock wave pressure heat transfer wing body supersonic laminar turbulent "
+        + "plate cylinder buckling shell load stress vibration flutter panel nozzle jet mach number drag lift").split(" ");
+    for (int i = 0; i < 1400; i++) {
+      StringBuilder body = new StringBuilder();
+      for (int w = 0; w < 60; w++) {
+        body.append(words[random.nextInt(words.length)]).append(' ');
+      }
+      texts.add(new String[] {"s" + i, "synthetic document " + i, body.toString().trim()});
+    }
+    return texts;
+  }
+}
