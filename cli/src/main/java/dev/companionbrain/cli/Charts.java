@@ -23,7 +23,9 @@ final class Charts {
     values.forEach((mode, bySeries) -> bySeries.forEach((series, v) -> data.addValue(v, series, mode)));
     JFreeChart chart = ChartFactory.createBarChart(title, "mode", "nDCG@10", data, PlotOrientation.VERTICAL, true, false, false);
     chart.setBackgroundPaint(Color.WHITE);
-    ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 520);
+    chart.getCategoryPlot().getDomainAxis().setMaximumCategoryLabelLines(4);
+    chart.getCategoryPlot().getDomainAxis().setMaximumCategoryLabelWidthRatio(1.2f);
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, 1200, 560);
   }
 
   /** One curve per series over a swept weight. points: series -> list of (x, y). */
