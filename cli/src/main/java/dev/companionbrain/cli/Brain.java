@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The brain command: run the product locally and talk to it. */
 @Command(name = "brain", mixinStandardHelpOptions = true,
     description = "Companion Brain: streaming hybrid search.",
-    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class})
+    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class, Brain.Bench.class})
 public final class Brain implements Callable<Integer> {
 
   public static void main(String[] args) {
@@ -18,5 +18,14 @@ public final class Brain implements Callable<Integer> {
   public Integer call() {
     CommandLine.usage(this, System.out);
     return 0;
+  }
+
+  @Command(name = "bench", description = "Benchmarks on real engines (see BENCHMARKS.md).", subcommands = {LoadBenchmark.class})
+  static final class Bench implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      CommandLine.usage(this, System.out);
+      return 0;
+    }
   }
 }

@@ -61,6 +61,11 @@ final class HybridSearcher {
   }
 
   Outcome search(SearchQuery query) {
+    return search(query, false);
+  }
+
+  /** @param bypassCache also compute the query embedding afresh (Cache-Control: no-cache) */
+  Outcome search(SearchQuery query, boolean bypassCache) {
     Map<Retriever, CompletableFuture<List<ScoredId>>> calls = new EnumMap<>(Retriever.class);
     Map<Retriever, Long> started = new EnumMap<>(Retriever.class);
     List<SearchPage.Degradation> degraded = new ArrayList<>();
@@ -72,7 +77,7 @@ final class HybridSearcher {
         continue;
       }
       started.put(r, System.nanoTime());
-      calls.put(r, call(r, base).orTimeout(timeouts.get(r).toMillis(), TimeUnit.MILLISECONDS));
+      calls.put(r, call(r, base, bypassCache).orTimeout(timeouts.get(r).toMillis(), TimeUnit.MILLISECONDS));
     }
     Map<Retriever, List<ScoredId>> lists = new EnumMap<>(Retriever.class);
     Map<String, Long> millis = new LinkedHashMap<>();
@@ -109,11 +114,11 @@ final class HybridSearcher {
     return new Outcome(List.copyOf(page), degraded, millis);
   }
 
-  private CompletableFuture<List<ScoredId>> call(Retriever r, RetrievalRequest base) {
+  private CompletableFuture<List<ScoredId>> call(Retriever r, RetrievalRequest base, boolean bypassCache) {
     Retrieval retrieval = retrievals.get(r);
     try {
       if (r == Retriever.VECTOR) {
-        return embeddings.embed(base.q()).thenCompose(vector -> retrieval.search(
+        return embeddings.embed(base.q(), bypassCache).thenCompose(vector -> retrieval.search(
             new RetrievalRequest(base.q(), vector, base.tags(), base.limit())));
       }
       return retrieval.search(base);

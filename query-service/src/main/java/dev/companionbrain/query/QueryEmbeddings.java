@@ -30,8 +30,11 @@ final class QueryEmbeddings implements AutoCloseable {
     });
   }
 
-  CompletableFuture<float[]> embed(String q) {
+  CompletableFuture<float[]> embed(String q, boolean bypassCache) {
     String key = q.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+    if (bypassCache) {
+      return CompletableFuture.supplyAsync(() -> embedder.embed(key), (Executor) pool);
+    }
     float[] cached = cache.getIfPresent(key);
     if (cached != null) {
       return CompletableFuture.completedFuture(cached);

@@ -22,9 +22,13 @@ final class SearchCache {
   /** Where a page came from. */
   enum Level { L1, L2, MISS, BYPASS }
 
-  record Lookup(SearchPage page, Level level) {}
+  /** A page and its hits already serialised (L1 keeps both, so a hit costs no JSON work for the hits). */
+  record Lookup(SearchPage page, byte[] hitsJson, Level level) {}
 
-  private final Cache<String, SearchPage> l1;
+  private record Entry(SearchPage page, byte[] hitsJson) {}
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private final Cache<String, Entry> l1;
   private final SharedCache l2;
   private final ConcurrentHashMap<String, CompletableFuture<Lookup>> inFlight = new ConcurrentHashMap<>();
   private final Counter l1Hits;
@@ -35,7 +39,7 @@ final class SearchCache {
   SearchCache(long maxBytes, Duration ttl, Ticker ticker, SharedCache l2, MeterRegistry registry) {
     this.l1 = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
-        .weigher((String key, SearchPage page) -> key.length() * 2 + page.weight())
+        .weigher((String key, Entry e) -> key.length() * 2 + e.page().weight() + e.hitsJson().length)
         .expireAfterWrite(ttl)
         .ticker(ticker)
         .build();
@@ -56,10 +60,10 @@ final class SearchCache {
   }
 
   Lookup get(String key, Supplier<SearchPage> compute) {
-    SearchPage local = l1.getIfPresent(key);
+    Entry local = l1.getIfPresent(key);
     if (local != null) {
       l1Hits.increment();
-      return new Lookup(local, Level.L1);
+      return new Lookup(local.page(), local.hitsJson(), Level.L1);
     }
     l1Misses.increment();
     CompletableFuture<Lookup> mine = new CompletableFuture<>();
@@ -87,16 +91,26 @@ final class SearchCache {
     Optional<SearchPage> shared = l2.page(key);
     if (shared.isPresent()) {
       l2Hits.increment();
-      l1.put(key, shared.get());
-      return new Lookup(shared.get(), Level.L2);
+      byte[] hits = hitsJson(shared.get());
+      l1.put(key, new Entry(shared.get(), hits));
+      return new Lookup(shared.get(), hits, Level.L2);
     }
     l2Misses.increment();
     SearchPage page = compute.get();
+    byte[] hits = hitsJson(page);
     if (page.degraded().isEmpty()) {
-      l1.put(key, page);
+      l1.put(key, new Entry(page, hits));
       l2.putPage(key, page);
     }
-    return new Lookup(page, Level.MISS);
+    return new Lookup(page, hits, Level.MISS);
+  }
+
+  static byte[] hitsJson(SearchPage page) {
+    try {
+      return JSON.writeValueAsBytes(page.hits());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Drops every L1 entry (their keys carry an older generation anyway: this frees the memory). */

@@ -98,47 +98,59 @@ final class SearchHandler {
       String cacheControl = ctx.header("Cache-Control");
       boolean bypass = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
       SearchCache.Lookup lookup = bypass
-          ? new SearchCache.Lookup(compute(query, gen), SearchCache.Level.BYPASS)
-          : cache.get(query.cacheKey(gen), () -> compute(query, gen));
+          ? bypass(compute(query, gen, true))
+          : cache.get(query.cacheKey(gen), () -> compute(query, gen, false));
       level = lookup.level().name().toLowerCase(java.util.Locale.ROOT);
       backends = lookup.level() == SearchCache.Level.MISS || lookup.level() == SearchCache.Level.BYPASS
           ? lookup.page().backendMillis() : Map.of();
       double tookMs = (System.nanoTime() - began) / 1e6;
-      Map<String, Object> response = new LinkedHashMap<>();
-      response.put("query", query.q());
-      response.put("mode", mode);
-      response.put("k", query.k());
-      response.put("offset", query.offset());
-      response.put("hits", query.explain() ? lookup.page().hits()
-          : lookup.page().hits().stream().map(PageHit::withoutExplain).toList());
-      response.put("took_ms", Math.round(tookMs * 100) / 100.0);
-      response.put("cache", level);
-      response.put("generation", lookup.page().generation());
-      response.put("degraded", lookup.page().degraded());
+      // the hits are spliced in as the bytes cached with the page; only the envelope is written per request
+      StringBuilder head = new StringBuilder(128).append("{\"query\":").append(JSON.writeValueAsString(query.q()))
+          .append(",\"mode\":\"").append(mode).append("\",\"k\":").append(query.k())
+          .append(",\"offset\":").append(query.offset()).append(",\"hits\":");
+      String tail = ",\"took_ms\":" + Math.round(tookMs * 100) / 100.0 + ",\"cache\":\"" + level
+          + "\",\"generation\":" + lookup.page().generation() + ",\"degraded\":"
+          + (lookup.page().degraded().isEmpty() ? "[]" : JSON.writeValueAsString(lookup.page().degraded())) + "}";
+      byte[] headBytes = head.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] tailBytes = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] body = new byte[headBytes.length + lookup.hitsJson().length + tailBytes.length];
+      System.arraycopy(headBytes, 0, body, 0, headBytes.length);
+      System.arraycopy(lookup.hitsJson(), 0, body, headBytes.length, lookup.hitsJson().length);
+      System.arraycopy(tailBytes, 0, body, headBytes.length + lookup.hitsJson().length, tailBytes.length);
       status = 200;
-      ctx.contentType("application/json").result(JSON.writeValueAsBytes(response));
+      ctx.contentType("application/json").result(body);
     } catch (BadRequestException e) {
       status = 400;
       throw e;
     } catch (ApiException e) {
       status = e.status();
       throw e;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     } finally {
       if (acquired) {
         permits.release();
       }
       long nanos = System.nanoTime() - began;
-      Timer.builder("brain_request_latency").tag("endpoint", "search").tag("mode", mode)
-          .tag("status", Integer.toString(status)).publishPercentileHistogram().register(registry)
-          .record(nanos, TimeUnit.NANOSECONDS);
+      timer(mode, status).record(nanos, TimeUnit.NANOSECONDS);
       latency.report("search", mode, level, status, nanos / 1e6, backends);
     }
   }
 
-  private SearchPage compute(SearchQuery query, long gen) {
-    HybridSearcher.Outcome outcome = searcher.search(query);
+  private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Timer timer(String mode, int status) {
+    return timers.computeIfAbsent(mode + ":" + status, k -> Timer.builder("brain_request_latency")
+        .tag("endpoint", "search").tag("mode", mode).tag("status", Integer.toString(status))
+        .publishPercentileHistogram().register(registry));
+  }
+
+  private static SearchCache.Lookup bypass(SearchPage page) {
+    return new SearchCache.Lookup(page, SearchCache.hitsJson(page), SearchCache.Level.BYPASS);
+  }
+
+  private SearchPage compute(SearchQuery query, long gen, boolean bypassCache) {
+    HybridSearcher.Outcome outcome = searcher.search(query, bypassCache);
     List<String> ids = outcome.page().stream().map(FusedHit::id).toList();
     Map<String, DocumentCache.Fields> fields = documents.get(ids);
     List<PageHit> hits = new ArrayList<>(ids.size());

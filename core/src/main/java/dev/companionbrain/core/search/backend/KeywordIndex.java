@@ -28,7 +28,8 @@ public final class KeywordIndex implements Retrieval {
     return ElasticsearchSearch.search(client, index, requestBody(request), s -> s);
   }
 
-  static String requestBody(RetrievalRequest request) {
+  /** The body of the search request this index sends (benchmarks replay it against the engine directly). */
+  public static String requestBody(RetrievalRequest request) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("size", request.limit());
     body.put("_source", false);

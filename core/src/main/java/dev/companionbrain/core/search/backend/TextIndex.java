@@ -52,7 +52,8 @@ public final class TextIndex implements Retrieval {
     });
   }
 
-  static String requestBody(RetrievalRequest request) {
+  /** The body of the search request this index sends (benchmarks replay it against the engine directly). */
+  public static String requestBody(RetrievalRequest request) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("q", request.q());
     body.put("limit", request.limit());

@@ -50,7 +50,8 @@ public final class VectorIndex implements Retrieval {
     };
   }
 
-  static String requestBody(VectorDialect dialect, RetrievalRequest request) {
+  /** The body of the search request this index sends (benchmarks replay it against the engine directly). */
+  public static String requestBody(VectorDialect dialect, RetrievalRequest request) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("size", request.limit());
     body.put("_source", false);

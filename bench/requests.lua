@@ -1,0 +1,33 @@
+-- wrk script: replays a list of requests round-robin and prints exact percentiles.
+-- usage: wrk -s bench/requests.lua URL -- PATHS_FILE BODIES_FILE|- METHOD [Header:value ...]
+local paths, bodies, headers = {}, {}, {}
+local method = "GET"
+local idx = 0
+
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  if args[2] ~= "-" then
+    for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
+  end
+  method = args[3] or "GET"
+  for i = 4, #args do
+    local k, v = args[i]:match("^([^:]+):%s*(.*)$")
+    if k then headers[k] = v end
+  end
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000)
+  idx = math.random(#paths)
+end
+
+function request()
+  idx = idx % #paths + 1
+  local body = nil
+  if #bodies > 0 then body = bodies[idx] end
+  return wrk.format(method, paths[idx], headers, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%d duration_us=%d socket_errors=%d non2xx=%d p50_us=%d p95_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end

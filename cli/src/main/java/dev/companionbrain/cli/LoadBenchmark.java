@@ -1,0 +1,271 @@
+package dev.companionbrain.cli;
+
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.index.VectorDialect;
+import dev.companionbrain.core.relevance.CollectionDocument;
+import dev.companionbrain.core.relevance.CollectionQuery;
+import dev.companionbrain.core.relevance.TestCollection;
+import dev.companionbrain.core.relevance.TestCollections;
+import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.backend.KeywordIndex;
+import dev.companionbrain.core.search.backend.RetrievalRequest;
+import dev.companionbrain.core.search.backend.TextIndex;
+import dev.companionbrain.core.search.backend.VectorIndex;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.localstack.Endpoints;
+import dev.companionbrain.localstack.LocalStack;
+import dev.companionbrain.query.QueryConfig;
+import dev.companionbrain.query.QueryService;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Load test with wrk over a collection's queries, all scenarios in one run on the same engines:
+ * the service's trivial endpoint, cached hybrid, uncached hybrid/text/keyword/vector (header
+ * Cache-Control: no-cache, which also skips the query-embedding cache), and the same searches sent
+ * to the engines directly (the bodies the service itself sends). The query embedding alone is timed
+ * in process. Ratios against the targets are computed from this one run.
+ */
+@Command(name = "load", description = "Load-test the query service and the engines directly with wrk (see BENCHMARKS.md).")
+final class LoadBenchmark implements Callable<Integer> {
+  @Option(names = "--collection", required = true, description = "SMART or BEIR folder (e.g. ../shared/data/cranfield)")
+  Path collection;
+
+  @Option(names = "--duration", description = "seconds per scenario (default 15)")
+  int duration = 15;
+
+  @Option(names = "--connections", description = "wrk connections (default 16)")
+  int connections = 16;
+
+  @Option(names = "--threads", description = "wrk threads (default 2)")
+  int threads = 2;
+
+  @Option(names = "--latency-connections", description = "wrk connections of the uncached and engine scenarios, "
+      + "whose p50s are compared (default 2: latency without queueing on a 2-core machine)")
+  int latencyConnections = 2;
+
+  record Result(String name, double rps, double p50, double p95, double p99, long requests, long errors) {}
+
+  @Override
+  public Integer call() throws Exception {
+    String wrk = Path.of("/usr/bin/wrk").toFile().canExecute() ? "/usr/bin/wrk" : "wrk";
+    TestCollection c = TestCollections.read(collection);
+    List<String> queries = new ArrayList<>();
+    for (CollectionQuery q : c.queries()) {
+      queries.add(q.text().length() > SearchQuery.MAX_QUERY_CHARS ? q.text().substring(0, SearchQuery.MAX_QUERY_CHARS) : q.text());
+    }
+    Path work = Files.createTempDirectory("brain-load-");
+    Path lua = Path.of("bench", "requests.lua").toAbsolutePath();
+    List<Result> results = new ArrayList<>();
+    double embedP50;
+    try (LocalStack stack = LocalStack.start()) {
+      Endpoints e = stack.endpoints();
+      String index = "load-" + Long.toHexString(System.nanoTime());
+      IndexingConfig indexing = new IndexingConfig(e.kafkaBootstrapServers(), index + "-documents", index + "-dlq", index,
+          e.elasticsearchUrl(), null, null, e.meilisearchUrl(), e.meilisearchKey(), e.redisUri(), index, 100, 1000, 2000);
+      JobClient job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration()), indexing);
+      long expected = c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).count();
+      try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
+        for (CollectionDocument d : c.documents()) {
+          publisher.send(d.id(), Ingest.collectionDocumentJson(d, null));
+        }
+        publisher.flush();
+      }
+      System.out.println("indexing " + expected + " documents…");
+      awaitCount(e, index, expected);
+      job.cancel().get(); // the indexing job leaves the CPU to the load test
+
+      // the query embedding alone, in process
+      Embedder embedder = Embedder.miniLm();
+      Histogram embedding = new Histogram(3);
+      for (String q : queries) {
+        long t = System.nanoTime();
+        embedder.embed(q);
+        embedding.recordValue((System.nanoTime() - t) / 1000);
+      }
+      embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
+
+      Map<String, String> env = new HashMap<>();
+      env.put("BRAIN_QUERY_PORT", "0");
+      env.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
+      env.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
+      env.put("BRAIN_MEILISEARCH_KEY", e.meilisearchKey());
+      env.put("BRAIN_REDIS_URI", e.redisUri());
+      env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
+      env.put("BRAIN_INDEX", index);
+      env.put("BRAIN_MAX_CONCURRENT_SEARCHES", "256");
+      try (QueryService service = QueryService.start(QueryConfig.from(new Settings(env)))) {
+        String base = service.url();
+        List<String> searchPaths = new ArrayList<>();
+        for (String q : queries) {
+          searchPaths.add("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+        }
+        Path hybridPaths = write(work, "hybrid.paths", searchPaths.stream().map(p -> p + "&mode=hybrid").toList());
+        // warm the caches for the cached scenario: one pass over every query
+        HttpClient http = HttpClient.newHttpClient();
+        for (String p : Files.readAllLines(hybridPaths)) {
+          http.send(HttpRequest.newBuilder(URI.create(base + p)).build(), HttpResponse.BodyHandlers.discarding());
+        }
+        results.add(run(wrk, lua, "service: trivial endpoint (/health/live)", base,
+            write(work, "live.paths", List.of("/health/live")), null, "GET", List.of()));
+        results.add(run(wrk, lua, "service: hybrid, cached (L1)", base, hybridPaths, null, "GET", List.of()));
+        results.add(run(wrk, lua, "service: hybrid, uncached", base, hybridPaths, null, "GET", List.of("Cache-Control: no-cache")));
+        for (String mode : List.of("text", "keyword", "vector")) {
+          results.add(run(wrk, lua, "service: " + mode + ", uncached", base,
+              write(work, mode + ".paths", searchPaths.stream().map(p -> p + "&mode=" + mode).toList()), null, "GET",
+              List.of("Cache-Control: no-cache")));
+        }
+        // the engines directly, with the bodies the service sends (same candidate count: 50)
+        int n = SearchQuery.MIN_CANDIDATES;
+        List<String> meiliBodies = new ArrayList<>();
+        List<String> bm25Bodies = new ArrayList<>();
+        List<String> knnBodies = new ArrayList<>();
+        for (String q : queries) {
+          meiliBodies.add(TextIndex.requestBody(new RetrievalRequest(q, null, List.of(), n)));
+          bm25Bodies.add(KeywordIndex.requestBody(new RetrievalRequest(q, null, List.of(), n)));
+          knnBodies.add(VectorIndex.requestBody(VectorDialect.OPENSEARCH, new RetrievalRequest(q, embedder.embed(q), List.of(), n)));
+        }
+        results.add(run(wrk, lua, "engine: Meilisearch search", e.meilisearchUrl(),
+            write(work, "meili.paths", List.of("/indexes/" + index + "/search")), write(work, "meili.bodies", meiliBodies),
+            "POST", List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey())));
+        results.add(run(wrk, lua, "engine: Elasticsearch API BM25", e.elasticsearchUrl(),
+            write(work, "bm25.paths", List.of("/" + index + "/_search?filter_path=hits.hits._id,hits.hits._score")),
+            write(work, "bm25.bodies", bm25Bodies), "POST", List.of("Content-Type: application/json")));
+        results.add(run(wrk, lua, "engine: Elasticsearch API kNN", e.elasticsearchUrl(),
+            write(work, "knn.paths", List.of("/" + index + "/_search?filter_path=hits.hits._id,hits.hits._score")),
+            write(work, "knn.bodies", knnBodies), "POST", List.of("Content-Type: application/json")));
+      }
+    }
+    String report = report(results, embedP50);
+    System.out.println(report);
+    Path out = Path.of("bench-reports");
+    Files.createDirectories(out);
+    Path file = out.resolve("load-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
+    Files.writeString(file, report);
+    System.out.println("report: " + file);
+    return 0;
+  }
+
+  private Result run(String wrk, Path lua, String name, String base, Path paths, Path bodies, String method,
+      List<String> headers) throws Exception {
+    int c = name.contains("cached (L1)") || name.contains("trivial") ? connections : latencyConnections;
+    List<String> command = new ArrayList<>(List.of(wrk, "-t" + Math.min(threads, c), "-c" + c, "-d" + duration + "s",
+        "--timeout", "10s", "-s", lua.toString(), base, "--", paths.toString(), bodies == null ? "-" : bodies.toString(), method));
+    command.addAll(headers);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String line;
+    Map<String, Long> values = new HashMap<>();
+    StringBuilder output = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      while ((line = r.readLine()) != null) {
+        output.append(line).append('\n');
+        if (line.startsWith("RESULT")) {
+          for (String kv : line.substring(7).split(" ")) {
+            String[] parts = kv.split("=");
+            values.put(parts[0], Long.parseLong(parts[1]));
+          }
+        }
+      }
+    }
+    if (p.waitFor() != 0 || values.isEmpty()) {
+      throw new IllegalStateException("wrk failed for " + name + ":\n" + output);
+    }
+    Result result = new Result(name, values.get("requests") / (values.get("duration_us") / 1e6), values.get("p50_us") / 1000.0,
+        values.get("p95_us") / 1000.0, values.get("p99_us") / 1000.0, values.get("requests"),
+        values.get("socket_errors") + values.get("non2xx"));
+    System.out.printf(Locale.ROOT, "%-45s %9.0f rps  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  errors %d%n", name,
+        result.rps(), result.p50(), result.p95(), result.p99(), result.errors());
+    return result;
+  }
+
+  private String report(List<Result> results, double embedP50) {
+    Map<String, Result> by = new LinkedHashMap<>();
+    results.forEach(r -> by.put(r.name(), r));
+    StringBuilder md = new StringBuilder();
+    md.append("# Load test ").append(LocalDateTime.now().withNano(0)).append("\n\n");
+    md.append(String.format(Locale.ROOT, "`./brain bench load --collection %s --duration %d --connections %d "
+        + "--latency-connections %d --threads %d`; %d cores shared by wrk, the service and the engines. Trivial and cached "
+        + "scenarios run with %d connections (throughput); uncached and engine scenarios with %d (latency without queueing).%n%n",
+        collection, duration, connections, latencyConnections, threads, Runtime.getRuntime().availableProcessors(),
+        connections, latencyConnections));
+    md.append("| scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|---|\n");
+    for (Result r : results) {
+      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %d |%n", r.name(), r.rps(), r.p50(),
+          r.p95(), r.p99(), r.requests(), r.errors()));
+    }
+    md.append(String.format(Locale.ROOT, "| query embedding alone (in process, sequential) | | %.2f | | | | |%n%n", embedP50));
+    Result trivial = by.get("service: trivial endpoint (/health/live)");
+    Result cached = by.get("service: hybrid, cached (L1)");
+    Result uncached = by.get("service: hybrid, uncached");
+    Result meili = by.get("engine: Meilisearch search");
+    Result bm25 = by.get("engine: Elasticsearch API BM25");
+    Result knn = by.get("engine: Elasticsearch API kNN");
+    double slowest = Math.max(meili.p50(), Math.max(bm25.p50(), knn.p50()));
+    md.append("| target (ratios within this run) | measured | bar | |\n|---|---|---|---|\n");
+    ratio(md, "cached hybrid rps / trivial rps", cached.rps() / trivial.rps(), 0.8, true);
+    ratio(md, "uncached hybrid p50 / (slowest engine p50 + embedding p50)", uncached.p50() / (slowest + embedP50), 1.2, false);
+    ratio(md, "text p50 / Meilisearch p50", by.get("service: text, uncached").p50() / meili.p50(), 1.1, false);
+    ratio(md, "keyword p50 / BM25 p50", by.get("service: keyword, uncached").p50() / bm25.p50(), 1.1, false);
+    ratio(md, "vector p50 / (kNN p50 + embedding p50)", by.get("service: vector, uncached").p50() / (knn.p50() + embedP50), 1.1, false);
+    md.append(String.format(Locale.ROOT, "%nCached hybrid: %.0f rps, p99 %.2f ms (aim: 20,000 rps, p99 < 5 ms).%n", cached.rps(), cached.p99()));
+    return md.toString();
+  }
+
+  private static void ratio(StringBuilder md, String name, double value, double bar, boolean atLeast) {
+    boolean ok = atLeast ? value >= bar : value <= bar;
+    md.append(String.format(Locale.ROOT, "| %s | %.2f | %s %.1f | %s |%n", name, value, atLeast ? ">=" : "<=", bar,
+        ok ? "met" : "NOT met"));
+  }
+
+  private static Path write(Path dir, String name, List<String> lines) throws Exception {
+    Path file = dir.resolve(name);
+    Files.write(file, lines, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private static void awaitCount(Endpoints e, String index, long expected) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.currentTimeMillis() + 15 * 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_refresh"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+      String es = http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_count")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      String meili = http.send(HttpRequest.newBuilder(URI.create(e.meilisearchUrl() + "/indexes/" + index + "/stats"))
+          .header("Authorization", "Bearer " + e.meilisearchKey()).build(), HttpResponse.BodyHandlers.ofString()).body();
+      var json = new com.fasterxml.jackson.databind.ObjectMapper();
+      if (json.readTree(es).path("count").asLong() >= expected
+          && json.readTree(meili).path("numberOfDocuments").asLong() >= expected
+          && !json.readTree(meili).path("isIndexing").asBoolean()) {
+        return;
+      }
+      Thread.sleep(500); // polling the engines' counts
+    }
+    throw new IllegalStateException("collection not indexed within 15 minutes");
+  }
+}
