@@ -193,6 +193,21 @@ class QueryServiceIT {
 
   @Test
   @Order(4)
+  void l1EntriesExpireAfterTheirTtlOnAnInjectedClock() throws Exception {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    try (QueryService clocked = QueryService.start(config, nanos::get)) {
+      String query = q("ttl check espresso crema") + "&mode=keyword";
+      assertThat(search(clocked, query).get("cache").asText()).isIn("miss", "l2");
+      assertThat(search(clocked, query).get("cache").asText()).isEqualTo("l1");
+      nanos.addAndGet(java.time.Duration.ofMinutes(4).toNanos());
+      assertThat(search(clocked, query).get("cache").asText()).as("still within the 5 min TTL").isEqualTo("l1");
+      nanos.addAndGet(java.time.Duration.ofMinutes(2).toNanos());
+      assertThat(search(clocked, query).get("cache").asText()).as("expired from L1, still in Redis").isEqualTo("l2");
+    }
+  }
+
+  @Test
+  @Order(4)
   void concurrentIdenticalMissesReachTheBackendsOnce() throws Exception {
     String query = q("single flight aerodynamics " + System.nanoTime());
     double before = counter("brain_cache_requests_total", "level=\"l2\",result=\"miss\"");

@@ -119,9 +119,11 @@ public final class IndexingJob {
     DataStream<IndexAction> embedded = AsyncDataStream
         .orderedWait(changes, new EmbedDocuments(), 10, TimeUnit.MINUTES, 256)
         .name("embed (MiniLM)").uid("embed");
-    embedded.sinkTo(sinks.elasticsearch()).name("elasticsearch").uid("elasticsearch-sink");
-    embedded.sinkTo(sinks.meilisearch()).name("meilisearch").uid("meilisearch-sink");
-    embedded.sinkTo(sinks.redis()).name("redis").uid("redis-sink");
+    // each sink in its own task: a sink waiting for its engine (a bulk, Meilisearch tasks at a checkpoint)
+    // must not stall the embedder or the other sinks
+    embedded.sinkTo(sinks.elasticsearch()).name("elasticsearch").uid("elasticsearch-sink").disableChaining();
+    embedded.sinkTo(sinks.meilisearch()).name("meilisearch").uid("meilisearch-sink").disableChaining();
+    embedded.sinkTo(sinks.redis()).name("redis").uid("redis-sink").disableChaining();
   }
 
   /** Starts the job on {@code env} without blocking. */
