@@ -1,7 +1,5 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Settings;
-import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.ModeScores;
 import dev.companionbrain.core.relevance.QuerySplit;
@@ -19,12 +17,7 @@ import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStack;
-import dev.companionbrain.query.QueryConfig;
 import dev.companionbrain.query.QueryService;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -85,7 +78,7 @@ final class Evaluate implements Callable<Integer> {
       queryText.get("typo").put(q.id(), TypoQueries.typo(q.text(), typoSeed));
     }
     Files.createDirectories(out);
-    long expected = c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).count();
+    long expected = EmbeddedProduct.indexable(c);
     System.out.printf("%s: %d documents (%d indexable), %d judged queries (tune %d, test %d)%n", c.name(),
         c.documents().size(), expected, judged.size(), split.tune().size(), split.test().size());
 
@@ -93,30 +86,17 @@ final class Evaluate implements Callable<Integer> {
       Endpoints e = stack.endpoints();
       String ns = "eval-" + c.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "") + "-"
           + UUID.randomUUID().toString().substring(0, 6);
-      IndexingConfig indexing = new IndexingConfig(e.kafkaBootstrapServers(), ns + "-documents", ns + "-documents.dlq",
-          ns, e.elasticsearchUrl(), null, null, e.meilisearchUrl(), e.meilisearchKey(), e.redisUri(), ns, 100, 1000, 2000);
+      IndexingConfig indexing = EmbeddedProduct.indexing(e, ns + "-documents", ns + "-documents.dlq", ns);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
       JobClient job = IndexingJob.start(env, indexing);
       try {
-        try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
-          for (CollectionDocument d : c.documents()) {
-            publisher.send(d.id(), Ingest.collectionDocumentJson(d, null));
-          }
-          publisher.flush();
+        EmbeddedProduct.publish(c, indexing);
+        try (ProgressBar bar = bar("indexing", expected)) {
+          EmbeddedProduct.awaitIndexed(e, ns, expected, bar::stepTo);
         }
-        awaitIndexed(e, ns, expected);
-        Map<String, String> env2 = new HashMap<>();
-        env2.put("BRAIN_QUERY_PORT", "0");
-        env2.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
-        env2.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
-        env2.put("BRAIN_MEILISEARCH_KEY", e.meilisearchKey());
-        env2.put("BRAIN_REDIS_URI", e.redisUri());
-        env2.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
-        env2.put("BRAIN_INDEX", ns);
-        env2.put("BRAIN_VECTOR_TIMEOUT_MS", "5000");
-        env2.put("BRAIN_TEXT_TIMEOUT_MS", "5000");
-        env2.put("BRAIN_KEYWORD_TIMEOUT_MS", "5000");
-        try (QueryService service = QueryService.start(QueryConfig.from(new Settings(env2)))) {
+        Map<String, String> timeouts = Map.of("BRAIN_VECTOR_TIMEOUT_MS", "5000", "BRAIN_TEXT_TIMEOUT_MS", "5000",
+            "BRAIN_KEYWORD_TIMEOUT_MS", "5000");
+        try (QueryService service = QueryService.start(EmbeddedProduct.query(e, ns, 0, timeouts))) {
           return evaluate(c, judged, split, queryText, new SearchClient(service.url()));
         }
       } finally {
@@ -369,38 +349,6 @@ final class Evaluate implements Callable<Integer> {
     }
     md.append("\n![modes](modes.png)\n\nPer-query figures: `per-query.csv`; every sweep point: `sweep.csv`.\n");
     Files.writeString(out.resolve("report.md"), md);
-  }
-
-  private static void awaitIndexed(Endpoints e, String index, long expected) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    try (ProgressBar bar = bar("indexing", expected)) {
-      long deadline = System.currentTimeMillis() + 15 * 60_000;
-      while (System.currentTimeMillis() < deadline) {
-        http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_refresh"))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        String es = http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_count")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-        String meili = http.send(HttpRequest.newBuilder(URI.create(e.meilisearchUrl() + "/indexes/" + index + "/stats"))
-            .header("Authorization", "Bearer " + e.meilisearchKey()).build(), HttpResponse.BodyHandlers.ofString()).body();
-        long esCount = number(es, "count");
-        long meiliCount = number(meili, "numberOfDocuments");
-        boolean meiliBusy = meili.contains("\"isIndexing\":true");
-        bar.stepTo(Math.min(esCount, meiliCount));
-        if (esCount >= expected && meiliCount >= expected && !meiliBusy) {
-          return;
-        }
-        Thread.sleep(500); // polling the engines' document counts
-      }
-    }
-    throw new IllegalStateException("the collection was not indexed within 15 minutes");
-  }
-
-  private static long number(String json, String field) {
-    try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path(field).asLong(0);
-    } catch (Exception ex) {
-      return 0;
-    }
   }
 
   private static ProgressBar bar(String name, long total) {

@@ -1,9 +1,7 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.index.VectorDialect;
-import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
@@ -16,7 +14,6 @@ import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStack;
-import dev.companionbrain.query.QueryConfig;
 import dev.companionbrain.query.QueryService;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -30,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,18 +82,12 @@ final class LoadBenchmark implements Callable<Integer> {
     try (LocalStack stack = LocalStack.start()) {
       Endpoints e = stack.endpoints();
       String index = "load-" + Long.toHexString(System.nanoTime());
-      IndexingConfig indexing = new IndexingConfig(e.kafkaBootstrapServers(), index + "-documents", index + "-dlq", index,
-          e.elasticsearchUrl(), null, null, e.meilisearchUrl(), e.meilisearchKey(), e.redisUri(), index, 100, 1000, 2000);
+      IndexingConfig indexing = EmbeddedProduct.indexing(e, index + "-documents", index + "-dlq", index);
       JobClient job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration()), indexing);
-      long expected = c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).count();
-      try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
-        for (CollectionDocument d : c.documents()) {
-          publisher.send(d.id(), Ingest.collectionDocumentJson(d, null));
-        }
-        publisher.flush();
-      }
+      long expected = EmbeddedProduct.indexable(c);
+      EmbeddedProduct.publish(c, indexing);
       System.out.println("indexing " + expected + " documents…");
-      awaitCount(e, index, expected);
+      EmbeddedProduct.awaitIndexed(e, index, expected, n -> { });
       job.cancel().get(); // the indexing job leaves the CPU to the load test
 
       // the query embedding alone, in process
@@ -110,16 +100,8 @@ final class LoadBenchmark implements Callable<Integer> {
       }
       embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
 
-      Map<String, String> env = new HashMap<>();
-      env.put("BRAIN_QUERY_PORT", "0");
-      env.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
-      env.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
-      env.put("BRAIN_MEILISEARCH_KEY", e.meilisearchKey());
-      env.put("BRAIN_REDIS_URI", e.redisUri());
-      env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
-      env.put("BRAIN_INDEX", index);
-      env.put("BRAIN_MAX_CONCURRENT_SEARCHES", "256");
-      try (QueryService service = QueryService.start(QueryConfig.from(new Settings(env)))) {
+      try (QueryService service = QueryService.start(
+          EmbeddedProduct.query(e, index, 0, Map.of("BRAIN_MAX_CONCURRENT_SEARCHES", "256")))) {
         String base = service.url();
         List<String> searchPaths = new ArrayList<>();
         for (String q : queries) {
@@ -246,26 +228,5 @@ final class LoadBenchmark implements Callable<Integer> {
     Path file = dir.resolve(name);
     Files.write(file, lines, StandardCharsets.UTF_8);
     return file;
-  }
-
-  private static void awaitCount(Endpoints e, String index, long expected) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.currentTimeMillis() + 15 * 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_refresh"))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-      String es = http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_count")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      String meili = http.send(HttpRequest.newBuilder(URI.create(e.meilisearchUrl() + "/indexes/" + index + "/stats"))
-          .header("Authorization", "Bearer " + e.meilisearchKey()).build(), HttpResponse.BodyHandlers.ofString()).body();
-      var json = new com.fasterxml.jackson.databind.ObjectMapper();
-      if (json.readTree(es).path("count").asLong() >= expected
-          && json.readTree(meili).path("numberOfDocuments").asLong() >= expected
-          && !json.readTree(meili).path("isIndexing").asBoolean()) {
-        return;
-      }
-      Thread.sleep(500); // polling the engines' counts
-    }
-    throw new IllegalStateException("collection not indexed within 15 minutes");
   }
 }

@@ -1,8 +1,6 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
-import dev.companionbrain.query.QueryConfig;
 import dev.companionbrain.query.QueryService;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
@@ -38,8 +36,7 @@ final class Up implements Callable<Integer> {
   public Integer call() throws Exception {
     LocalStack stack = LocalStack.start();
     Endpoints e = stack.endpoints();
-    IndexingConfig indexing = new IndexingConfig(e.kafkaBootstrapServers(), "documents", "documents.dlq", "brain-indexing",
-        e.elasticsearchUrl(), null, null, e.meilisearchUrl(), e.meilisearchKey(), e.redisUri(), "documents", 100, 1000, 2000);
+    IndexingConfig indexing = EmbeddedProduct.indexing(e, "documents", "documents.dlq", "documents");
     int uiPort = Ports.accepts(flinkPort) ? Ports.free() : flinkPort;
     int promPort = Ports.accepts(metricsPort) ? Ports.free() : metricsPort;
     Path checkpoints = Files.createTempDirectory("brain-checkpoints-");
@@ -53,15 +50,7 @@ final class Up implements Callable<Integer> {
     env.setParallelism(2);
     JobClient indexingJob = IndexingJob.start(env, indexing);
     int servicePort = Ports.accepts(queryPort) ? Ports.free() : queryPort;
-    Map<String, String> serviceEnv = new java.util.HashMap<>(System.getenv());
-    serviceEnv.put("BRAIN_QUERY_PORT", Integer.toString(servicePort));
-    serviceEnv.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
-    serviceEnv.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
-    serviceEnv.put("BRAIN_MEILISEARCH_KEY", e.meilisearchKey());
-    serviceEnv.put("BRAIN_REDIS_URI", e.redisUri());
-    serviceEnv.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
-    serviceEnv.put("BRAIN_INDEX", indexing.index());
-    QueryService service = QueryService.start(QueryConfig.from(new Settings(serviceEnv)));
+    QueryService service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
 
     Map<String, String> endpoints = new LinkedHashMap<>();
     endpoints.put("kafka", e.kafkaBootstrapServers());

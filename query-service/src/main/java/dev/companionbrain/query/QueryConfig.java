@@ -36,7 +36,7 @@ public record QueryConfig(
    * Default fusion: the weighted sum, chosen by {@code ./brain eval} on Cranfield (docs/RELEVANCE.md):
    * tuned on half of the judged queries (mean nDCG@10 of clean and typo'd queries), judged on the
    * other half, where it beats the best single retriever (kNN) on both: clean 0.416 vs 0.384, typo'd
-   * 0.189 vs 0.165. RRF's best was close on clean queries but weaker on typo'd ones.
+   * 0.195 vs 0.164. RRF's best was close on clean queries but weaker on typo'd ones.
    */
   public static final String DEFAULT_FUSION = "weighted";
   /**
@@ -48,7 +48,7 @@ public record QueryConfig(
   public static final String DEFAULT_WEIGHTED_WEIGHTS = "text:0.2,keyword:0.4,vector:1";
   /**
    * RRF weights (k = 60) when a request asks for fusion=rrf: the sweep's best RRF point. Equal
-   * weights on all three drag RRF down (0.380 clean) because Meilisearch's weak ranking counts as
+   * weights on all three drag RRF down (0.382 clean on the tuning half) because Meilisearch's weak ranking counts as
    * much as the others' in a rank-based fusion.
    */
   public static final String DEFAULT_RRF_WEIGHTS = "text:0.3,keyword:1,vector:2";

@@ -1,0 +1,85 @@
+package dev.companionbrain.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.relevance.CollectionDocument;
+import dev.companionbrain.core.relevance.TestCollection;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.localstack.Endpoints;
+import dev.companionbrain.query.QueryConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/** Wiring shared by the commands that run the product on a local stack (up, eval, bench load). */
+final class EmbeddedProduct {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private EmbeddedProduct() {}
+
+  /** The indexing job's configuration for topics and an index named after {@code namespace}. */
+  static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index) {
+    return new IndexingConfig(e.kafkaBootstrapServers(), documentsTopic, deadLetterTopic, "brain-indexing-" + index,
+        e.elasticsearchUrl(), null, null, e.meilisearchUrl(), e.meilisearchKey(), e.redisUri(), index, 100, 1000, 2000);
+  }
+
+  /** The query service's configuration on the stack's engines; {@code overrides} are more variables. */
+  static QueryConfig query(Endpoints e, String index, int port, Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("BRAIN_QUERY_PORT", Integer.toString(port));
+    env.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
+    env.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
+    env.put("BRAIN_MEILISEARCH_KEY", e.meilisearchKey());
+    env.put("BRAIN_REDIS_URI", e.redisUri());
+    env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
+    env.put("BRAIN_INDEX", index);
+    env.putAll(overrides);
+    return QueryConfig.from(new Settings(env));
+  }
+
+  /** Documents of a collection that the pipeline indexes (it refuses those without title and body). */
+  static long indexable(TestCollection c) {
+    return c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).count();
+  }
+
+  /** Pushes every document of a collection into the job's topic. */
+  static void publish(TestCollection c, IndexingConfig indexing) throws Exception {
+    try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(indexing.kafkaBootstrapServers(),
+        indexing.documentsTopic())) {
+      for (CollectionDocument d : c.documents()) {
+        publisher.send(d.id(), Ingest.collectionDocumentJson(d, null));
+      }
+      publisher.flush();
+    }
+  }
+
+  /**
+   * Waits until both engines hold {@code expected} documents of {@code index} and Meilisearch is idle,
+   * reporting the smaller count as it goes.
+   */
+  static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.currentTimeMillis() + 15 * 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_refresh"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+      String es = http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_count")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      String meili = http.send(HttpRequest.newBuilder(URI.create(e.meilisearchUrl() + "/indexes/" + index + "/stats"))
+          .header("Authorization", "Bearer " + e.meilisearchKey()).build(), HttpResponse.BodyHandlers.ofString()).body();
+      long esCount = JSON.readTree(es).path("count").asLong(0);
+      var stats = JSON.readTree(meili);
+      long meiliCount = stats.path("numberOfDocuments").asLong(0);
+      progress.accept(Math.min(esCount, meiliCount));
+      if (esCount >= expected && meiliCount >= expected && !stats.path("isIndexing").asBoolean(false)) {
+        return;
+      }
+      Thread.sleep(500); // polling the engines' document counts
+    }
+    throw new IllegalStateException("the collection was not indexed within 15 minutes");
+  }
+}
