@@ -33,7 +33,7 @@ public final class LocalStack implements AutoCloseable {
   private final KafkaBroker kafka;
   private final OpenSearchNode opensearch;
   private final MeilisearchServer meilisearch;
-  private final RedisServer redis;
+  private volatile RedisServer redis;
   private final Duration startup;
   private final Thread shutdownHook;
   private volatile boolean closed;
@@ -130,6 +130,12 @@ public final class LocalStack implements AutoCloseable {
   /** Stops Redis alone (to test serving without the shared cache). */
   public void stopRedis() {
     redis.close();
+  }
+
+  /** Starts an empty Redis again on the same port (to test that clients reconnect by themselves). */
+  public synchronized void restartRedis() {
+    redis.close();
+    redis = RedisServer.start(dir(root, "redis"), redis.port);
   }
 
   @Override

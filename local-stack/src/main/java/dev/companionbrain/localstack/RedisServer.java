@@ -21,10 +21,14 @@ final class RedisServer implements AutoCloseable {
   }
 
   static RedisServer start(Path dir) {
+    return start(dir, Ports.free());
+  }
+
+  /** Starts on a given port (to bring Redis back where clients expect it). */
+  static RedisServer start(Path dir, int port) {
     String binary = Executables.find("redis-server").orElseThrow(() -> new MissingPrerequisiteException(
         "redis-server not found: install the Debian package redis-server "
             + "(./brain test and ./brain up do it with apt-get when run as root)"));
-    int port = Ports.free();
     ChildProcess process = ChildProcess.start("redis", List.of(binary,
         "--bind", "127.0.0.1", "--port", Integer.toString(port), "--save", "", "--appendonly", "no",
         "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning"), dir, dir.resolve("redis.log"));

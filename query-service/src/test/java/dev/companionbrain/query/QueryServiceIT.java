@@ -319,7 +319,7 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(98)
+  @Order(97)
   void withRedisDownItKeepsServing() throws Exception {
     stack.stopRedis();
     for (int i = 0; i < 5; i++) {
@@ -329,6 +329,22 @@ class QueryServiceIT {
     JsonNode repeat = search(service, q("redis is down 0") + "&mode=keyword");
     assertThat(repeat.get("cache").asText()).isEqualTo("l1");
     assertThat(ids(search(service, q("oblique shock") + "&mode=keyword"))).contains("shock");
+  }
+
+  @Test
+  @Order(98)
+  void whenRedisComesBackTheServiceReconnectsByItself() throws Exception {
+    stack.restartRedis();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertThat(JSON.readTree(get(service, "/health/ready").body()).at("/backends/redis/up").asBoolean()).isTrue());
+    String query = q("after the redis restart " + System.nanoTime()) + "&mode=keyword";
+    // the first service writes L2 through its reconnected connection; another instance then reads it
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+      assertThat(search(service, query).get("cache").asText()).isIn("miss", "l1");
+      try (QueryService other = QueryService.start(config)) {
+        assertThat(search(other, query).get("cache").asText()).isEqualTo("l2");
+      }
+    });
   }
 
   @Test
