@@ -11,7 +11,13 @@ import picocli.CommandLine.Command;
 public final class Brain implements Callable<Integer> {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Brain()).execute(args));
+    CommandLine commandLine = new CommandLine(new Brain());
+    // expected failures (nothing running, a missing prerequisite, bad input) are one clear line, not a stack trace
+    commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      System.err.println("brain " + cmd.getCommandName() + ": " + e.getMessage());
+      return 1;
+    });
+    System.exit(commandLine.execute(args));
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.companionbrain.cli;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.query.QueryService;
 import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.jobs.latency.LatencyAlertJob;
+import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.Ports;
@@ -16,6 +18,8 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,9 +50,20 @@ final class Up implements Callable<Integer> {
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     conf.setString("metrics.reporter.prom.port", Integer.toString(promPort));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    // one embedded cluster (web UI, Prometheus reporter) that both jobs are submitted to
+    MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+        .setNumTaskManagers(1).setNumSlotsPerTaskManager(8).build());
+    cluster.start();
+    int restPort = cluster.getRestAddress().get().getPort();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", restPort, new Configuration());
     env.setParallelism(2);
     JobClient indexingJob = IndexingJob.start(env, indexing);
+    LatencyAlertJob.Config latencyConfig = LatencyAlertJob.Config.from(new Settings(Map.of(
+        "BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers())));
+    StreamExecutionEnvironment latencyEnv = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", restPort,
+        new Configuration());
+    latencyEnv.setParallelism(1);
+    JobClient latencyJob = LatencyAlertJob.start(latencyEnv, latencyConfig);
     int servicePort = Ports.accepts(queryPort) ? Ports.free() : queryPort;
     QueryService service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
 
@@ -66,12 +81,13 @@ final class Up implements Callable<Integer> {
     RunningStack.write(endpoints);
 
     System.out.printf("Companion Brain is up (engines in %.1f s)%n", stack.startupTime().toMillis() / 1000.0);
-    System.out.println("  kafka           " + e.kafkaBootstrapServers() + "   topics: documents, documents.dlq");
+    System.out.println("  kafka           " + e.kafkaBootstrapServers()
+        + "   topics: documents, documents.dlq, search.latency, search.latency.stats, search.alerts");
     System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: documents");
     System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: documents (key in .brain/endpoints.json)");
     System.out.println("  redis           " + e.redisUri());
     System.out.println("  query service   " + service.url() + "   GET /search?q=…  /health/ready  /metrics  /openapi.json");
-    System.out.println("  flink web UI    http://127.0.0.1:" + uiPort + "   (IndexingJob " + indexingJob.getJobID() + ")");
+    System.out.println("  flink web UI    http://127.0.0.1:" + uiPort + "   (IndexingJob, LatencyAlertJob)");
     System.out.println("  flink metrics   http://127.0.0.1:" + promPort + "/metrics");
     System.out.println("Push documents: ./brain ingest docs.jsonl   (or --collection ../shared/data/cranfield)");
     System.out.println("Search:         ./brain search \"boundary layer\"   (or curl '" + service.url() + "/search?q=boundary+layer')");
@@ -82,9 +98,15 @@ final class Up implements Callable<Integer> {
       System.out.println("stopping…");
       service.close();
       try {
+        latencyJob.cancel().get();
         indexingJob.cancel().get();
       } catch (Exception ignored) {
         // the cluster goes down with the JVM anyway
+      }
+      try {
+        cluster.close();
+      } catch (Exception ignored) {
+        // stopping anyway
       }
       stack.close();
       RunningStack.remove();

@@ -1,0 +1,131 @@
+package dev.companionbrain.jobs.latency;
+
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.jobs.indexing.Topics;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * {@code search.latency} → per endpoint and mode, tumbling event-time windows → p50/p95/p99, error
+ * rate and cache hit rate to {@code search.latency.stats} and as Flink gauges; windows over a
+ * threshold to {@code search.alerts}. The pipeline ({@link #build}) takes its input stream, so tests
+ * feed it directly.
+ */
+public final class LatencyAlertJob {
+  private LatencyAlertJob() {}
+
+  /** Topics, window and thresholds. */
+  public record Config(String kafkaBootstrapServers, String latencyTopic, String statsTopic, String alertsTopic,
+      String consumerGroup, Duration window, double p95ThresholdMs, double errorRateThreshold, long minCount)
+      implements Serializable {
+
+    public static Config from(Settings s) {
+      return new Config(
+          s.get("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+          s.get("BRAIN_LATENCY_TOPIC", "search.latency"),
+          s.get("BRAIN_LATENCY_STATS_TOPIC", "search.latency.stats"),
+          s.get("BRAIN_ALERTS_TOPIC", "search.alerts"),
+          s.get("BRAIN_LATENCY_GROUP", "brain-latency-alerts"),
+          Duration.ofSeconds(s.getLong("BRAIN_LATENCY_WINDOW_SECONDS", 10)),
+          Double.parseDouble(s.get("BRAIN_ALERT_P95_MS", "500")),
+          Double.parseDouble(s.get("BRAIN_ALERT_ERROR_RATE", "0.05")),
+          s.getLong("BRAIN_ALERT_MIN_REQUESTS", 20));
+    }
+  }
+
+  /** What the pipeline produces. */
+  public record Streams(DataStream<LatencyStats> stats, DataStream<LatencyAlert> alerts) {}
+
+  public static void main(String[] args) throws Exception {
+    Config config = Config.from(Settings.fromEnvironment());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    wire(env, config);
+    env.execute("LatencyAlertJob");
+  }
+
+  public static JobClient start(StreamExecutionEnvironment env, Config config) throws Exception {
+    Topics.ensure(config.kafkaBootstrapServers(), config.latencyTopic(), config.statsTopic(), config.alertsTopic());
+    wire(env, config);
+    return env.executeAsync("LatencyAlertJob");
+  }
+
+  static void wire(StreamExecutionEnvironment env, Config config) {
+    env.enableCheckpointing(10_000, CheckpointingMode.AT_LEAST_ONCE);
+    KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
+        .setBootstrapServers(config.kafkaBootstrapServers())
+        .setTopics(config.latencyTopic())
+        .setGroupId(config.consumerGroup())
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
+        .build();
+    DataStream<byte[]> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + config.latencyTopic())
+        .uid("kafka-latency-source");
+    Streams streams = build(events, config);
+    streams.stats().sinkTo(KafkaSink.<LatencyStats>builder()
+            .setBootstrapServers(config.kafkaBootstrapServers())
+            .setRecordSerializer(new JsonRecords<>(config.statsTopic(), s -> s.endpoint + "|" + s.mode))
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+        .name("latency stats").uid("latency-stats-sink");
+    streams.alerts().sinkTo(KafkaSink.<LatencyAlert>builder()
+            .setBootstrapServers(config.kafkaBootstrapServers())
+            .setRecordSerializer(new JsonRecords<>(config.alertsTopic(), a -> a.endpoint + "|" + a.mode))
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+        .name("alerts").uid("alerts-sink");
+  }
+
+  /** Parse, window by endpoint and mode, compute figures, apply the alert rules. */
+  public static Streams build(DataStream<byte[]> raw, Config config) {
+    DataStream<LatencyEvent> events = raw
+        .flatMap(new ParseEvents()).name("parse latency events").uid("parse-latency-events")
+        .assignTimestampsAndWatermarks(WatermarkStrategy.<LatencyEvent>forBoundedOutOfOrderness(Duration.ofSeconds(2))
+            .withTimestampAssigner((e, ts) -> e.timestamp)
+            .withIdleness(Duration.ofSeconds(10)))
+        .name("event time").uid("latency-event-time");
+    DataStream<LatencyStats> stats = events
+        .keyBy(LatencyEvent::key)
+        .window(TumblingEventTimeWindows.of(config.window()))
+        .aggregate(new WindowedLatency.Aggregate(), new WindowedLatency.Emit())
+        .name("windowed latency").uid("windowed-latency");
+    DataStream<LatencyAlert> alerts = stats
+        .flatMap(new AlertRules(config.p95ThresholdMs(), config.errorRateThreshold(), config.minCount()))
+        .name("alert rules").uid("alert-rules");
+    return new Streams(stats, alerts);
+  }
+
+  /** Unreadable events are counted ({@code latency_events_unreadable}) and skipped: telemetry never stops the job. */
+  static final class ParseEvents extends RichFlatMapFunction<byte[], LatencyEvent> {
+    private transient Counter unreadable;
+
+    @Override
+    public void open(OpenContext openContext) {
+      unreadable = getRuntimeContext().getMetricGroup().counter("latency_events_unreadable");
+    }
+
+    @Override
+    public void flatMap(byte[] value, Collector<LatencyEvent> out) {
+      LatencyEvent e = value == null ? null : LatencyEvent.parse(value);
+      if (e == null) {
+        unreadable.inc();
+      } else {
+        out.collect(e);
+      }
+    }
+  }
+}
