@@ -8,6 +8,7 @@ import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.Ports;
+import dev.companionbrain.localstack.PrometheusServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,7 +68,13 @@ final class Up implements Callable<Integer> {
     int servicePort = Ports.accepts(queryPort) ? Ports.free() : queryPort;
     QueryService service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
 
+    PrometheusServer prometheus = PrometheusServer.start(Map.of(
+            "query-service", java.util.List.of("127.0.0.1:" + service.port()),
+            "flink", java.util.List.of("127.0.0.1:" + promPort)),
+        java.time.Duration.ofSeconds(5), java.util.List.of(java.nio.file.Path.of("prometheus", "alerts.yml").toAbsolutePath()));
+
     Map<String, String> endpoints = new LinkedHashMap<>();
+    endpoints.put("prometheus", prometheus.url());
     endpoints.put("kafka", e.kafkaBootstrapServers());
     endpoints.put("elasticsearch", e.elasticsearchUrl());
     endpoints.put("meilisearch", e.meilisearchUrl());
@@ -89,6 +96,8 @@ final class Up implements Callable<Integer> {
     System.out.println("  query service   " + service.url() + "   GET /search?q=…  /health/ready  /metrics  /openapi.json");
     System.out.println("  flink web UI    http://127.0.0.1:" + uiPort + "   (IndexingJob, LatencyAlertJob)");
     System.out.println("  flink metrics   http://127.0.0.1:" + promPort + "/metrics");
+    System.out.println("  prometheus      " + prometheus.url() + "   (scrapes both; alert rules from prometheus/alerts.yml)");
+    System.out.println("  grafana         dashboards in grafana/dashboards (import into any Grafana pointed at the Prometheus above)");
     System.out.println("Push documents: ./brain ingest docs.jsonl   (or --collection ../shared/data/cranfield)");
     System.out.println("Search:         ./brain search \"boundary layer\"   (or curl '" + service.url() + "/search?q=boundary+layer')");
     System.out.println("Ctrl-C stops everything.");
@@ -96,6 +105,7 @@ final class Up implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("stopping…");
+      prometheus.close();
       service.close();
       try {
         latencyJob.cancel().get();
