@@ -24,8 +24,9 @@ final class KafkaBroker implements AutoCloseable {
   }
 
   static KafkaBroker start(Path dir) {
-    int port = Ports.free();
-    int controllerPort = Ports.free();
+    int[] ports = Ports.free(2);
+    int port = ports[0];
+    int controllerPort = ports[1];
     Path config = dir.resolve("server.properties");
     String properties = String.join("\n",
         "process.roles=broker,controller",
@@ -59,12 +60,10 @@ final class KafkaBroker implements AutoCloseable {
     List<String> classpath = ChildJvm.classpath("kafka-node");
     List<String> jvm = List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"), "-Djava.awt.headless=true");
-    byte[] id = new byte[16];
-    new SecureRandom().nextBytes(id);
-    String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    String clusterId = clusterId(new SecureRandom());
     ChildProcess.runToCompletion("kafka storage format",
         ChildJvm.command(classpath, jvm, "kafka.tools.StorageTool",
-            List.of("format", "-t", clusterId, "-c", config.toString())),
+            List.of("format", "--cluster-id=" + clusterId, "--config=" + config)),
         dir, dir.resolve("format.log"), 60);
     ChildProcess process = ChildProcess.start("kafka",
         ChildJvm.command(classpath, jvm, "kafka.Kafka", List.of(config.toString())), dir, dir.resolve("kafka.log"));
@@ -77,6 +76,20 @@ final class KafkaBroker implements AutoCloseable {
           () -> describe(admin));
     }
     return broker;
+  }
+
+  /**
+   * A KRaft cluster id: 16 random bytes in URL-safe base64. One starting with '-' would read as an
+   * option on the storage tool's command line, so such ids are drawn again (as Kafka's own Uuid does).
+   */
+  static String clusterId(java.util.Random random) {
+    byte[] id = new byte[16];
+    String encoded;
+    do {
+      random.nextBytes(id);
+      encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    } while (encoded.startsWith("-"));
+    return encoded;
   }
 
   private static boolean describe(Admin admin) {

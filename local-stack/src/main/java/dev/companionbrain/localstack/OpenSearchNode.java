@@ -27,8 +27,9 @@ final class OpenSearchNode implements AutoCloseable {
   }
 
   static OpenSearchNode start(Path dir) {
-    int port = Ports.free();
-    int transportPort = Ports.free();
+    int[] ports = Ports.free(2);
+    int port = ports[0];
+    int transportPort = ports[1];
     List<String> classpath = new ArrayList<>();
     for (String entry : ChildJvm.classpath("opensearch-node")) {
       if (entry.endsWith(".zip")) {

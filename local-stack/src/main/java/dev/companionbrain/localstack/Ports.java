@@ -21,6 +21,15 @@ public final class Ports {
     }
   }
 
+  /** {@code count} distinct free ports (a single call may hand the same port out twice in a row). */
+  public static int[] free(int count) {
+    java.util.LinkedHashSet<Integer> ports = new java.util.LinkedHashSet<>();
+    while (ports.size() < count) {
+      ports.add(free());
+    }
+    return ports.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   public static boolean accepts(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
