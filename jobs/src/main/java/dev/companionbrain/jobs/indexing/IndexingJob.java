@@ -104,7 +104,7 @@ public final class IndexingJob {
     Sink<IndexAction> meili = new MeilisearchSink(config.meilisearchUrl(), config.meilisearchKey(), config.index(),
         config.batchSize(), config.maxBatchWaitMillis(),
         new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic()));
-    return new Sinks(dlq, es.build(), meili, new RedisSink(config.redisUri()));
+    return new Sinks(dlq, es.build(), meili, new RedisSink(config.redisUri(), config));
   }
 
   /** The pipeline between a source of raw records and the sinks. */

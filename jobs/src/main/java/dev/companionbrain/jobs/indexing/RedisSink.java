@@ -24,10 +24,22 @@ import org.slf4j.LoggerFactory;
 public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Long> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSink.class);
   private final String redisUri;
+  private final IndexingConfig visibility;
 
   /** @param redisUri redis://[:password@]host:port */
   public RedisSink(String redisUri) {
+    this(redisUri, null);
+  }
+
+  /**
+   * @param redisUri redis://[:password@]host:port
+   * @param visibility where the Elasticsearch index is: before each bump the committer refreshes it,
+   *     so a new generation never meets a page computed before the checkpoint's documents were
+   *     searchable (null: no refresh)
+   */
+  public RedisSink(String redisUri, IndexingConfig visibility) {
     this.redisUri = redisUri;
+    this.visibility = visibility;
   }
 
   @Override
@@ -43,7 +55,7 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
 
   @Override
   public Committer<Long> createCommitter(CommitterInitContext context) {
-    return new GenerationCommitter(redisUri);
+    return new GenerationCommitter(redisUri, visibility);
   }
 
   @Override
@@ -55,10 +67,14 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
   static final class GenerationCommitter implements Committer<Long> {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private final org.elasticsearch.client.RestClient elasticsearch;
+    private final String index;
 
-    GenerationCommitter(String uri) {
+    GenerationCommitter(String uri, IndexingConfig visibility) {
       client = RedisClient.create(uri);
       connection = client.connect();
+      elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
+      index = visibility == null ? null : visibility.index();
     }
 
     @Override
@@ -71,18 +87,25 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
         return;
       }
       try {
+        if (elasticsearch != null) {
+          // everything of this checkpoint is in Elasticsearch; make it searchable before announcing it
+          elasticsearch.performRequest(new org.elasticsearch.client.Request("POST", "/" + index + "/_refresh"));
+        }
         long generation = connection.sync().incr(RedisKeys.GENERATION);
         connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
         LOG.debug("index generation {} after {} writes", generation, written);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | java.io.IOException e) {
         requests.forEach(CommitRequest::retryLater);
       }
     }
 
     @Override
-    public void close() {
+    public void close() throws java.io.IOException {
       connection.close();
       client.shutdown();
+      if (elasticsearch != null) {
+        elasticsearch.close();
+      }
     }
   }
 

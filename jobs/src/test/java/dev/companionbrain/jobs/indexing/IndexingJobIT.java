@@ -161,6 +161,38 @@ class IndexingJobIT {
     }
   }
 
+  /**
+   * The generation is the query service's signal that a checkpoint's documents are searchable: the
+   * committer refreshes Elasticsearch before announcing it, so a page cached at the new generation
+   * cannot lack them. (Meilisearch's tasks are awaited at the checkpoint itself.)
+   */
+  @Test
+  void aNewGenerationMeansItsDocumentsAreSearchable(@TempDir Path checkpoints) throws Exception {
+    IndexingConfig config = engines.freshConfig(500);
+    JobClient job = IndexingJob.start(env(checkpoints, null), config);
+    try {
+      for (int round = 0; round < 3; round++) {
+        String before = engines.redis.sync().get(RedisKeys.GENERATION);
+        long g0 = before == null ? 0 : Long.parseLong(before);
+        String id = "gen" + round;
+        engines.produce(config.documentsTopic(), id, Engines.doc(id, "generation " + round, "visible when announced"));
+        engines.flush();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+          String g = engines.redis.sync().get(RedisKeys.GENERATION);
+          return g != null && Long.parseLong(g) > g0;
+        });
+        // no refresh of our own: a search right after the announcement must already see the document
+        var request = new org.elasticsearch.client.Request("GET", "/" + config.index() + "/_search");
+        request.setJsonEntity("{\"query\":{\"ids\":{\"values\":[\"" + id + "\"]}}}");
+        JsonNode hits = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            engines.elasticsearch.performRequest(request).getEntity().getContent()).at("/hits/total/value");
+        assertThat(hits.asInt()).as("round %d", round).isEqualTo(1);
+      }
+    } finally {
+      job.cancel().get();
+    }
+  }
+
   static void assertRunning(JobClient job) throws Exception {
     JobStatus status = job.getJobStatus().get();
     if (status.isGloballyTerminalState()) {
