@@ -57,7 +57,6 @@ public record SearchQuery(
   public static final int MIN_CANDIDATES = 50;
 
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9 _:.\\-/]{1," + MAX_TAG_CHARS + "}");
-  private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
   /** Bump the version whenever the canonical form or the meaning of a result changes. */
   private static final String CACHE_KEY_PREFIX = "search:v1:";
 
@@ -239,7 +238,7 @@ public record SearchQuery(
    * length-prefixed so no value can imitate another field.
    */
   String canonicalForm(long generation) {
-    String normalizedQ = WHITESPACE.matcher(q.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
+    String normalizedQ = normalize(q);
     StringBuilder canonical = new StringBuilder(CACHE_KEY_PREFIX).append('\n');
     canonical.append("q=").append(normalizedQ.length()).append(':').append(normalizedQ).append('\n');
     canonical.append("mode=").append(mode.wireName()).append('\n');
@@ -258,11 +257,38 @@ public record SearchQuery(
     return canonical.toString();
   }
 
-  private static byte[] sha256(String text) {
+  /** One digest per thread: looking the algorithm up per request costs more than hashing. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
+  });
+
+  private static byte[] sha256(String text) {
+    MessageDigest digest = SHA_256.get();
+    digest.reset();
+    return digest.digest(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Lower case with every run of whitespace made one space, trimmed (what the regex did, without one). */
+  static String normalize(String q) {
+    StringBuilder out = new StringBuilder(q.length());
+    boolean space = false;
+    for (int i = 0; i < q.length(); ) {
+      int cp = q.codePointAt(i);
+      i += Character.charCount(cp);
+      if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+        space = out.length() > 0;
+        continue;
+      }
+      if (space) {
+        out.append(' ');
+        space = false;
+      }
+      out.appendCodePoint(Character.toLowerCase(cp));
+    }
+    return out.toString();
   }
 }

@@ -29,8 +29,14 @@ public final class Weights {
   /** Only the weights {@code > 0}; never empty. */
   private final EnumMap<Retriever, Double> positive;
 
+  /** The canonical spec, computed once: it is part of every cache key. */
+  private final String spec;
+
   private Weights(EnumMap<Retriever, Double> positive) {
     this.positive = positive;
+    StringJoiner joined = new StringJoiner(",");
+    positive.forEach((retriever, weight) -> joined.add(retriever.wireName() + ":" + formatWeight(weight)));
+    this.spec = joined.toString();
   }
 
   /**
@@ -140,10 +146,7 @@ public final class Weights {
    * fit for cache keys, and {@code parse(w.toSpec()).equals(w)}.
    */
   public String toSpec() {
-    StringJoiner spec = new StringJoiner(",");
-    positive.forEach(
-        (retriever, weight) -> spec.add(retriever.wireName() + ":" + formatWeight(weight)));
-    return spec.toString();
+    return spec;
   }
 
   private static String formatWeight(double weight) {
