@@ -110,7 +110,8 @@ final class SearchHandler {
           .append(",\"offset\":").append(query.offset()).append(",\"hits\":");
       String tail = ",\"took_ms\":" + Math.round(tookMs * 100) / 100.0 + ",\"cache\":\"" + level
           + "\",\"generation\":" + lookup.page().generation() + ",\"degraded\":"
-          + (lookup.page().degraded().isEmpty() ? "[]" : JSON.writeValueAsString(lookup.page().degraded())) + "}";
+          + (lookup.page().degraded().isEmpty() ? "[]" : JSON.writeValueAsString(lookup.page().degraded()))
+          + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(lookup.page().backendMillis()) : "") + "}";
       byte[] headBytes = head.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
       byte[] tailBytes = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       byte[] body = new byte[headBytes.length + lookup.hitsJson().length + tailBytes.length];

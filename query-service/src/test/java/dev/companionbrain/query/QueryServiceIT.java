@@ -159,6 +159,7 @@ class QueryServiceIT {
     JsonNode explain = response.get("hits").get(0).get("explain");
     assertThat(explain.fieldNames()).toIterable().contains("keyword", "vector");
     assertThat(explain.get("vector").get("rank").asInt()).isPositive();
+    assertThat(response.get("backend_ms").fieldNames()).toIterable().contains("keyword", "vector");
     JsonNode post = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search"))
         .POST(HttpRequest.BodyPublishers.ofString("{\"q\":\"supersonic flow\",\"tags\":[\"structures\"],\"mode\":\"keyword\"}"))
         .build(), HttpResponse.BodyHandlers.ofString()).body());
