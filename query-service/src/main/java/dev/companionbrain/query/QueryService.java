@@ -133,7 +133,7 @@ public final class QueryService implements AutoCloseable {
   public static QueryService start(QueryConfig config, Ticker ticker) {
     QueryService service = new QueryService(config, ticker);
     service.app.start();
-    LOG.info("query service on http://{}:{} ({})", config.host(), service.port(), config);
+    LOG.info("query service on http://{}:{} ({})", config.host(), service.port(), config.withPort(service.port()));
     return service;
   }
 
