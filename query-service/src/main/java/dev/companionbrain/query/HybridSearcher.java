@@ -60,10 +60,6 @@ final class HybridSearcher {
     }
   }
 
-  Outcome search(SearchQuery query) {
-    return search(query, false);
-  }
-
   /** @param bypassCache also compute the query embedding afresh (Cache-Control: no-cache) */
   Outcome search(SearchQuery query, boolean bypassCache) {
     Map<Retriever, CompletableFuture<List<ScoredId>>> calls = new EnumMap<>(Retriever.class);

@@ -85,12 +85,6 @@ public record QueryConfig(
         l1MaxBytes, l1Ttl, l2Ttl, maxConcurrentSearches, maxBackendConnections, defaults);
   }
 
-  public QueryConfig withMaxConcurrentSearches(int max) {
-    return new QueryConfig(host, port, elasticsearchUrl, elasticsearchUsername, elasticsearchPassword, meilisearchUrl,
-        meilisearchKey, redisUri, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout, vectorTimeout,
-        l1MaxBytes, l1Ttl, l2Ttl, max, maxBackendConnections, defaults);
-  }
-
   @Override
   public String toString() {
     return "QueryConfig[" + host + ":" + port + ", elasticsearch=" + elasticsearchUrl + ", meilisearch=" + meilisearchUrl

@@ -26,11 +26,6 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
   private final String redisUri;
   private final IndexingConfig visibility;
 
-  /** @param redisUri redis://[:password@]host:port */
-  public RedisSink(String redisUri) {
-    this(redisUri, null);
-  }
-
   /**
    * @param redisUri redis://[:password@]host:port
    * @param visibility where the Elasticsearch index is: before each bump the committer refreshes it,
