@@ -42,8 +42,8 @@ final class Up implements Callable<Integer> {
     LocalStack stack = LocalStack.start();
     Endpoints e = stack.endpoints();
     IndexingConfig indexing = EmbeddedProduct.indexing(e, "documents", "documents.dlq", "documents");
-    int uiPort = Ports.accepts(flinkPort) ? Ports.free() : flinkPort;
-    int promPort = Ports.accepts(metricsPort) ? Ports.free() : metricsPort;
+    int uiPort = Ports.preferredOrFree(flinkPort);
+    int promPort = Ports.preferredOrFree(metricsPort);
     Path checkpoints = Files.createTempDirectory("brain-checkpoints-");
     Configuration conf = new Configuration();
     conf.set(RestOptions.PORT, uiPort);
@@ -65,7 +65,7 @@ final class Up implements Callable<Integer> {
         new Configuration());
     latencyEnv.setParallelism(1);
     JobClient latencyJob = LatencyAlertJob.start(latencyEnv, latencyConfig);
-    int servicePort = Ports.accepts(queryPort) ? Ports.free() : queryPort;
+    int servicePort = Ports.preferredOrFree(queryPort);
     QueryService service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
 
     PrometheusServer prometheus = PrometheusServer.start(Map.of(

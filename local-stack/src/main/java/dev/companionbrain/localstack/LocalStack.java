@@ -161,7 +161,7 @@ public final class LocalStack implements AutoCloseable {
         LOG.warn("could not stop {}: {}", engine, e.toString());
       }
     });
-    MeilisearchBinary.deleteTree(root);
+    Folders.delete(root);
   }
 
   private static void removeHook(Thread hook) {

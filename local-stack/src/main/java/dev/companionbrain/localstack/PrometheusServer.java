@@ -73,6 +73,6 @@ public final class PrometheusServer implements AutoCloseable {
   @Override
   public void close() {
     process.close();
-    MeilisearchBinary.deleteTree(dir);
+    Folders.delete(dir);
   }
 }

@@ -20,7 +20,6 @@ import org.elasticsearch.client.RestClient;
  * ids Redis lacks (or while Redis is down) from the fields Elasticsearch stores.
  */
 final class DocumentCache {
-  static final int SNIPPET_CHARS = 240;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final SharedCache redis;
   private final RestClient elasticsearch;
@@ -77,7 +76,7 @@ final class DocumentCache {
           JsonNode s = doc.path("_source");
           String id = doc.path("_id").asText();
           Document d = new Document(id, text(s, "title"), text(s, "body"), tags(s), text(s, "url"), text(s, "updated_at"));
-          out.put(id, new Fields(id, d.title(), d.url(), d.tags(), d.updatedAt(), d.snippet(SNIPPET_CHARS)));
+          out.put(id, new Fields(id, d.title(), d.url(), d.tags(), d.updatedAt(), d.snippet()));
         }
       }
     } catch (Exception e) {

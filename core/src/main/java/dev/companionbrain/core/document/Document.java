@@ -13,6 +13,9 @@ import java.util.List;
  * @param updatedAt ISO-8601 instant as sent, may be null
  */
 public record Document(String id, String title, String body, List<String> tags, String url, String updatedAt) {
+  /** Length of the snippet shown with a hit, from Redis or from the engine alike. */
+  public static final int SNIPPET_CHARS = 240;
+
   public Document {
     tags = tags == null ? List.of() : List.copyOf(tags);
     title = title == null ? "" : title;
@@ -25,6 +28,11 @@ public record Document(String id, String title, String body, List<String> tags, 
       return body;
     }
     return body.isEmpty() ? title : title + ". " + body;
+  }
+
+  /** The snippet shown with a hit: the first {@link #SNIPPET_CHARS} characters of the body. */
+  public String snippet() {
+    return snippet(SNIPPET_CHARS);
   }
 
   /** The first {@code maxChars} characters of the body, cut at a word boundary when possible. */

@@ -22,7 +22,6 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 
 /** Pipelines SET/DEL of hydration entries; everything written is acknowledged before a checkpoint. */
 final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
-  static final int SNIPPET_CHARS = 240;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PIPELINE = 100;
 
@@ -62,7 +61,7 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
     doc.put("url", a.url);
     doc.put("tags", a.tags == null ? List.of() : Arrays.asList(a.tags));
     doc.put("updated_at", a.updatedAt);
-    doc.put("snippet", a.document().snippet(SNIPPET_CHARS));
+    doc.put("snippet", a.document().snippet());
     return JSON.writeValueAsString(doc);
   }
 

@@ -261,7 +261,7 @@ class DeadLetterSerializerTest {
 
       String snippet = doc.path("snippet").asText();
       assertThat(snippet).endsWith("…");
-      assertThat(snippet.length()).isLessThanOrEqualTo(RedisWriter.SNIPPET_CHARS + 1);
+      assertThat(snippet.length()).isLessThanOrEqualTo(dev.companionbrain.core.document.Document.SNIPPET_CHARS + 1);
       assertThat(a.body).startsWith(snippet.substring(0, snippet.length() - 1));
     }
 
