@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.document.DocumentIds;
 import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.index.ElasticsearchClients;
 import dev.companionbrain.core.index.VectorDialect;
 import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.Retriever;
@@ -28,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.http.HttpHost;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
@@ -250,20 +250,12 @@ public final class QueryService implements AutoCloseable {
   }
 
   static RestClient elasticsearchClient(QueryConfig config) {
-    var builder = RestClient.builder(HttpHost.create(config.elasticsearchUrl()))
+    return ElasticsearchClients.builder(config.elasticsearchUrl(), config.elasticsearchUsername(),
+            config.elasticsearchPassword(), config.maxBackendConnections())
         .setRequestConfigCallback(r -> r.setConnectTimeout(1000).setSocketTimeout(5000).setConnectionRequestTimeout(1000))
-        .setHttpClientConfigCallback(h -> {
-          h.setMaxConnTotal(config.maxBackendConnections()).setMaxConnPerRoute(config.maxBackendConnections());
-          if (config.elasticsearchUsername() != null) {
-            var credentials = new org.apache.http.impl.client.BasicCredentialsProvider();
-            credentials.setCredentials(org.apache.http.auth.AuthScope.ANY, new org.apache.http.auth.UsernamePasswordCredentials(
-                config.elasticsearchUsername(), config.elasticsearchPassword()));
-            h.setDefaultCredentialsProvider(credentials);
-          }
-          return h;
-        });
-    return builder.build();
+        .build();
   }
+
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
     return r -> {

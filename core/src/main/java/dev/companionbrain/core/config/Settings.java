@@ -51,6 +51,44 @@ public final class Settings {
     }
   }
 
+  // Where the engines are: every component reads them here, with the same local defaults.
+
+  public String kafkaBootstrapServers() {
+    return get("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+  }
+
+  public String elasticsearchUrl() {
+    return get("BRAIN_ELASTICSEARCH_URL", "http://127.0.0.1:9200");
+  }
+
+  /** The Elasticsearch user, or null. */
+  public String elasticsearchUsername() {
+    return find("BRAIN_ELASTICSEARCH_USERNAME").orElse(null);
+  }
+
+  /** The Elasticsearch password (a secret), or null. */
+  public String elasticsearchPassword() {
+    return find("BRAIN_ELASTICSEARCH_PASSWORD").orElse(null);
+  }
+
+  public String meilisearchUrl() {
+    return get("BRAIN_MEILISEARCH_URL", "http://127.0.0.1:7700");
+  }
+
+  /** The Meilisearch key (a secret), or null. */
+  public String meilisearchKey() {
+    return find("BRAIN_MEILISEARCH_KEY").orElse(null);
+  }
+
+  public String redisUri() {
+    return get("BRAIN_REDIS_URI", "redis://127.0.0.1:6379");
+  }
+
+  /** The index name, the same in Elasticsearch and Meilisearch. */
+  public String index() {
+    return get("BRAIN_INDEX", "documents");
+  }
+
   public Settings with(String name, String value) {
     var copy = new java.util.HashMap<>(values);
     copy.put(name, value);

@@ -25,17 +25,17 @@ public record IndexingConfig(
 
   public static IndexingConfig from(Settings s) {
     return new IndexingConfig(
-        s.get("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        s.kafkaBootstrapServers(),
         s.get("BRAIN_DOCUMENTS_TOPIC", "documents"),
         s.get("BRAIN_DLQ_TOPIC", "documents.dlq"),
         s.get("BRAIN_INDEXING_GROUP", "brain-indexing"),
-        s.get("BRAIN_ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
-        s.find("BRAIN_ELASTICSEARCH_USERNAME").orElse(null),
-        s.find("BRAIN_ELASTICSEARCH_PASSWORD").orElse(null),
-        s.get("BRAIN_MEILISEARCH_URL", "http://127.0.0.1:7700"),
-        s.find("BRAIN_MEILISEARCH_KEY").orElse(null),
-        s.get("BRAIN_REDIS_URI", "redis://127.0.0.1:6379"),
-        s.get("BRAIN_INDEX", "documents"),
+        s.elasticsearchUrl(),
+        s.elasticsearchUsername(),
+        s.elasticsearchPassword(),
+        s.meilisearchUrl(),
+        s.meilisearchKey(),
+        s.redisUri(),
+        s.index(),
         s.getInt("BRAIN_BATCH_SIZE", 100),
         s.getLong("BRAIN_BATCH_MAX_WAIT_MS", 1000),
         s.getLong("BRAIN_CHECKPOINT_INTERVAL_MS", 2000));

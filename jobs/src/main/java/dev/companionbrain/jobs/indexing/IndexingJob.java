@@ -3,6 +3,7 @@ package dev.companionbrain.jobs.indexing;
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
 import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.index.ElasticsearchClients;
 import dev.companionbrain.core.index.SearchIndexes;
 import dev.companionbrain.core.index.VectorDialect;
 import java.io.IOException;
@@ -134,13 +135,8 @@ public final class IndexingJob {
   }
 
   static RestClient elasticsearchClient(IndexingConfig config) {
-    var builder = RestClient.builder(HttpHost.create(config.elasticsearchUrl()));
-    if (config.elasticsearchUsername() != null) {
-      var credentials = new org.apache.http.impl.client.BasicCredentialsProvider();
-      credentials.setCredentials(org.apache.http.auth.AuthScope.ANY,
-          new org.apache.http.auth.UsernamePasswordCredentials(config.elasticsearchUsername(), config.elasticsearchPassword()));
-      builder.setHttpClientConfigCallback(h -> h.setDefaultCredentialsProvider(credentials));
-    }
-    return builder.build();
+    return ElasticsearchClients.builder(config.elasticsearchUrl(), config.elasticsearchUsername(),
+        config.elasticsearchPassword(), 0).build();
   }
+
 }

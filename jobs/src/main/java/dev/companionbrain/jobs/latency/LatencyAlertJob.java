@@ -38,7 +38,7 @@ public final class LatencyAlertJob {
 
     public static Config from(Settings s) {
       return new Config(
-          s.get("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+          s.kafkaBootstrapServers(),
           s.get("BRAIN_LATENCY_TOPIC", "search.latency"),
           s.get("BRAIN_LATENCY_STATS_TOPIC", "search.latency.stats"),
           s.get("BRAIN_ALERTS_TOPIC", "search.alerts"),
