@@ -24,10 +24,6 @@ public final class EmbedDocuments extends RichAsyncFunction<IndexAction, IndexAc
     msPerDocument = group.histogram("embedding_ms_per_document", new DescriptiveStatisticsHistogram(1000));
     batchSizes = group.histogram("embedding_batch_size", new DescriptiveStatisticsHistogram(200));
     worker = EmbeddingWorker.shared();
-    worker.onBatch((size, ms) -> {
-      batchSizes.update(size);
-      msPerDocument.update(Math.round(ms / size));
-    });
   }
 
   @Override
@@ -36,12 +32,17 @@ public final class EmbedDocuments extends RichAsyncFunction<IndexAction, IndexAc
       result.complete(Collections.singleton(action));
       return;
     }
-    worker.embed(action.document().embeddingText()).whenComplete((vector, error) -> {
+    worker.embed(action.document().embeddingText()).whenComplete((done, error) -> {
       if (error != null) {
         result.completeExceptionally(error);
         return;
       }
-      action.vector = vector;
+      // the worker is shared by the subtasks of this JVM: each one measures only its own documents
+      msPerDocument.update(Math.round(done.msPerDocument()));
+      if (done.firstOfBatch()) {
+        batchSizes.update(done.batchSize());
+      }
+      action.vector = done.vector();
       action.needsEmbedding = false;
       embedded.inc();
       result.complete(Collections.singleton(action));

@@ -7,7 +7,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * One embedding thread per JVM, shared by every embedding subtask in it: requests queue up and are
@@ -20,10 +19,14 @@ final class EmbeddingWorker {
 
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
 
-  private record Request(String text, CompletableFuture<float[]> result) {}
+  private record Request(String text, CompletableFuture<Embedded> result) {}
 
-  /** Called with the batch size and the milliseconds it took, after each batch. */
-  private volatile BiConsumer<Integer, Double> listener = (n, ms) -> { };
+  /**
+   * A vector and how its batch went, so that each subtask measures its own documents.
+   *
+   * @param firstOfBatch true for exactly one document of each batch (to count batches once)
+   */
+  record Embedded(float[] vector, int batchSize, double msPerDocument, boolean firstOfBatch) {}
 
   private EmbeddingWorker(Embedder embedder) {
     Thread worker = new Thread(() -> work(embedder), "embedding-worker");
@@ -38,14 +41,10 @@ final class EmbeddingWorker {
     return instance;
   }
 
-  CompletableFuture<float[]> embed(String text) {
-    CompletableFuture<float[]> result = new CompletableFuture<>();
+  CompletableFuture<Embedded> embed(String text) {
+    CompletableFuture<Embedded> result = new CompletableFuture<>();
     queue.add(new Request(text, result));
     return result;
-  }
-
-  void onBatch(BiConsumer<Integer, Double> listener) {
-    this.listener = listener;
   }
 
   private void work(Embedder embedder) {
@@ -62,9 +61,9 @@ final class EmbeddingWorker {
         batch.forEach(r -> texts.add(r.text()));
         long began = System.nanoTime();
         List<float[]> vectors = embedder.embedAll(texts);
-        listener.accept(batch.size(), (System.nanoTime() - began) / 1e6);
+        double msPerDocument = (System.nanoTime() - began) / 1e6 / batch.size();
         for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).result().complete(vectors.get(i));
+          batch.get(i).result().complete(new Embedded(vectors.get(i), batch.size(), msPerDocument, i == 0));
         }
       } catch (InterruptedException e) {
         return;
