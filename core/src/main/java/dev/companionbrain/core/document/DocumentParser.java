@@ -21,7 +21,9 @@ public final class DocumentParser {
   public static final int DIMENSIONS = 384;
   /** Largest body accepted, in bytes of UTF-8 (the embedder reads only the first ~256 tokens anyway). */
   public static final int MAX_BODY_BYTES = 100_000;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // producer-supplied vectors are 384 numbers a document: the fast parser reads them several times quicker
+  private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
   private DocumentParser() {}
 

@@ -33,7 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   <li>freshness (Kafka record time → Meilisearch acknowledgement) p50/p95 for a steady trickle,
  *       read from the job's Prometheus reporter.
  * </ol>
- * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000]}.
+ * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000]
+ *     [--only raw,embedding,vectors,freshness]}.
  */
 public final class IndexingBenchmark {
   private IndexingBenchmark() {}
@@ -43,11 +44,13 @@ public final class IndexingBenchmark {
     int vectorDocs = 20_000;
     int trickleRate = 20;
     int trickleSeconds = 20;
+    java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "engines", "freshness"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--collection" -> collection = Path.of(args[++i]);
         case "--vectors" -> vectorDocs = Integer.parseInt(args[++i]);
         case "--trickle-rate" -> trickleRate = Integer.parseInt(args[++i]);
+        case "--only" -> phases = new java.util.HashSet<>(List.of(args[++i].split(",")));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -58,40 +61,56 @@ public final class IndexingBenchmark {
         .append(collection == null ? "synthetic" : collection).append(" (").append(texts.size()).append(" documents)\n\n");
 
     // 1. raw embedder
-    Embedder embedder = Embedder.miniLm();
-    embedder.embedAll(List.of("warm up the model", "and its threads"));
-    long began = System.nanoTime();
-    for (int from = 0; from < texts.size(); from += 32) {
-      List<String> batch = new ArrayList<>();
-      for (String[] t : texts.subList(from, Math.min(texts.size(), from + 32))) {
-        batch.add(t[1] + ". " + t[2]);
+    double rawRate = Double.NaN;
+    if (phases.contains("raw")) {
+      Embedder embedder = Embedder.miniLm();
+      embedder.embedAll(List.of("warm up the model", "and its threads"));
+      long began = System.nanoTime();
+      for (int from = 0; from < texts.size(); from += 32) {
+        List<String> batch = new ArrayList<>();
+        for (String[] t : texts.subList(from, Math.min(texts.size(), from + 32))) {
+          batch.add(t[1] + ". " + t[2]);
+        }
+        embedder.embedAll(batch);
       }
-      embedder.embedAll(batch);
+      rawRate = texts.size() / ((System.nanoTime() - began) / 1e9);
+      System.out.printf("embedder raw: %.1f docs/s%n", rawRate);
     }
-    double rawRate = texts.size() / ((System.nanoTime() - began) / 1e9);
-    System.out.printf("embedder raw: %.1f docs/s%n", rawRate);
 
     try (LocalStack stack = LocalStack.start(); Engines engines = new Engines(stack.endpoints())) {
-      // 2. pipeline with embedding
-      double embedRate = pipelineRate(engines, texts.size(), (topic, i) ->
-          Engines.doc("e" + i, texts.get(i)[1], texts.get(i)[2]), "with embedding");
-      // 3. pipeline with supplied vectors
-      Random random = new Random(42);
-      List<String> vectorDocsJson = new ArrayList<>(vectorDocs);
-      for (int i = 0; i < vectorDocs; i++) {
-        vectorDocsJson.add(docWithRandomVector("v" + i, texts.get(i % texts.size()), random));
-      }
-      double vectorRate = pipelineRate(engines, vectorDocs, (topic, i) -> vectorDocsJson.get(i), "with supplied vectors");
-      // 4. freshness under a trickle
-      double[] freshness = freshness(engines, texts, trickleRate, trickleSeconds);
-
       report.append("| figure | value | target |\n|---|---|---|\n");
-      report.append(String.format(Locale.ROOT, "| embedder raw (MiniLM, batches of 32) | %.1f docs/s | |%n", rawRate));
-      report.append(String.format(Locale.ROOT, "| pipeline with embedding | %.1f docs/s (%.0f %% of raw) | >= 90 %% of raw |%n",
-          embedRate, 100 * embedRate / rawRate));
-      report.append(String.format(Locale.ROOT, "| pipeline with supplied vectors | %.0f docs/s | >= 3,000 docs/s |%n", vectorRate));
-      report.append(String.format(Locale.ROOT, "| freshness p50 / p95 (%d docs/s trickle, with embedding) | %.0f ms / %.0f ms | p95 <= 2,000 ms |%n",
-          trickleRate, freshness[0], freshness[1]));
+      if (phases.contains("raw")) {
+        report.append(String.format(Locale.ROOT, "| embedder raw (MiniLM, batches of 32) | %.1f docs/s | |%n", rawRate));
+      }
+      // 2. pipeline with embedding
+      if (phases.contains("embedding")) {
+        double embedRate = pipelineRate(engines, texts.size(), "e", (topic, i) ->
+            Engines.doc("e" + i, texts.get(i)[1], texts.get(i)[2]), "with embedding");
+        report.append(String.format(Locale.ROOT, "| pipeline with embedding | %.1f docs/s (%.0f %% of raw) | >= 90 %% of raw |%n",
+            embedRate, 100 * embedRate / rawRate));
+      }
+      // 3. pipeline with supplied vectors
+      if (phases.contains("vectors")) {
+        Random random = new Random(42);
+        List<String> vectorDocsJson = new ArrayList<>(vectorDocs);
+        for (int i = 0; i < vectorDocs; i++) {
+          vectorDocsJson.add(docWithRandomVector("v" + i, texts.get(i % texts.size()), random));
+        }
+        double vectorRate = pipelineRate(engines, vectorDocs, "v", (topic, i) -> vectorDocsJson.get(i), "with supplied vectors");
+        report.append(String.format(Locale.ROOT, "| pipeline with supplied vectors | %.0f docs/s | >= 3,000 docs/s |%n", vectorRate));
+      }
+      // 3b. each engine alone, the same documents sent straight to it: the ceiling the pipeline works under
+      if (phases.contains("engines")) {
+        double[] ceilings = engineCeilings(engines, vectorDocs, texts);
+        report.append(String.format(Locale.ROOT, "| OpenSearch alone: _bulk of 100 with vectors, 2 in flight | %.0f docs/s | |%n", ceilings[0]));
+        report.append(String.format(Locale.ROOT, "| Meilisearch alone: add-documents of 100, all enqueued | %.0f docs/s | |%n", ceilings[1]));
+      }
+      // 4. freshness under a trickle
+      if (phases.contains("freshness")) {
+        double[] freshness = freshness(engines, texts, trickleRate, trickleSeconds);
+        report.append(String.format(Locale.ROOT, "| freshness p50 / p95 (%d docs/s trickle, with embedding) | %.0f ms / %.0f ms | p95 <= 2,000 ms |%n",
+            trickleRate, freshness[0], freshness[1]));
+      }
     }
     System.out.println();
     System.out.println(report);
@@ -107,7 +126,7 @@ public final class IndexingBenchmark {
     String json(String topic, int i);
   }
 
-  private static double pipelineRate(Engines engines, int count, DocumentSource docs, String label) throws Exception {
+  private static double pipelineRate(Engines engines, int count, String idPrefix, DocumentSource docs, String label) throws Exception {
     IndexingConfig config = engines.freshConfig(2000);
     IndexingJob.prepare(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
@@ -120,7 +139,7 @@ public final class IndexingBenchmark {
       long began = System.nanoTime();
       for (int i = 0; i < count; i++) {
         String json = docs.json(config.documentsTopic(), i);
-        engines.produce(config.documentsTopic(), Engines.idOf(json), json);
+        engines.produce(config.documentsTopic(), idPrefix + i, json);
       }
       engines.flush();
       waitFor(engines, config.index(), count + 1, 600);
@@ -133,10 +152,93 @@ public final class IndexingBenchmark {
     }
   }
 
+  /**
+   * The supplied-vector documents sent to each engine alone, nothing else running: OpenSearch by
+   * _bulk requests of 100 (two in flight, as the job's two sink subtasks), Meilisearch by add-documents
+   * tasks of 100, all enqueued at once as the job's writer does, timed until the index holds them all.
+   */
+  private static double[] engineCeilings(Engines engines, int count, List<String[]> texts) throws Exception {
+    IndexingConfig config = engines.freshConfig(2000);
+    IndexingJob.prepare(config);
+    Random random = new Random(42);
+    List<String> sources = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      sources.add(source("c" + i, texts.get(i % texts.size()), random));
+    }
+    long began = System.nanoTime();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<?>> bulks = new ArrayList<>();
+    for (int from = 0; from < count; from += 100) {
+      int start = from;
+      bulks.add(pool.submit(() -> {
+        StringBuilder body = new StringBuilder();
+        for (int i = start; i < Math.min(count, start + 100); i++) {
+          body.append("{\"index\":{\"_id\":\"c").append(i).append("\"}}\n").append(sources.get(i)).append('\n');
+        }
+        org.elasticsearch.client.Request bulk = new org.elasticsearch.client.Request("POST", "/" + config.index() + "/_bulk");
+        bulk.addParameter("filter_path", "errors");
+        bulk.setJsonEntity(body.toString());
+        String answer = new String(engines.elasticsearch.performRequest(bulk).getEntity().getContent().readAllBytes());
+        if (answer.contains("true")) {
+          throw new IllegalStateException("bulk errors: " + answer);
+        }
+        return null;
+      }));
+    }
+    for (var bulk : bulks) {
+      bulk.get();
+    }
+    pool.shutdown();
+    while (engines.esSearchableCount(config.index()) < count) {
+      Thread.sleep(100); // polling the count
+    }
+    double openSearch = count / ((System.nanoTime() - began) / 1e9);
+    System.out.printf("OpenSearch alone: %.0f docs/s%n", openSearch);
+
+    HttpClient http = HttpClient.newHttpClient();
+    began = System.nanoTime();
+    for (int from = 0; from < count; from += 100) {
+      StringBuilder body = new StringBuilder("[");
+      for (int i = from; i < Math.min(count, from + 100); i++) {
+        String[] t = texts.get(i % texts.size());
+        body.append(i == from ? "" : ",").append("{\"id\":\"c").append(i).append("\",\"title\":\"").append(clean(t[1]))
+            .append("\",\"body\":\"").append(clean(t[2])).append("\",\"tags\":[],\"url\":null,\"updated_at\":null}");
+      }
+      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(engines.endpoints.meilisearchUrl()
+              + "/indexes/" + config.index() + "/documents"))
+          .header("Authorization", "Bearer " + engines.endpoints.meilisearchKey())
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString())).build(), HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() != 202) {
+        throw new IllegalStateException("Meilisearch answered " + answer.statusCode() + ": " + answer.body());
+      }
+    }
+    while (engines.meiliCount(config.index()) < count) {
+      Thread.sleep(100); // polling the count
+    }
+    double meilisearch = count / ((System.nanoTime() - began) / 1e9);
+    System.out.printf("Meilisearch alone: %.0f docs/s%n", meilisearch);
+    return new double[] {openSearch, meilisearch};
+  }
+
+  private static String clean(String text) {
+    return text.replace("\\", " ").replace("\"", " ");
+  }
+
+  /** The source the job's Elasticsearch sink writes for a document with a vector. */
+  private static String source(String id, String[] text, Random random) {
+    StringBuilder v = new StringBuilder("[");
+    for (int i = 0; i < 384; i++) {
+      v.append(i == 0 ? "" : ",").append((float) (random.nextGaussian() / 20));
+    }
+    return "{\"id\":\"" + id + "\",\"title\":\"" + clean(text[1]) + "\",\"body\":\"" + clean(text[2])
+        + "\",\"tags\":[],\"url\":null,\"updated_at\":null,\"vector\":" + v + "]}";
+  }
+
   private static void waitFor(Engines engines, String index, long count, int maxSeconds) throws Exception {
     long deadline = System.currentTimeMillis() + maxSeconds * 1000L;
     while (System.currentTimeMillis() < deadline) {
-      if (engines.esCount(index) >= count && engines.meiliCount(index) >= count) {
+      if (engines.esSearchableCount(index) >= count && engines.meiliCount(index) >= count) {
         return;
       }
       Thread.sleep(100); // polling both engines' counts

@@ -79,13 +79,6 @@ public final class Engines implements AutoCloseable {
   }
 
   /** The id of a document JSON (for the record key). */
-  public static String idOf(String json) {
-    try {
-      return JSON.readTree(json).get("id").asText();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   public static String docWithVector(String id, String title, float hot) {
     StringBuilder v = new StringBuilder("[");
@@ -109,6 +102,14 @@ public final class Engines implements AutoCloseable {
 
   public long esCount(String index) throws IOException {
     elasticsearch.performRequest(new Request("POST", "/" + index + "/_refresh"));
+    return esSearchableCount(index);
+  }
+
+  /**
+   * The count searches see now, without forcing a refresh: for polling while indexing, where a forced
+   * refresh every poll would cut a tiny segment each time (and with HNSW, rebuild graphs as they merge).
+   */
+  public long esSearchableCount(String index) throws IOException {
     var response = elasticsearch.performRequest(new Request("GET", "/" + index + "/_count"));
     return JSON.readTree(response.getEntity().getContent()).get("count").asLong();
   }
