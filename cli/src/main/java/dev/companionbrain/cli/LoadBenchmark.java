@@ -142,6 +142,8 @@ final class LoadBenchmark implements Callable<Integer> {
             write(work, "knn.paths", List.of("/" + index + "/_search?filter_path=hits.hits._id,hits.hits._score")),
             write(work, "knn.bodies", knnBodies), "POST", List.of("Content-Type: application/json")));
       }
+    } finally {
+      dev.companionbrain.localstack.Folders.delete(work);
     }
     String report = report(results, embedP50);
     System.out.println(report);

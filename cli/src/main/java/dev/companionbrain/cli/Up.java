@@ -119,6 +119,7 @@ final class Up implements Callable<Integer> {
         // stopping anyway
       }
       stack.close();
+      dev.companionbrain.localstack.Folders.delete(checkpoints);
       RunningStack.remove();
       System.out.println("stopped");
       stopped.countDown();

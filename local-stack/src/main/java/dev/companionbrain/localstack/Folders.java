@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 
-/** Removes the temporary folders the engines ran in. */
-final class Folders {
+/** Removes temporary folders: the ones the engines ran in, the local run's checkpoints, a benchmark's files. */
+public final class Folders {
   private Folders() {}
 
   /** Deletes a folder and everything below it, as far as it can (best effort). */
-  static void delete(Path root) {
+  public static void delete(Path root) {
     if (!Files.exists(root)) {
       return;
     }
