@@ -34,9 +34,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *       read from the job's Prometheus reporter.
  * </ol>
  * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000]
- *     [--only raw,embedding,vectors,freshness]}.
+ *     [--only raw,embedding,vectors,engines,meili-trickle,freshness]}.
  */
 public final class IndexingBenchmark {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private IndexingBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -44,7 +45,7 @@ public final class IndexingBenchmark {
     int vectorDocs = 20_000;
     int trickleRate = 20;
     int trickleSeconds = 20;
-    java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "engines", "freshness"));
+    java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "engines", "meili-trickle", "freshness"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--collection" -> collection = Path.of(args[++i]);
@@ -104,6 +105,12 @@ public final class IndexingBenchmark {
         double[] ceilings = engineCeilings(engines, vectorDocs, texts);
         report.append(String.format(Locale.ROOT, "| OpenSearch alone: _bulk of 100 with vectors, 2 in flight | %.0f docs/s | |%n", ceilings[0]));
         report.append(String.format(Locale.ROOT, "| Meilisearch alone: add-documents of 100, all enqueued | %.0f docs/s | |%n", ceilings[1]));
+      }
+      // 3c. Meilisearch alone under the writer's trickle pattern: how long its tasks take, enqueue to done
+      if (phases.contains("meili-trickle")) {
+        double[] tasks = meilisearchTrickle(engines, texts);
+        report.append(String.format(Locale.ROOT, "| Meilisearch alone: tasks of 5 docs every 250 ms, enqueued to done p50 / p95 | %.0f ms / %.0f ms | |%n",
+            tasks[0], tasks[1]));
       }
       // 4. freshness under a trickle
       if (phases.contains("freshness")) {
@@ -219,6 +226,53 @@ public final class IndexingBenchmark {
     double meilisearch = count / ((System.nanoTime() - began) / 1e9);
     System.out.printf("Meilisearch alone: %.0f docs/s%n", meilisearch);
     return new double[] {openSearch, meilisearch};
+  }
+
+  /**
+   * 20 docs/s sent to Meilisearch alone as the job's writers send a trickle (a task every 250 ms),
+   * for 20 s; each task's time from enqueued to finished as Meilisearch itself reports it.
+   */
+  private static double[] meilisearchTrickle(Engines engines, List<String[]> texts) throws Exception {
+    IndexingConfig config = engines.freshConfig(2000);
+    IndexingJob.prepare(config);
+    HttpClient http = HttpClient.newHttpClient();
+    String base = engines.endpoints.meilisearchUrl();
+    String auth = "Bearer " + engines.endpoints.meilisearchKey();
+    List<Integer> uids = new ArrayList<>();
+    long began = System.nanoTime();
+    for (int task = 0; task < 80; task++) {
+      long wait = began + task * 250_000_000L - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000); // pacing the trickle
+      }
+      StringBuilder body = new StringBuilder("[");
+      for (int i = task * 5; i < task * 5 + 5; i++) {
+        String[] t = texts.get(i % texts.size());
+        body.append(i == task * 5 ? "" : ",").append("{\"id\":\"m").append(i).append("\",\"title\":\"").append(clean(t[1]))
+            .append("\",\"body\":\"").append(clean(t[2])).append("\"}");
+      }
+      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/indexes/" + config.index() + "/documents"))
+          .header("Authorization", auth).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString())).build(), HttpResponse.BodyHandlers.ofString());
+      uids.add(JSON.readTree(answer.body()).get("taskUid").asInt());
+    }
+    org.HdrHistogram.Histogram millis = new org.HdrHistogram.Histogram(3);
+    for (int uid : uids) {
+      while (true) {
+        var task = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/tasks/" + uid)).header("Authorization", auth).build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+        if (task.path("finishedAt").isTextual()) {
+          millis.recordValue(java.time.Duration.between(java.time.Instant.parse(task.get("enqueuedAt").asText()),
+              java.time.Instant.parse(task.get("finishedAt").asText())).toMillis());
+          break;
+        }
+        Thread.sleep(50); // polling the task
+      }
+    }
+    double p50 = millis.getValueAtPercentile(50);
+    double p95 = millis.getValueAtPercentile(95);
+    System.out.printf("Meilisearch alone, tasks of 5 every 250 ms: p50 %.0f ms, p95 %.0f ms, max %d ms%n", p50, p95, millis.getMaxValue());
+    return new double[] {p50, p95};
   }
 
   private static String clean(String text) {
