@@ -21,6 +21,14 @@ public final class DocumentParser {
   public static final int DIMENSIONS = 384;
   /** Largest body accepted, in bytes of UTF-8 (the embedder reads only the first ~256 tokens anyway). */
   public static final int MAX_BODY_BYTES = 100_000;
+  /** Largest tag, in bytes of UTF-8 (tags are keyword terms and Meilisearch facet values). */
+  public static final int MAX_TAG_BYTES = 256;
+  /** Most tags on one document. */
+  public static final int MAX_TAGS = 100;
+  private static final java.time.Instant FIRST_INSTANT = java.time.Instant.parse("0000-01-01T00:00:00Z");
+  private static final java.time.Instant LAST_INSTANT = java.time.Instant.parse("9999-12-31T23:59:59.999999999Z");
+  /** Largest url, in bytes of UTF-8. */
+  public static final int MAX_URL_BYTES = 2048;
   // producer-supplied vectors are 384 numbers a document: the fast parser reads them several times quicker
   private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
       .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
@@ -89,15 +97,21 @@ public final class DocumentParser {
       return reject(RejectReason.WRONG_TYPE, e.getMessage());
     }
     if (updatedAt != null) {
+      java.time.Instant instant;
       try {
-        updatedAt = OffsetDateTime.parse(updatedAt).toInstant().toString();
+        instant = OffsetDateTime.parse(updatedAt).toInstant();
       } catch (DateTimeParseException e) {
         try {
-          updatedAt = DateTimeFormatter.ISO_INSTANT.parse(updatedAt, java.time.Instant::from).toString();
+          instant = DateTimeFormatter.ISO_INSTANT.parse(updatedAt, java.time.Instant::from);
         } catch (DateTimeParseException e2) {
           return reject(RejectReason.WRONG_TYPE, "updated_at must be an ISO-8601 timestamp with offset");
         }
       }
+      // Elasticsearch's date format takes four-digit years only; "+10000-01-01T00:00:00Z" would fail every bulk
+      if (instant.isBefore(FIRST_INSTANT) || instant.isAfter(LAST_INSTANT)) {
+        return reject(RejectReason.WRONG_TYPE, "updated_at must lie between the years 0000 and 9999");
+      }
+      updatedAt = instant.toString();
     }
     List<String> tags = new ArrayList<>();
     JsonNode tagsNode = root.get("tags");
@@ -109,8 +123,17 @@ public final class DocumentParser {
         if (!tag.isTextual()) {
           return reject(RejectReason.WRONG_TYPE, "tags must be an array of strings");
         }
+        if (tag.asText().getBytes(StandardCharsets.UTF_8).length > MAX_TAG_BYTES) {
+          return reject(RejectReason.FIELD_TOO_LARGE, "a tag is over " + MAX_TAG_BYTES + " bytes");
+        }
         tags.add(tag.asText());
       }
+      if (tags.size() > MAX_TAGS) {
+        return reject(RejectReason.FIELD_TOO_LARGE, "more than " + MAX_TAGS + " tags");
+      }
+    }
+    if (url != null && url.getBytes(StandardCharsets.UTF_8).length > MAX_URL_BYTES) {
+      return reject(RejectReason.FIELD_TOO_LARGE, "url is over " + MAX_URL_BYTES + " bytes");
     }
     if ((title == null || title.isBlank()) && (body == null || body.isBlank())) {
       return reject(RejectReason.EMPTY_DOCUMENT, "an upsert needs a title or a body");

@@ -16,6 +16,13 @@ public enum RejectReason {
   EMPTY_DOCUMENT,
   /** A body over {@link DocumentParser#MAX_BODY_BYTES} bytes of UTF-8. */
   BODY_TOO_LARGE,
+  /**
+   * A keyword field over its limit: a tag over {@link DocumentParser#MAX_TAG_BYTES} bytes, more than
+   * {@link DocumentParser#MAX_TAGS} tags, or a url over {@link DocumentParser#MAX_URL_BYTES} bytes of
+   * UTF-8. Lucene cannot index a keyword term over 32,766 bytes; such a record would fail every bulk
+   * that carries it, so it is refused here instead.
+   */
+  FIELD_TOO_LARGE,
   /** A vector whose length is not {@link DocumentParser#DIMENSIONS}. */
   WRONG_VECTOR_DIMENSION,
   /** An op other than upsert or delete. */

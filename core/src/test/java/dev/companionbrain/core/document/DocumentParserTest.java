@@ -355,6 +355,60 @@ class DocumentParserTest {
     }
 
     @Test
+    void tagsAndUrlUpToTheirLimitsAreAccepted() {
+      List<String> tags = new java.util.ArrayList<>();
+      for (int i = 0; i < DocumentParser.MAX_TAGS - 1; i++) {
+        tags.add("t" + i);
+      }
+      tags.add("é".repeat(DocumentParser.MAX_TAG_BYTES / 2));
+      String url = "https://example.org/" + "a".repeat(DocumentParser.MAX_URL_BYTES - 20);
+
+      DocumentChange change = valid(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "tags", tags, "url", url)));
+
+      assertThat(change.document().tags()).hasSize(DocumentParser.MAX_TAGS);
+      assertThat(change.document().url()).hasSize(DocumentParser.MAX_URL_BYTES);
+    }
+
+    @Test
+    void aTagOverItsLimitIsTooLarge() {
+      // 129 × "é" = 258 bytes of UTF-8 in 129 chars; a 40,000-byte tag would fail every Elasticsearch bulk
+      assertRejected(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "tags", List.of("ok", "é".repeat(129)))),
+          RejectReason.FIELD_TOO_LARGE);
+      assertRejected(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "tags", List.of("t".repeat(40_000)))),
+          RejectReason.FIELD_TOO_LARGE);
+    }
+
+    @Test
+    void tooManyTagsIsTooLarge() {
+      List<String> tags = new java.util.ArrayList<>();
+      for (int i = 0; i <= DocumentParser.MAX_TAGS; i++) {
+        tags.add("t" + i);
+      }
+      assertRejected(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "tags", tags)), RejectReason.FIELD_TOO_LARGE);
+    }
+
+    @Test
+    void aUrlOverItsLimitIsTooLarge() {
+      String url = "https://example.org/" + "a".repeat(DocumentParser.MAX_URL_BYTES - 19);
+      assertRejected(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "url", url)), RejectReason.FIELD_TOO_LARGE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+10000-01-01T00:00:00Z", "-0001-12-31T00:00:00Z"})
+    void updatedAtOutsideFourDigitYearsIsRefused(String updatedAt) {
+      assertRejected(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "updated_at", updatedAt)),
+          RejectReason.WRONG_TYPE);
+    }
+
+    @Test
+    void updatedAtAtTheEdgesOfFourDigitYearsIsAccepted() {
+      assertThat(valid(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "updated_at", "9999-12-31T23:59:59Z")))
+          .document().updatedAt()).isEqualTo("9999-12-31T23:59:59Z");
+      assertThat(valid(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "updated_at", "0000-01-01T00:00:00Z")))
+          .document().updatedAt()).isEqualTo("0000-01-01T00:00:00Z");
+    }
+
+    @Test
     void wrongVectorDimension() {
       assertRejected(DocumentParser.parse(null,
           json("id", "doc-1", "title", "t", "vector", vectorJson(DocumentParser.DIMENSIONS - 1))),

@@ -78,6 +78,8 @@ class IndexingJobIT {
     engines.produce(topic, "x7", "{\"op\":\"merge\",\"id\":\"x7\"}");
     engines.produce(topic, "other", "{\"op\":\"upsert\",\"id\":\"x8\",\"title\":\"t\"}");
     engines.produce(topic, "x9", "{\"op\":\"upsert\",\"id\":\"x9\",\"title\":\"  \"}");
+    // a tag Lucene could not index (over 32,766 bytes as one keyword term): refused before any engine sees it
+    engines.produce(topic, "x10", "{\"op\":\"upsert\",\"id\":\"x10\",\"title\":\"t\",\"tags\":[\"" + "t".repeat(40_000) + "\"]}");
     engines.flush();
 
     JobClient job = IndexingJob.start(env(checkpoints, null), config);
@@ -105,13 +107,13 @@ class IndexingJobIT {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(engines.redis.sync().get(RedisKeys.GENERATION)).isNotNull());
 
-      var dead = engines.readAll(config.deadLetterTopic(), 9, Duration.ofSeconds(30));
+      var dead = engines.readAll(config.deadLetterTopic(), 10, Duration.ofSeconds(30));
       Map<String, String> reasons = new TreeMap<>(dead.stream().collect(Collectors.toMap(
           r -> new String(r.value(), StandardCharsets.UTF_8).substring(0, Math.min(30, r.value().length)),
           r -> Engines.header(r, "dlq.reason"), (x, y) -> x + "," + y)));
-      assertThat(dead).hasSize(9);
+      assertThat(dead).hasSize(10);
       assertThat(reasons.values()).containsExactlyInAnyOrder("malformed_json", "missing_id", "invalid_id", "wrong_type",
-          "body_too_large", "wrong_vector_dimension", "unknown_op", "key_mismatch", "empty_document");
+          "body_too_large", "wrong_vector_dimension", "unknown_op", "key_mismatch", "empty_document", "field_too_large");
       var malformed = dead.stream().filter(r -> "malformed_json".equals(Engines.header(r, "dlq.reason"))).findFirst().orElseThrow();
       assertThat(new String(malformed.value(), StandardCharsets.UTF_8)).as("original bytes").isEqualTo("{not json");
       assertThat(Engines.header(malformed, "dlq.topic")).isEqualTo(topic);

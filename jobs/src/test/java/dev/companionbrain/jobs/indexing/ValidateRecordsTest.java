@@ -146,13 +146,14 @@ class ValidateRecordsTest {
     process(record(null, "{\"id\":\"doc-1\",\"body\":\"" + "x".repeat(100_001) + "\"}"));
     process(record(null, "{\"id\":\"doc-1\",\"title\":\"t\",\"vector\":[0.1,0.2]}"));
     process(record(null, "{\"op\":\"merge\",\"id\":\"doc-1\",\"title\":\"t\"}"));
+    process(record(null, "{\"id\":\"doc-1\",\"title\":\"t\",\"tags\":[\"" + "x".repeat(40_000) + "\"]}"));
 
     assertThat(harness.extractOutputValues()).isEmpty();
     assertThat(deadLetters()).extracting(d -> d.reason).containsExactly(
         "malformed_json", "missing_id", "invalid_id", "key_mismatch", "wrong_type", "empty_document",
-        "body_too_large", "wrong_vector_dimension", "unknown_op");
+        "body_too_large", "wrong_vector_dimension", "unknown_op", "field_too_large");
     assertThat(deadLetters()).extracting(d -> d.sourceOffset)
-        .containsExactly(100L, 101L, 102L, 103L, 104L, 105L, 106L, 107L, 108L);
+        .containsExactly(100L, 101L, 102L, 103L, 104L, 105L, 106L, 107L, 108L, 109L);
   }
 
   @Test
