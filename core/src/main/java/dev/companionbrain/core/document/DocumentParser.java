@@ -166,9 +166,27 @@ public final class DocumentParser {
         // cosine similarity is undefined for a zero vector: OpenSearch refuses it, Elasticsearch 7 yields NaN
         return reject(RejectReason.WRONG_TYPE, "vector is all zeros (cosine similarity is undefined)");
       }
+      normalize(vector);
     }
     return new ParseResult.Valid(new DocumentChange(DocumentChange.Op.UPSERT, id,
         new Document(id, title, body, tags, url, updatedAt), vector));
+  }
+
+  /**
+   * Scales a vector to unit length, which leaves every cosine similarity as it was. Lucene computes
+   * cosine in 32-bit floats: a vector of large values (say 3e38) overflows its norm, and one such
+   * document made every kNN search of the index fail with an error (seen on OpenSearch 2.19); tiny
+   * values underflow the same way. The norm is taken in doubles, where neither can happen.
+   */
+  static void normalize(float[] vector) {
+    double sum = 0;
+    for (float f : vector) {
+      sum += (double) f * f;
+    }
+    double norm = Math.sqrt(sum);
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = (float) (vector[i] / norm);
+    }
   }
 
   private static String optionalText(JsonNode root, String field) {

@@ -88,8 +88,10 @@ class DocumentParserTest {
       assertThat(d.tags()).containsExactly("flink", "state");
       assertThat(d.url()).isEqualTo("https://example.org/doc-1");
       assertThat(d.updatedAt()).isEqualTo("2024-05-01T10:30:00Z");
-      assertThat(change.vector()).hasSize(DocumentParser.DIMENSIONS)
-          .containsExactly(vector(DocumentParser.DIMENSIONS));
+      float[] unit = vector(DocumentParser.DIMENSIONS);
+      DocumentParser.normalize(unit);
+      assertThat(change.vector()).as("the producer's vector, scaled to unit length").hasSize(DocumentParser.DIMENSIONS)
+          .containsExactly(unit);
     }
 
     @Test
@@ -406,6 +408,25 @@ class DocumentParserTest {
           .document().updatedAt()).isEqualTo("9999-12-31T23:59:59Z");
       assertThat(valid(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "updated_at", "0000-01-01T00:00:00Z")))
           .document().updatedAt()).isEqualTo("0000-01-01T00:00:00Z");
+    }
+
+    @Test
+    void suppliedVectorsAreScaledToUnitLengthWhateverTheirMagnitude() {
+      for (double value : new double[] {3e38, 1e-40, 0.5}) {
+        List<Double> v = new java.util.ArrayList<>(java.util.Collections.nCopies(DocumentParser.DIMENSIONS, 0.0));
+        v.set(0, value);
+        v.set(1, -value);
+        DocumentChange change = valid(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "vector", v)));
+        float[] stored = change.vector();
+        double norm = 0;
+        for (float f : stored) {
+          assertThat(Float.isFinite(f)).isTrue();
+          norm += f * f;
+        }
+        assertThat(norm).as("squared norm for %s", value).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(stored[0]).isCloseTo((float) Math.sqrt(0.5), org.assertj.core.api.Assertions.within(1e-6f));
+        assertThat(stored[1]).isCloseTo((float) -Math.sqrt(0.5), org.assertj.core.api.Assertions.within(1e-6f));
+      }
     }
 
     @Test

@@ -68,6 +68,9 @@ class IndexingJobIT {
     engines.produce(topic, "d1", Engines.doc("d1", "to be deleted", "this one goes away"));
     engines.produce(topic, "d1", "{\"op\":\"delete\",\"id\":\"d1\"}");
     engines.produce(topic, "v1", Engines.docWithVector("v1", "supplied", 7));
+    // huge values overflow Lucene's float cosine: stored as given, one such vector failed every kNN search
+    engines.produce(topic, "v2", "{\"op\":\"upsert\",\"id\":\"v2\",\"title\":\"huge\",\"vector\":[3e38,-3e38"
+        + ",0".repeat(382) + "]}");
     // one of each bad kind
     engines.produce(topic, "x1", "{not json");
     engines.produce(topic, null, "{\"op\":\"upsert\",\"title\":\"no id\"}");
@@ -90,8 +93,8 @@ class IndexingJobIT {
         JsonNode u1 = engines.esGet(index, "u1");
         assertThat(u1).isNotNull();
         assertThat(u1.at("/_source/title").asText()).isEqualTo("third version");
-        assertThat(engines.esCount(index)).isEqualTo(4);
-        assertThat(engines.meiliCount(index)).isEqualTo(4);
+        assertThat(engines.esCount(index)).isEqualTo(5);
+        assertThat(engines.meiliCount(index)).isEqualTo(5);
         assertThat(engines.redis.sync().get(RedisKeys.document("u1"))).contains("third version");
       });
       // latest version everywhere; vectors computed or kept; deletes gone from every engine
@@ -99,7 +102,14 @@ class IndexingJobIT {
       assertThat(engines.esGet(index, "a1").at("/_source/vector").size()).isEqualTo(384);
       assertThat(engines.esGet(index, "u1").at("/_source/vector").size())
           .as("an unchanged text keeps the vector computed for the earlier version").isEqualTo(384);
-      assertThat(engines.esGet(index, "v1").at("/_source/vector/7").asDouble()).isEqualTo(1.0);
+      // the producer's vector (1.0 at 7, 0.01 elsewhere), scaled to unit length
+      assertThat(engines.esGet(index, "v1").at("/_source/vector/7").asDouble())
+          .isCloseTo(1 / Math.sqrt(1 + 383 * 0.0001), org.assertj.core.api.Assertions.within(1e-6));
+      assertThat(engines.esGet(index, "v2").at("/_source/vector/0").asDouble())
+          .as("a supplied vector is stored at unit length").isCloseTo(Math.sqrt(0.5), org.assertj.core.api.Assertions.within(1e-6));
+      org.elasticsearch.client.Request knn = new org.elasticsearch.client.Request("POST", "/" + index + "/_search");
+      knn.setJsonEntity("{\"size\":3,\"query\":{\"knn\":{\"vector\":{\"vector\":[" + "0.05,".repeat(383) + "0.05],\"k\":3}}}}");
+      assertThat(engines.elasticsearch.performRequest(knn).getStatusLine().getStatusCode()).isEqualTo(200);
       assertThat(engines.esGet(index, "d1")).isNull();
       assertThat(engines.meiliGet(index, "d1")).isNull();
       assertThat(engines.redis.sync().get(RedisKeys.document("d1"))).isNull();
