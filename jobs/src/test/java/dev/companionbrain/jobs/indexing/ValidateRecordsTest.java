@@ -84,8 +84,10 @@ class ValidateRecordsTest {
 
     IndexAction a = harness.extractOutputValues().get(0);
     assertThat(a.vector).hasSize(384);
-    assertThat(a.vector[0]).isEqualTo(0.5f);
-    assertThat(a.vector[1]).isEqualTo(-0.25f);
+    // carried at unit length: the norm of 192 × 0.5 and 192 × -0.25 is sqrt(192 × 0.3125)
+    double norm = Math.sqrt(192 * 0.3125);
+    assertThat(a.vector[0]).isCloseTo((float) (0.5 / norm), org.assertj.core.api.Assertions.within(1e-7f));
+    assertThat(a.vector[1]).isCloseTo((float) (-0.25 / norm), org.assertj.core.api.Assertions.within(1e-7f));
   }
 
   @Test
