@@ -59,6 +59,10 @@ final class SearchCache {
     return total == 0 ? 0 : hits.count() / total;
   }
 
+  /**
+   * @param key the request's {@link dev.companionbrain.core.search.SearchQuery#canonicalForm}: L1
+   *     uses it as it is (a hit costs no hashing); L2 uses its hash
+   */
   Lookup get(String key, Supplier<SearchPage> compute) {
     Entry local = l1.getIfPresent(key);
     if (local != null) {
@@ -88,7 +92,8 @@ final class SearchCache {
   }
 
   private Lookup load(String key, Supplier<SearchPage> compute) {
-    Optional<SearchPage> shared = l2.page(key);
+    String sharedKey = dev.companionbrain.core.search.SearchQuery.cacheKeyOf(key);
+    Optional<SearchPage> shared = l2.page(sharedKey);
     if (shared.isPresent()) {
       l2Hits.increment();
       byte[] hits = hitsJson(shared.get());
@@ -100,7 +105,7 @@ final class SearchCache {
     byte[] hits = hitsJson(page);
     if (page.degraded().isEmpty()) {
       l1.put(key, new Entry(page, hits));
-      l2.putPage(key, page);
+      l2.putPage(sharedKey, page);
     }
     return new Lookup(page, hits, Level.MISS);
   }

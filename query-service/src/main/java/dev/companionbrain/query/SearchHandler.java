@@ -99,13 +99,14 @@ final class SearchHandler {
       boolean bypass = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
       SearchCache.Lookup lookup = bypass
           ? bypass(compute(query, gen, true))
-          : cache.get(query.cacheKey(gen), () -> compute(query, gen, false));
+          : cache.get(query.canonicalForm(gen), () -> compute(query, gen, false));
       level = lookup.level().name().toLowerCase(java.util.Locale.ROOT);
       backends = lookup.level() == SearchCache.Level.MISS || lookup.level() == SearchCache.Level.BYPASS
           ? lookup.page().backendMillis() : Map.of();
       double tookMs = (System.nanoTime() - began) / 1e6;
       // the hits are spliced in as the bytes cached with the page; only the envelope is written per request
-      StringBuilder head = new StringBuilder(128).append("{\"query\":").append(JSON.writeValueAsString(query.q()))
+      StringBuilder head = new StringBuilder(128).append("{\"query\":\"")
+          .append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(query.q())).append('"')
           .append(",\"mode\":\"").append(mode).append("\",\"k\":").append(query.k())
           .append(",\"offset\":").append(query.offset()).append(",\"hits\":");
       String tail = ",\"took_ms\":" + Math.round(tookMs * 100) / 100.0 + ",\"cache\":\"" + level

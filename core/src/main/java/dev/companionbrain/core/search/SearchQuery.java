@@ -230,14 +230,20 @@ public record SearchQuery(
    * computed from.
    */
   public String cacheKey(long generation) {
-    return CACHE_KEY_PREFIX + HexFormat.of().formatHex(sha256(canonicalForm(generation)));
+    return cacheKeyOf(canonicalForm(generation));
+  }
+
+  /** The {@link #cacheKey} of a {@link #canonicalForm}: for callers that keep the canonical form as well. */
+  public static String cacheKeyOf(String canonicalForm) {
+    return CACHE_KEY_PREFIX + HexFormat.of().formatHex(sha256(canonicalForm));
   }
 
   /**
    * The text that {@link #cacheKey} hashes: one {@code name=value} line per field, free text
-   * length-prefixed so no value can imitate another field.
+   * length-prefixed so no value can imitate another field. Equal for exactly the requests that share
+   * a cache key, so an in-process cache can use it as its key without hashing it.
    */
-  String canonicalForm(long generation) {
+  public String canonicalForm(long generation) {
     String normalizedQ = normalize(q);
     StringBuilder canonical = new StringBuilder(CACHE_KEY_PREFIX).append('\n');
     canonical.append("q=").append(normalizedQ.length()).append(':').append(normalizedQ).append('\n');

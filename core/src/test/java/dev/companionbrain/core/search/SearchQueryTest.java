@@ -39,6 +39,23 @@ class SearchQueryTest {
   }
 
   @Test
+  void theCanonicalFormIsEqualExactlyWhenTheCacheKeyIs() {
+    // L1 keys on the canonical form, L2 on its hash: the two must split requests the same way
+    String[][] requests = {
+        {"q", "Foo"}, {"q", " foo ", "k", "10", "mode", "hybrid"}, {"q", "foo", "k", "11"},
+        {"q", "foo", "tags", "b,a"}, {"q", "foo", "tags", "a,b"}, {"q", "foo bar"}, {"q", "foo", "explain", "true"}};
+    for (String[] a : requests) {
+      for (String[] b : requests) {
+        boolean sameForm = parse(a).canonicalForm(3).equals(parse(b).canonicalForm(3));
+        assertThat(key(3, a).equals(key(3, b))).as("%s vs %s", String.join(",", a), String.join(",", b)).isEqualTo(sameForm);
+        assertThat(SearchQuery.cacheKeyOf(parse(a).canonicalForm(3))).isEqualTo(key(3, a));
+      }
+    }
+    assertThat(parse("q", "Foo").canonicalForm(3)).isEqualTo(parse("q", "foo", "k", "10").canonicalForm(3))
+        .isNotEqualTo(parse("q", "foo").canonicalForm(4));
+  }
+
+  @Test
   void appliesDefaults() {
     SearchQuery query = parse("q", "  hello   world ");
 
