@@ -51,8 +51,8 @@ final class LatencyReporter implements AutoCloseable {
     // endpoint, mode, cache level and retriever names are the service's own fixed words: no escaping needed
     StringBuilder json = new StringBuilder(160).append("{\"endpoint\":\"").append(endpoint)
         .append("\",\"mode\":\"").append(mode).append("\",\"cache\":\"").append(cache)
-        .append("\",\"status\":").append(status).append(",\"took_ms\":").append(Math.round(tookMs * 1000) / 1000.0)
-        .append(",\"backends\":{");
+        .append("\",\"status\":").append(status).append(",\"took_ms\":");
+    Decimals.append(json, tookMs, 3).append(",\"backends\":{");
     boolean first = true;
     for (Map.Entry<String, Long> b : backends.entrySet()) {
       json.append(first ? "" : ",").append('"').append(b.getKey()).append("\":").append(b.getValue());

@@ -109,7 +109,7 @@ final class SearchHandler {
           .append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(query.q())).append('"')
           .append(",\"mode\":\"").append(mode).append("\",\"k\":").append(query.k())
           .append(",\"offset\":").append(query.offset()).append(",\"hits\":");
-      String tail = ",\"took_ms\":" + Math.round(tookMs * 100) / 100.0 + ",\"cache\":\"" + level
+      String tail = Decimals.append(new StringBuilder(",\"took_ms\":"), tookMs, 2) + ",\"cache\":\"" + level
           + "\",\"generation\":" + lookup.page().generation() + ",\"degraded\":"
           + (lookup.page().degraded().isEmpty() ? "[]" : JSON.writeValueAsString(lookup.page().degraded()))
           + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(lookup.page().backendMillis()) : "") + "}";
