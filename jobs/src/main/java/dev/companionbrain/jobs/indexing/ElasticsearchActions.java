@@ -2,16 +2,8 @@ package dev.companionbrain.jobs.indexing;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import dev.companionbrain.core.index.IndexDefinitions;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import com.fasterxml.jackson.core.JsonParser;
-import org.elasticsearch.common.xcontent.json.JsonXContent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.lang.reflect.Field;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.connector.elasticsearch.sink.ElasticsearchEmitter;
 import org.apache.flink.connector.elasticsearch.sink.RequestIndexer;
@@ -19,6 +11,9 @@ import org.elasticsearch.action.delete.DeleteRequest;
 import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.common.xcontent.XContentType;
+import org.elasticsearch.common.xcontent.json.JsonXContent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns actions into idempotent Elasticsearch requests keyed by id. An upsert with a vector replaces
@@ -26,17 +21,17 @@ import org.elasticsearch.common.xcontent.XContentType;
  * embedding was skipped) is a partial update with doc_as_upsert, so the stored vector stays. Every
  * field is set either way: a field the producer dropped becomes null. A delete deletes.
  *
- * <p>The source is written once as JSON bytes with Jackson's fast float writer. A map source would be
+ * <p>The source is {@link IndexAction#fieldsJson}, written once as JSON bytes. A map source would be
  * serialised by the client twice (an update's doc is re-read and re-written into the bulk body), and
  * printing 384 floats per document that way was the busiest code of the whole job.
  */
 public final class ElasticsearchActions implements ElasticsearchEmitter<IndexAction> {
   private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchActions.class);
-  private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
   static {
     fastNumbersInTheBulkClient();
   }
+
   private final String index;
 
   public ElasticsearchActions(String index) {
@@ -48,9 +43,9 @@ public final class ElasticsearchActions implements ElasticsearchEmitter<IndexAct
     if (action.delete) {
       indexer.add(new DeleteRequest(index, action.id));
     } else if (action.vector != null) {
-      indexer.add(new IndexRequest(index).id(action.id).source(source(action), XContentType.JSON));
+      indexer.add(new IndexRequest(index).id(action.id).source(action.fieldsJson(true), XContentType.JSON));
     } else {
-      indexer.add(new UpdateRequest(index, action.id).doc(source(action), XContentType.JSON).docAsUpsert(true)
+      indexer.add(new UpdateRequest(index, action.id).doc(action.fieldsJson(true), XContentType.JSON).docAsUpsert(true)
           .retryOnConflict(3));
     }
   }
@@ -74,37 +69,5 @@ public final class ElasticsearchActions implements ElasticsearchEmitter<IndexAct
       LOG.info("Elasticsearch client keeps its default number parsing ({})", e.toString());
       return false;
     }
-  }
-
-  /** The document's source as JSON: every display field, and the vector when the action has one. */
-  static byte[] source(IndexAction action) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(action.vector == null ? 1024 : 4096);
-    try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField("id", action.id);
-      json.writeStringField("title", action.title);
-      json.writeStringField("body", action.body);
-      json.writeArrayFieldStart("tags");
-      if (action.tags != null) {
-        for (String tag : action.tags) {
-          json.writeString(tag);
-        }
-      }
-      json.writeEndArray();
-      json.writeStringField("url", action.url);
-      json.writeStringField("updated_at", action.updatedAt);
-      if (action.vector != null) {
-        json.writeFieldName(IndexDefinitions.VECTOR_FIELD);
-        json.writeStartArray();
-        for (float f : action.vector) {
-          json.writeNumber(f);
-        }
-        json.writeEndArray();
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 }

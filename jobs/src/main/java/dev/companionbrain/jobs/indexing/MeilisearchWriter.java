@@ -1,6 +1,5 @@
 package dev.companionbrain.jobs.indexing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Index;
 import com.meilisearch.sdk.model.Task;
@@ -9,10 +8,8 @@ import dev.companionbrain.core.index.FailureClassifier;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -23,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 final class MeilisearchWriter implements SinkWriter<IndexAction> {
   private static final Logger LOG = LoggerFactory.getLogger(MeilisearchWriter.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ATTEMPTS = 8;
   private static final long FLUSH_TIMEOUT_MS = 300_000;
 
@@ -220,18 +216,7 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
   }
 
   static String documentJson(IndexAction a) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("id", a.id);
-    doc.put("title", a.title);
-    doc.put("body", a.body);
-    doc.put("tags", a.tags == null ? List.of() : Arrays.asList(a.tags));
-    doc.put("url", a.url);
-    doc.put("updated_at", a.updatedAt);
-    try {
-      return JSON.writeValueAsString(doc);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return new String(a.fieldsJson(false), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Override

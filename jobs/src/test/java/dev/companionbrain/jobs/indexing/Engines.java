@@ -78,8 +78,6 @@ public final class Engines implements AutoCloseable {
     }
   }
 
-  /** The id of a document JSON (for the record key). */
-
   public static String docWithVector(String id, String title, float hot) {
     StringBuilder v = new StringBuilder("[");
     for (int i = 0; i < 384; i++) {
