@@ -25,10 +25,10 @@ public final class DocumentParser {
   public static final int MAX_TAG_BYTES = 256;
   /** Most tags on one document. */
   public static final int MAX_TAGS = 100;
-  private static final java.time.Instant FIRST_INSTANT = java.time.Instant.parse("0000-01-01T00:00:00Z");
-  private static final java.time.Instant LAST_INSTANT = java.time.Instant.parse("9999-12-31T23:59:59.999999999Z");
   /** Largest url, in bytes of UTF-8. */
   public static final int MAX_URL_BYTES = 2048;
+  private static final java.time.Instant FIRST_INSTANT = java.time.Instant.parse("0000-01-01T00:00:00Z");
+  private static final java.time.Instant LAST_INSTANT = java.time.Instant.parse("9999-12-31T23:59:59.999999999Z");
   // producer-supplied vectors are 384 numbers a document: the fast parser reads them several times quicker
   private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
       .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
@@ -123,7 +123,7 @@ public final class DocumentParser {
         if (!tag.isTextual()) {
           return reject(RejectReason.WRONG_TYPE, "tags must be an array of strings");
         }
-        if (tag.asText().getBytes(StandardCharsets.UTF_8).length > MAX_TAG_BYTES) {
+        if (overBytes(tag.asText(), MAX_TAG_BYTES)) {
           return reject(RejectReason.FIELD_TOO_LARGE, "a tag is over " + MAX_TAG_BYTES + " bytes");
         }
         tags.add(tag.asText());
@@ -132,13 +132,13 @@ public final class DocumentParser {
         return reject(RejectReason.FIELD_TOO_LARGE, "more than " + MAX_TAGS + " tags");
       }
     }
-    if (url != null && url.getBytes(StandardCharsets.UTF_8).length > MAX_URL_BYTES) {
+    if (url != null && overBytes(url, MAX_URL_BYTES)) {
       return reject(RejectReason.FIELD_TOO_LARGE, "url is over " + MAX_URL_BYTES + " bytes");
     }
     if ((title == null || title.isBlank()) && (body == null || body.isBlank())) {
       return reject(RejectReason.EMPTY_DOCUMENT, "an upsert needs a title or a body");
     }
-    if (body != null && body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+    if (body != null && overBytes(body, MAX_BODY_BYTES)) {
       return reject(RejectReason.BODY_TOO_LARGE, "body is over " + MAX_BODY_BYTES + " bytes");
     }
     float[] vector = null;
@@ -187,6 +187,11 @@ public final class DocumentParser {
     for (int i = 0; i < vector.length; i++) {
       vector[i] = (float) (vector[i] / norm);
     }
+  }
+
+  /** Whether {@code text} takes more than {@code max} bytes of UTF-8 (every limit here counts bytes, not chars). */
+  private static boolean overBytes(String text, int max) {
+    return text.getBytes(StandardCharsets.UTF_8).length > max;
   }
 
   private static String optionalText(JsonNode root, String field) {
