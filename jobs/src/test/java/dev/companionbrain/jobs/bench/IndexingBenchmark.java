@@ -4,6 +4,7 @@ import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollections;
 import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.jobs.indexing.IndexAction;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.LocalStack;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -170,7 +172,7 @@ public final class IndexingBenchmark {
     Random random = new Random(42);
     List<String> sources = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      sources.add(source("c" + i, texts.get(i % texts.size()), random));
+      sources.add(new String(action("c" + i, texts.get(i % texts.size()), random).fieldsJson(true), StandardCharsets.UTF_8));
     }
     long began = System.nanoTime();
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
@@ -205,17 +207,12 @@ public final class IndexingBenchmark {
     HttpClient http = HttpClient.newHttpClient();
     began = System.nanoTime();
     for (int from = 0; from < count; from += 100) {
-      StringBuilder body = new StringBuilder("[");
-      for (int i = from; i < Math.min(count, from + 100); i++) {
-        String[] t = texts.get(i % texts.size());
-        body.append(i == from ? "" : ",").append("{\"id\":\"c").append(i).append("\",\"title\":\"").append(clean(t[1]))
-            .append("\",\"body\":\"").append(clean(t[2])).append("\",\"tags\":[],\"url\":null,\"updated_at\":null}");
-      }
+      String body = documentsArray(from, Math.min(count, from + 100), i -> action("c" + i, texts.get(i % texts.size()), null));
       HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(engines.endpoints.meilisearchUrl()
               + "/indexes/" + config.index() + "/documents"))
           .header("Authorization", "Bearer " + engines.endpoints.meilisearchKey())
           .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString())).build(), HttpResponse.BodyHandlers.ofString());
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       if (answer.statusCode() != 202) {
         throw new IllegalStateException("Meilisearch answered " + answer.statusCode() + ": " + answer.body());
       }
@@ -245,15 +242,10 @@ public final class IndexingBenchmark {
       if (wait > 0) {
         Thread.sleep(wait / 1_000_000); // pacing the trickle
       }
-      StringBuilder body = new StringBuilder("[");
-      for (int i = task * 5; i < task * 5 + 5; i++) {
-        String[] t = texts.get(i % texts.size());
-        body.append(i == task * 5 ? "" : ",").append("{\"id\":\"m").append(i).append("\",\"title\":\"").append(clean(t[1]))
-            .append("\",\"body\":\"").append(clean(t[2])).append("\"}");
-      }
+      String body = documentsArray(task * 5, task * 5 + 5, i -> action("m" + i, texts.get(i % texts.size()), null));
       HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/indexes/" + config.index() + "/documents"))
           .header("Authorization", auth).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString())).build(), HttpResponse.BodyHandlers.ofString());
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       uids.add(JSON.readTree(answer.body()).get("taskUid").asInt());
     }
     org.HdrHistogram.Histogram millis = new org.HdrHistogram.Histogram(3);
@@ -279,14 +271,29 @@ public final class IndexingBenchmark {
     return text.replace("\\", " ").replace("\"", " ");
   }
 
-  /** The source the job's Elasticsearch sink writes for a document with a vector. */
-  private static String source(String id, String[] text, Random random) {
-    StringBuilder v = new StringBuilder("[");
-    for (int i = 0; i < 384; i++) {
-      v.append(i == 0 ? "" : ",").append((float) (random.nextGaussian() / 20));
+  /** A document as the job would hold it: no tags, url or date; a random vector when {@code vectors} is given. */
+  private static IndexAction action(String id, String[] text, Random vectors) {
+    IndexAction a = new IndexAction();
+    a.id = id;
+    a.title = text[1];
+    a.body = text[2];
+    a.tags = new String[0];
+    if (vectors != null) {
+      a.vector = new float[384];
+      for (int i = 0; i < a.vector.length; i++) {
+        a.vector[i] = (float) (vectors.nextGaussian() / 20);
+      }
     }
-    return "{\"id\":\"" + id + "\",\"title\":\"" + clean(text[1]) + "\",\"body\":\"" + clean(text[2])
-        + "\",\"tags\":[],\"url\":null,\"updated_at\":null,\"vector\":" + v + "]}";
+    return a;
+  }
+
+  /** Documents {@code from} (inclusive) to {@code to} as the JSON array the job's Meilisearch writer sends. */
+  private static String documentsArray(int from, int to, java.util.function.IntFunction<IndexAction> action) {
+    StringBuilder array = new StringBuilder("[");
+    for (int i = from; i < to; i++) {
+      array.append(i == from ? "" : ",").append(new String(action.apply(i).fieldsJson(false), StandardCharsets.UTF_8));
+    }
+    return array.append(']').toString();
   }
 
   private static void waitFor(Engines engines, String index, long count, int maxSeconds) throws Exception {
@@ -350,9 +357,8 @@ public final class IndexingBenchmark {
     for (int i = 0; i < 384; i++) {
       v.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextGaussian() / 20));
     }
-    String title = text[1].replace("\\", " ").replace("\"", " ");
-    String body = text[2].replace("\\", " ").replace("\"", " ");
-    return "{\"op\":\"upsert\",\"id\":\"" + id + "\",\"title\":\"" + title + "\",\"body\":\"" + body + "\",\"vector\":" + v + "]}";
+    return "{\"op\":\"upsert\",\"id\":\"" + id + "\",\"title\":\"" + clean(text[1]) + "\",\"body\":\"" + clean(text[2])
+        + "\",\"vector\":" + v + "]}";
   }
 
   private static List<String[]> corpus(Path collection) {
