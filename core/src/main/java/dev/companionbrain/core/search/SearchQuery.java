@@ -219,27 +219,22 @@ public record SearchQuery(
   }
 
   /**
-   * The result-cache key of this request at index {@code generation}: {@code "search:v1:"} followed
-   * by the hex SHA-256 of a canonical form of the normalised request. Requests that must give the
-   * same response give the same key: the query is compared lower-cased with whitespace runs
-   * collapsed to one space, tags as a sorted set, and every default is already applied (so {@code
+   * The result-cache key of a request whose {@link #canonicalForm} at index generation {@code g} is
+   * {@code canonicalForm}: {@code "search:v1:"} followed by the hex SHA-256 of that form. Requests that
+   * must give the same response give the same key: the query is compared lower-cased with whitespace
+   * runs collapsed to one space, tags as a sorted set, and every default is already applied (so {@code
    * ?q=Foo} and {@code ?q=foo&k=10&mode=hybrid} share a key). {@code explain} is part of the key.
    *
    * <p>The index generation is part of the key: when the indexing job publishes a new generation,
    * every earlier key simply stops being looked up, so no cached result outlives the data it was
    * computed from.
    */
-  public String cacheKey(long generation) {
-    return cacheKeyOf(canonicalForm(generation));
-  }
-
-  /** The {@link #cacheKey} of a {@link #canonicalForm}: for callers that keep the canonical form as well. */
   public static String cacheKeyOf(String canonicalForm) {
     return CACHE_KEY_PREFIX + HexFormat.of().formatHex(sha256(canonicalForm));
   }
 
   /**
-   * The text that {@link #cacheKey} hashes: one {@code name=value} line per field, free text
+   * The text that {@link #cacheKeyOf} hashes: one {@code name=value} line per field, free text
    * length-prefixed so no value can imitate another field. Equal for exactly the requests that share
    * a cache key, so an in-process cache can use it as its key without hashing it.
    */

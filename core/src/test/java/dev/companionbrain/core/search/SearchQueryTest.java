@@ -35,7 +35,7 @@ class SearchQueryTest {
   }
 
   private static String key(long generation, String... namesAndValues) {
-    return parse(namesAndValues).cacheKey(generation);
+    return SearchQuery.cacheKeyOf(parse(namesAndValues).canonicalForm(generation));
   }
 
   @Test
