@@ -62,8 +62,13 @@ final class LoadBenchmark implements Callable<Integer> {
   int threads = 2;
 
   @Option(names = "--latency-connections", description = "wrk connections of the uncached and engine scenarios, "
-      + "whose p50s are compared (default 2: latency without queueing on a 2-core machine)")
-  int latencyConnections = 2;
+      + "whose p50s are compared (default 1: latency without queueing; an uncached hybrid request alone already keeps "
+      + "the embedder and two engines busy at once)")
+  int latencyConnections = 1;
+
+  @Option(names = "--warmup", description = "seconds of unmeasured load before each scenario, so that the JIT "
+      + "compilers of the service and of OpenSearch are done before measuring (default 5)")
+  int warmup = 5;
 
   record Result(String name, double rps, double p50, double p95, double p99, long requests, long errors) {}
 
@@ -158,7 +163,22 @@ final class LoadBenchmark implements Callable<Integer> {
   private Result run(String wrk, Path lua, String name, String base, Path paths, Path bodies, String method,
       List<String> headers) throws Exception {
     int c = name.contains("cached (L1)") || name.contains("trivial") ? connections : latencyConnections;
-    List<String> command = new ArrayList<>(List.of(wrk, "-t" + Math.min(threads, c), "-c" + c, "-d" + duration + "s",
+    if (warmup > 0) {
+      wrk(wrk, lua, base, paths, bodies, method, headers, c, warmup);
+    }
+    Map<String, Long> values = wrk(wrk, lua, base, paths, bodies, method, headers, c, duration);
+    Result result = new Result(name, values.get("requests") / (values.get("duration_us") / 1e6), values.get("p50_us") / 1000.0,
+        values.get("p95_us") / 1000.0, values.get("p99_us") / 1000.0, values.get("requests"),
+        values.get("socket_errors") + values.get("non2xx"));
+    System.out.printf(Locale.ROOT, "%-45s %9.0f rps  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  errors %d%n", name,
+        result.rps(), result.p50(), result.p95(), result.p99(), result.errors());
+    return result;
+  }
+
+  /** One wrk run; the figures its script prints on its RESULT line. */
+  private Map<String, Long> wrk(String wrk, Path lua, String base, Path paths, Path bodies, String method,
+      List<String> headers, int c, int seconds) throws Exception {
+    List<String> command = new ArrayList<>(List.of(wrk, "-t" + Math.min(threads, c), "-c" + c, "-d" + seconds + "s",
         "--timeout", "10s", "-s", lua.toString(), base, "--", paths.toString(), bodies == null ? "-" : bodies.toString(), method));
     command.addAll(headers);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -177,14 +197,9 @@ final class LoadBenchmark implements Callable<Integer> {
       }
     }
     if (p.waitFor() != 0 || values.isEmpty()) {
-      throw new IllegalStateException("wrk failed for " + name + ":\n" + output);
+      throw new IllegalStateException("wrk failed: " + String.join(" ", command) + "\n" + output);
     }
-    Result result = new Result(name, values.get("requests") / (values.get("duration_us") / 1e6), values.get("p50_us") / 1000.0,
-        values.get("p95_us") / 1000.0, values.get("p99_us") / 1000.0, values.get("requests"),
-        values.get("socket_errors") + values.get("non2xx"));
-    System.out.printf(Locale.ROOT, "%-45s %9.0f rps  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  errors %d%n", name,
-        result.rps(), result.p50(), result.p95(), result.p99(), result.errors());
-    return result;
+    return values;
   }
 
   private String report(List<Result> results, double embedP50) {
@@ -192,11 +207,12 @@ final class LoadBenchmark implements Callable<Integer> {
     results.forEach(r -> by.put(r.name(), r));
     StringBuilder md = new StringBuilder();
     md.append("# Load test ").append(LocalDateTime.now().withNano(0)).append("\n\n");
-    md.append(String.format(Locale.ROOT, "`./brain bench load --collection %s --duration %d --connections %d "
+    md.append(String.format(Locale.ROOT, "`./brain bench load --collection %s --duration %d --warmup %d --connections %d "
         + "--latency-connections %d --threads %d`; %d cores shared by wrk, the service and the engines. Trivial and cached "
-        + "scenarios run with %d connections (throughput); uncached and engine scenarios with %d (latency without queueing).%n%n",
-        collection, duration, connections, latencyConnections, threads, Runtime.getRuntime().availableProcessors(),
-        connections, latencyConnections));
+        + "scenarios run with %d connections (throughput); uncached and engine scenarios with %d (latency without queueing). "
+        + "Each scenario is measured after %d s of the same load unmeasured (JIT warm-up).%n%n",
+        collection, duration, warmup, connections, latencyConnections, threads, Runtime.getRuntime().availableProcessors(),
+        connections, latencyConnections, warmup));
     md.append("| scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
       md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %d |%n", r.name(), r.rps(), r.p50(),

@@ -22,7 +22,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -44,7 +43,7 @@ public final class QueryService implements AutoCloseable {
 
   private final QueryConfig config;
   private final RestClient elasticsearch;
-  private final HttpClient http;
+  private final TextIndex text;
   private final RedisClient redisClient;
   private final SharedCache shared;
   private final IndexGeneration generation;
@@ -59,8 +58,8 @@ public final class QueryService implements AutoCloseable {
   private QueryService(QueryConfig config, Ticker ticker) {
     this.config = config;
     this.elasticsearch = elasticsearchClient(config);
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
-        .executor(java.util.concurrent.Executors.newFixedThreadPool(4, daemon("meilisearch-http"))).build();
+    this.text = new TextIndex(config.meilisearchUrl(), config.meilisearchKey(), config.index(), config.textTimeout(),
+        config.maxBackendConnections());
     RedisURI redisUri = RedisURI.create(config.redisUri());
     redisUri.setTimeout(Duration.ofMillis(200));
     this.redisClient = RedisClient.create(redisUri);
@@ -76,8 +75,7 @@ public final class QueryService implements AutoCloseable {
     this.latency = new LatencyReporter(config.kafkaBootstrapServers(), config.latencyTopic(), registry);
     VectorDialect dialect = detectDialect(elasticsearch);
     Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
-    retrievals.put(Retriever.TEXT, new TextIndex(http, config.meilisearchUrl(), config.meilisearchKey(), config.index(),
-        config.textTimeout()));
+    retrievals.put(Retriever.TEXT, text);
     retrievals.put(Retriever.KEYWORD, new KeywordIndex(elasticsearch, config.index()));
     retrievals.put(Retriever.VECTOR, new VectorIndex(elasticsearch, config.index(), dialect));
     Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
@@ -173,9 +171,7 @@ public final class QueryService implements AutoCloseable {
       elasticsearch.performRequest(new Request("GET", "/_cluster/health"));
       return true;
     });
-    boolean meili = probe(backends, "meilisearch", () -> http.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(config.meilisearchUrl() + "/health")).timeout(Duration.ofSeconds(1)).build(),
-        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    boolean meili = probe(backends, "meilisearch", text::healthy);
     probe(backends, "redis", shared::ping);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", es && meili ? "ready" : es || meili ? "degraded" : "unavailable");
@@ -256,15 +252,6 @@ public final class QueryService implements AutoCloseable {
         .build();
   }
 
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   @Override
   public void close() {
     app.stop();
@@ -273,10 +260,12 @@ public final class QueryService implements AutoCloseable {
     embeddings.close();
     shared.close();
     redisClient.shutdown();
-    try {
-      elasticsearch.close();
-    } catch (java.io.IOException ignored) {
-      // closing anyway
+    for (java.io.Closeable client : List.<java.io.Closeable>of(elasticsearch, text)) {
+      try {
+        client.close();
+      } catch (java.io.IOException ignored) {
+        // closing anyway
+      }
     }
   }
 }

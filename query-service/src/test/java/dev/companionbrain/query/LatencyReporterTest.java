@@ -20,8 +20,10 @@ class LatencyReporterTest {
       for (int i = 0; i < 25_000; i++) {
         reporter.report("search", "hybrid", "l1", 200, 0.5, Map.of());
       }
+      // at most a full queue and one batch taken by the (stuck) sender thread are held; the rest are dropped
+      int held = LatencyReporter.QUEUE_CAPACITY + LatencyReporter.MAX_BATCH;
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(registry.get("brain_latency_events_dropped").counter().count()).isGreaterThanOrEqualTo(15_000));
+          assertThat(registry.get("brain_latency_events_dropped").counter().count()).isGreaterThanOrEqualTo(25_000 - held));
       assertThat(registry.get("brain_latency_events_published").counter().count()).isZero();
     }
   }
