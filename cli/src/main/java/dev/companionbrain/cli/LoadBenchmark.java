@@ -6,6 +6,7 @@ import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
 import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.backend.ElasticsearchSearch;
 import dev.companionbrain.core.search.backend.KeywordIndex;
 import dev.companionbrain.core.search.backend.RetrievalRequest;
 import dev.companionbrain.core.search.backend.TextIndex;
@@ -141,10 +142,10 @@ final class LoadBenchmark implements Callable<Integer> {
             write(work, "meili.paths", List.of("/indexes/" + index + "/search")), write(work, "meili.bodies", meiliBodies),
             "POST", List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey())));
         results.add(run(wrk, lua, "engine: Elasticsearch API BM25", e.elasticsearchUrl(),
-            write(work, "bm25.paths", List.of("/" + index + "/_search?filter_path=hits.hits._id,hits.hits._score")),
+            write(work, "bm25.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH)),
             write(work, "bm25.bodies", bm25Bodies), "POST", List.of("Content-Type: application/json")));
         results.add(run(wrk, lua, "engine: Elasticsearch API kNN", e.elasticsearchUrl(),
-            write(work, "knn.paths", List.of("/" + index + "/_search?filter_path=hits.hits._id,hits.hits._score")),
+            write(work, "knn.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH)),
             write(work, "knn.bodies", knnBodies), "POST", List.of("Content-Type: application/json")));
       }
     } finally {

@@ -31,8 +31,7 @@ public final class KeywordIndex implements Retrieval {
   /** The body of the search request this index sends (benchmarks replay it against the engine directly). */
   public static String requestBody(RetrievalRequest request) {
     ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("size", request.limit());
-    body.put("_source", false);
+    ElasticsearchSearch.idsOnly(body, request.limit());
     ObjectNode bool = body.putObject("query").putObject("bool");
     ObjectNode match = bool.putObject("must").putObject("multi_match");
     match.put("query", request.q());

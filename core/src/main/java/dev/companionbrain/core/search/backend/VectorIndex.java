@@ -53,8 +53,7 @@ public final class VectorIndex implements Retrieval {
   /** The body of the search request this index sends (benchmarks replay it against the engine directly). */
   public static String requestBody(VectorDialect dialect, RetrievalRequest request) {
     ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("size", request.limit());
-    body.put("_source", false);
+    ElasticsearchSearch.idsOnly(body, request.limit());
     ObjectNode query = body.putObject("query");
     switch (dialect) {
       case OPENSEARCH -> {

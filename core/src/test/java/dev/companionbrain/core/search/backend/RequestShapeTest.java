@@ -149,6 +149,44 @@ class RequestShapeTest {
     }
   }
 
+  /** Every Elasticsearch API search asks for ids from doc values only: no stored field is loaded. */
+  @Nested
+  class IdsFromDocValues {
+    @Test
+    void everySearchBodyLoadsNoStoredField() {
+      RetrievalRequest request = new RetrievalRequest("q", queryVector(), List.of("t"), 30);
+      for (String json : List.of(KeywordIndex.requestBody(request),
+          VectorIndex.requestBody(VectorDialect.OPENSEARCH, request),
+          VectorIndex.requestBody(VectorDialect.ELASTICSEARCH_7, request))) {
+        JsonNode body = parse(json);
+        assertThat(body.path("size").asInt()).isEqualTo(30);
+        assertThat(body.path("_source").asBoolean(true)).isFalse();
+        assertThat(body.path("stored_fields").asText()).isEqualTo("_none_");
+        assertThat(texts(body.path("docvalue_fields"))).containsExactly("id");
+      }
+      assertThat(ElasticsearchSearch.FILTER_PATH).isEqualTo("hits.hits.fields.id,hits.hits._score");
+    }
+
+    @Test
+    void parseReadsTheIdDocValueAndScoreInOrderAndSkipsAHitWithoutId() throws Exception {
+      String response = """
+          {"hits":{"hits":[
+             {"_score":12.5,"fields":{"id":["doc-3"]}},
+             {"_score":7.0},
+             {"_score":3.25,"fields":{"id":["doc-1"]}}]}}""";
+
+      List<ScoredId> hits = ElasticsearchSearch.parse(response.getBytes(StandardCharsets.UTF_8), s -> s / 2);
+
+      assertThat(hits).containsExactly(new ScoredId("doc-3", 6.25), new ScoredId("doc-1", 1.625));
+    }
+
+    @Test
+    void parseOfNoHits() throws Exception {
+      // filter_path leaves nothing at all of a response without hits
+      assertThat(ElasticsearchSearch.parse("{}".getBytes(StandardCharsets.UTF_8), s -> s)).isEmpty();
+    }
+  }
+
   @Nested
   class Keyword {
     @Test
