@@ -262,6 +262,40 @@ class SearchQueryTest {
     assertThat(key(8, "q", "foo")).isNotEqualTo(base);
   }
 
+  /** What normalize does, written the plain way: one code point at a time through the Unicode tables. */
+  private static String normalizeByCodePoints(String q) {
+    StringBuilder out = new StringBuilder();
+    boolean space = false;
+    for (int cp : q.codePoints().toArray()) {
+      if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+        space = out.length() > 0;
+        continue;
+      }
+      if (space) {
+        out.append(' ');
+      }
+      space = false;
+      out.appendCodePoint(Character.toLowerCase(cp));
+    }
+    return out.toString();
+  }
+
+  @ParameterizedTest
+  @MethodSource("textsToNormalize")
+  void normalizeAgreesWithTheCodePointDefinition(String q) {
+    assertThat(SearchQuery.normalize(q)).isEqualTo(normalizeByCodePoints(q));
+  }
+
+  static Stream<String> textsToNormalize() {
+    StringBuilder everyAscii = new StringBuilder();
+    for (char c = 0; c < 0x80; c++) {
+      everyAscii.append('x').append(c);
+    }
+    return Stream.of("", " ", "Boundary Layer", "  \tMIXED\n case \r\n", "a\u000Bb\u000Cc\u001Cd\u001Fe",
+        "\u00A0non\u00A0breaking\u2003em space\u3000", "ÀÉÎ ÕÜ Straße İstanbul ΣΑΣ", "\uD835\uDC00 math bold",
+        "emoji \uD83D\uDE00 ok", everyAscii.toString());
+  }
+
   @Test
   void canonicalFormSpellsOutTheNormalisedRequest() {
     assertThat(parse("q", " Foo   BAR ", "tags", "b,a").canonicalForm(3))
