@@ -29,6 +29,11 @@ final class EmbeddedProduct {
 
   /** The query service's configuration on the stack's engines; {@code overrides} are more variables. */
   static QueryConfig query(Endpoints e, String index, int port, Map<String, String> overrides) {
+    return QueryConfig.from(new Settings(queryEnvironment(e, index, port, overrides)));
+  }
+
+  /** The environment a query service process reads its configuration from (see {@link #query}). */
+  static Map<String, String> queryEnvironment(Endpoints e, String index, int port, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("BRAIN_QUERY_PORT", Integer.toString(port));
     env.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
@@ -38,7 +43,7 @@ final class EmbeddedProduct {
     env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
     env.put("BRAIN_INDEX", index);
     env.putAll(overrides);
-    return QueryConfig.from(new Settings(env));
+    return env;
   }
 
   /** Documents of a collection that the pipeline indexes (it refuses those without title and body). */

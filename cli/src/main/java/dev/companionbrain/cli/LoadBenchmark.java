@@ -15,7 +15,6 @@ import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStack;
-import dev.companionbrain.query.QueryService;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -34,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -107,9 +107,10 @@ final class LoadBenchmark implements Callable<Integer> {
       }
       embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
 
-      try (QueryService service = QueryService.start(
-          EmbeddedProduct.query(e, index, 0, Map.of("BRAIN_MAX_CONCURRENT_SEARCHES", "256")))) {
-        String base = service.url();
+      int port = dev.companionbrain.localstack.Ports.free();
+      try (ServiceProcess service = ServiceProcess.start(
+          EmbeddedProduct.queryEnvironment(e, index, port, Map.of("BRAIN_MAX_CONCURRENT_SEARCHES", "256")), port, work)) {
+        String base = "http://127.0.0.1:" + port;
         List<String> searchPaths = new ArrayList<>();
         for (String q : queries) {
           searchPaths.add("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
@@ -202,6 +203,51 @@ final class LoadBenchmark implements Callable<Integer> {
       throw new IllegalStateException("wrk failed: " + String.join(" ", command) + "\n" + output);
     }
     return values;
+  }
+
+  /**
+   * The query service in a JVM of its own, as it is deployed ({@code QueryService.main}), rather than
+   * in this one, which also holds the Flink mini cluster that indexed the documents: sharing a JIT
+   * with Flink's code kept the compilers busy for a minute into each scenario.
+   */
+  private record ServiceProcess(Process process, Path log) implements AutoCloseable {
+    static ServiceProcess start(Map<String, String> env, int port, Path work) throws Exception {
+      Path log = work.resolve("query-service.log");
+      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.companionbrain.query.QueryService")
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().clear();
+      builder.environment().putAll(env);
+      ServiceProcess service = new ServiceProcess(builder.start(), log);
+      ProcessHandle handle = service.process.toHandle();
+      Runtime.getRuntime().addShutdownHook(new Thread(handle::destroy)); // Ctrl-C leaves no service behind
+      HttpClient http = HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (true) {
+        try {
+          if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
+              HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            return service;
+          }
+        } catch (java.io.IOException notYet) {
+          // not listening yet
+        }
+        if (!service.process.isAlive() || System.nanoTime() > deadline) {
+          service.close();
+          throw new IllegalStateException("the query service did not start; its log:\n" + Files.readString(log));
+        }
+        Thread.sleep(200);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
   }
 
   private String report(List<Result> results, double embedP50) {
