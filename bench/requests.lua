@@ -3,6 +3,11 @@
 local paths, bodies, headers = {}, {}, {}
 local method = "GET"
 local idx = 0
+-- PAUSE_MS (environment): wait that long between a response and the next request on a connection
+local pause = tonumber(os.getenv("PAUSE_MS") or "0") or 0
+if pause > 0 then
+  function delay() return pause end
+end
 
 function init(args)
   for line in io.lines(args[1]) do paths[#paths + 1] = line end

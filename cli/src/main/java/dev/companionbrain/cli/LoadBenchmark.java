@@ -2,6 +2,7 @@ package dev.companionbrain.cli;
 
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.index.VectorDialect;
+import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
@@ -86,6 +87,7 @@ final class LoadBenchmark implements Callable<Integer> {
     Path lua = Path.of("bench", "requests.lua").toAbsolutePath();
     List<Result> results = new ArrayList<>();
     double embedP50;
+    double mgetP50 = Double.NaN;
     try (LocalStack stack = LocalStack.start()) {
       Endpoints e = stack.endpoints();
       String index = "load-" + Long.toHexString(System.nanoTime());
@@ -149,11 +151,20 @@ final class LoadBenchmark implements Callable<Integer> {
         results.add(run(wrk, lua, "engine: Elasticsearch API kNN", e.elasticsearchUrl(),
             write(work, "knn.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH)),
             write(work, "knn.bodies", knnBodies), "POST", List.of("Content-Type: application/json")));
+        // the least a service in front adds (an HTTP hop and a Redis MGET of the hydration entries), and
+        // what the engines lose when requests are not back to back, as they are not behind any service
+        results.add(run(wrk, lua, FLOOR_HOP, latencyConnections, 0, base, work.resolve("live.paths"), null, "GET", List.of()));
+        results.add(run(wrk, lua, MEILI_PAUSED, latencyConnections, 1, e.meilisearchUrl(), work.resolve("meili.paths"),
+            work.resolve("meili.bodies"), "POST",
+            List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey())));
+        results.add(run(wrk, lua, BM25_PAUSED, latencyConnections, 1, e.elasticsearchUrl(), work.resolve("bm25.paths"),
+            work.resolve("bm25.bodies"), "POST", List.of("Content-Type: application/json")));
+        mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
       }
     } finally {
       dev.companionbrain.localstack.Folders.delete(work);
     }
-    String report = report(results, embedP50);
+    String report = report(results, embedP50, mgetP50);
     System.out.println(report);
     Path out = Path.of("bench-reports");
     Files.createDirectories(out);
@@ -165,11 +176,17 @@ final class LoadBenchmark implements Callable<Integer> {
 
   private Result run(String wrk, Path lua, String name, String base, Path paths, Path bodies, String method,
       List<String> headers) throws Exception {
-    int c = name.contains("cached (L1)") || name.contains("trivial") ? connections : latencyConnections;
+    int c = name.contains("cached (L1)") || name.contains("trivial endpoint (") ? connections : latencyConnections;
+    return run(wrk, lua, name, c, 0, base, paths, bodies, method, headers);
+  }
+
+  /** @param pauseMs what wrk waits between a response and the next request on a connection (0: none) */
+  private Result run(String wrk, Path lua, String name, int c, int pauseMs, String base, Path paths, Path bodies,
+      String method, List<String> headers) throws Exception {
     if (warmup > 0) {
-      wrk(wrk, lua, base, paths, bodies, method, headers, c, warmup);
+      wrk(wrk, lua, base, paths, bodies, method, headers, c, pauseMs, warmup);
     }
-    Map<String, Long> values = wrk(wrk, lua, base, paths, bodies, method, headers, c, duration);
+    Map<String, Long> values = wrk(wrk, lua, base, paths, bodies, method, headers, c, pauseMs, duration);
     Result result = new Result(name, values.get("requests") / (values.get("duration_us") / 1e6), values.get("p50_us") / 1000.0,
         values.get("p95_us") / 1000.0, values.get("p99_us") / 1000.0, values.get("requests"),
         values.get("socket_errors") + values.get("non2xx"));
@@ -180,11 +197,13 @@ final class LoadBenchmark implements Callable<Integer> {
 
   /** One wrk run; the figures its script prints on its RESULT line. */
   private Map<String, Long> wrk(String wrk, Path lua, String base, Path paths, Path bodies, String method,
-      List<String> headers, int c, int seconds) throws Exception {
+      List<String> headers, int c, int pauseMs, int seconds) throws Exception {
     List<String> command = new ArrayList<>(List.of(wrk, "-t" + Math.min(threads, c), "-c" + c, "-d" + seconds + "s",
         "--timeout", "10s", "-s", lua.toString(), base, "--", paths.toString(), bodies == null ? "-" : bodies.toString(), method));
     command.addAll(headers);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("PAUSE_MS", Integer.toString(pauseMs));
+    Process p = builder.start();
     String line;
     Map<String, Long> values = new HashMap<>();
     StringBuilder output = new StringBuilder();
@@ -250,7 +269,36 @@ final class LoadBenchmark implements Callable<Integer> {
     }
   }
 
-  private String report(List<Result> results, double embedP50) {
+  private static final String FLOOR_HOP = "floor: service trivial endpoint, latency connections";
+  private static final String MEILI_PAUSED = "engine: Meilisearch search, 1 ms pause between requests";
+  private static final String BM25_PAUSED = "engine: Elasticsearch API BM25, 1 ms pause between requests";
+
+  /**
+   * p50 in ms of an MGET of {@code keys} from one connection, by redis-benchmark (a C client, so
+   * what Redis and the loopback cost and nothing of ours); NaN when redis-benchmark is missing.
+   */
+  private static double redisMgetP50(String redisUri, List<String> keys) throws Exception {
+    URI uri = URI.create(redisUri);
+    List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", uri.getHost(), "-p",
+        Integer.toString(uri.getPort()), "-c", "1", "-n", "50000", "-q", "mget"));
+    command.addAll(keys);
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (java.io.IOException missing) {
+      return Double.NaN;
+    }
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("p50=([0-9.]+) msec").matcher(output);
+    double p50 = Double.NaN;
+    while (m.find()) {
+      p50 = Double.parseDouble(m.group(1)); // the last one is the summary line
+    }
+    return p50;
+  }
+
+  private String report(List<Result> results, double embedP50, double mgetP50) {
     Map<String, Result> by = new LinkedHashMap<>();
     results.forEach(r -> by.put(r.name(), r));
     StringBuilder md = new StringBuilder();
@@ -281,6 +329,19 @@ final class LoadBenchmark implements Callable<Integer> {
     ratio(md, "keyword p50 / BM25 p50", by.get("service: keyword, uncached").p50() / bm25.p50(), 1.1, false);
     ratio(md, "vector p50 / (kNN p50 + embedding p50)", by.get("service: vector, uncached").p50() / (knn.p50() + embedP50), 1.1, false);
     md.append(String.format(Locale.ROOT, "%nCached hybrid: %.0f rps, p99 %.2f ms (aim: 20,000 rps, p99 < 5 ms).%n", cached.rps(), cached.p99()));
+    double hop = by.get(FLOOR_HOP).p50();
+    md.append("\nThe least a service in front adds: one HTTP hop (the trivial endpoint at the latency connections) and one "
+        + "Redis MGET of ten hydration entries (redis-benchmark, one connection), against 10 % of each engine's p50; "
+        + "and each engine's p50 when wrk pauses 1 ms between requests, as a client that does anything between "
+        + "two requests does.\n\n| | ms |\n|---|---|\n");
+    md.append(String.format(Locale.ROOT, "| service hop p50 | %.3f |%n| Redis MGET p50 | %s |%n| together | %s |%n", hop,
+        Double.isNaN(mgetP50) ? "not measured (no redis-benchmark)" : String.format(Locale.ROOT, "%.3f", mgetP50),
+        Double.isNaN(mgetP50) ? "-" : String.format(Locale.ROOT, "%.3f", hop + mgetP50)));
+    md.append(String.format(Locale.ROOT, "| 10 %% of Meilisearch p50 / of BM25 p50 | %.3f / %.3f |%n", meili.p50() / 10, bm25.p50() / 10));
+    md.append(String.format(Locale.ROOT, "| Meilisearch p50, back to back → 1 ms pause | %.2f → %.2f |%n", meili.p50(),
+        by.get(MEILI_PAUSED).p50()));
+    md.append(String.format(Locale.ROOT, "| BM25 p50, back to back → 1 ms pause | %.2f → %.2f |%n", bm25.p50(),
+        by.get(BM25_PAUSED).p50()));
     return md.toString();
   }
 
