@@ -1,8 +1,8 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.index.VectorDialect;
-import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
@@ -47,7 +47,10 @@ import picocli.CommandLine.Option;
  * the service's trivial endpoint, cached hybrid, uncached hybrid/text/keyword/vector (header
  * Cache-Control: no-cache, which also skips the query-embedding cache), and the same searches sent
  * to the engines directly (the bodies the service itself sends). The query embedding alone is timed
- * in process. Ratios against the targets are computed from this one run.
+ * in process; the service runs in a JVM of its own. The floor under the single-retriever ratios (the
+ * service's trivial endpoint at the latency connections, a Redis MGET of hydration entries) and the
+ * engines with a 1 ms pause between requests are measured too. Ratios against the targets are
+ * computed from this one run.
  */
 @Command(name = "load", description = "Load-test the query service and the engines directly with wrk (see BENCHMARKS.md).")
 final class LoadBenchmark implements Callable<Integer> {

@@ -26,13 +26,14 @@ final class LatencyReporter implements AutoCloseable {
   static final int QUEUE_CAPACITY = 10_000;
   /** Events the sender thread takes from the queue at once. */
   static final int MAX_BATCH = 1024;
+  /** How long the sender thread sleeps when the queue is empty. */
+  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private final BlockingQueue<String[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final KafkaProducer<String, String> producer;
   private final String topic;
   private final Thread sender;
   private final Counter dropped;
   private final Counter published;
-  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private volatile boolean running = true;
 
   LatencyReporter(String bootstrapServers, String topic, MeterRegistry registry) {

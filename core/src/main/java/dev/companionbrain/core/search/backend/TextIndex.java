@@ -23,7 +23,7 @@ import org.apache.http.util.EntityUtils;
  * Typo-tolerant, prefix-aware text search on Meilisearch ({@code _rankingScore} in [0,1]). Talks
  * HTTP itself, because meilisearch-java has no timeout setting, through Apache's asynchronous client
  * (the one under the Elasticsearch client): one I/O thread, pooled connections, timeouts. The JDK's
- * java.net.http client cost about 0.5 ms of CPU per search here, spread over its selector and
+ * java.net.http client cost about 0.4 ms of CPU per search here, spread over its selector and
  * executor threads (see BENCHMARKS.md). Tag values reach Meilisearch's filter syntax only as quoted,
  * escaped strings.
  */
