@@ -1,6 +1,7 @@
 package dev.companionbrain.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollection;
@@ -24,7 +25,8 @@ final class EmbeddedProduct {
   /** The indexing job's configuration for topics and an index named after {@code namespace}. */
   static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index) {
     return new IndexingConfig(e.kafkaBootstrapServers(), documentsTopic, deadLetterTopic, "brain-indexing-" + index,
-        e.elasticsearchUrl(), null, null, e.meilisearchUrl(), e.meilisearchKey(), e.redisUri(), index, 100, 1000, 2000);
+        EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), e.redisUri()), index,
+        100, 1000, 2000);
   }
 
   /** The query service's configuration on the stack's engines; {@code overrides} are more variables. */

@@ -1,5 +1,6 @@
 package dev.companionbrain.query;
 
+import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.search.FusionMethod;
 import dev.companionbrain.core.search.SearchDefaults;
@@ -13,12 +14,7 @@ import java.time.Duration;
 public record QueryConfig(
     String host,
     int port,
-    String elasticsearchUrl,
-    String elasticsearchUsername,
-    String elasticsearchPassword,
-    String meilisearchUrl,
-    String meilisearchKey,
-    String redisUri,
+    EngineAddresses engines,
     String kafkaBootstrapServers,
     String latencyTopic,
     String index,
@@ -57,12 +53,7 @@ public record QueryConfig(
     return new QueryConfig(
         s.get("BRAIN_QUERY_HOST", "127.0.0.1"),
         s.getInt("BRAIN_QUERY_PORT", 8080),
-        s.elasticsearchUrl(),
-        s.elasticsearchUsername(),
-        s.elasticsearchPassword(),
-        s.meilisearchUrl(),
-        s.meilisearchKey(),
-        s.redisUri(),
+        EngineAddresses.from(s),
         s.kafkaBootstrapServers(),
         s.get("BRAIN_LATENCY_TOPIC", "search.latency"),
         s.index(),
@@ -80,14 +71,13 @@ public record QueryConfig(
   }
 
   public QueryConfig withPort(int newPort) {
-    return new QueryConfig(host, newPort, elasticsearchUrl, elasticsearchUsername, elasticsearchPassword, meilisearchUrl,
-        meilisearchKey, redisUri, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout, vectorTimeout,
-        l1MaxBytes, l1Ttl, l2Ttl, maxConcurrentSearches, maxBackendConnections, defaults);
+    return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, maxConcurrentSearches, maxBackendConnections, defaults);
   }
 
   @Override
   public String toString() {
-    return "QueryConfig[" + host + ":" + port + ", elasticsearch=" + elasticsearchUrl + ", meilisearch=" + meilisearchUrl
+    return "QueryConfig[" + host + ":" + port + ", " + engines
         + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion() + "]";
   }
 }

@@ -58,9 +58,9 @@ public final class QueryService implements AutoCloseable {
   private QueryService(QueryConfig config, Ticker ticker) {
     this.config = config;
     this.elasticsearch = elasticsearchClient(config);
-    this.text = new TextIndex(config.meilisearchUrl(), config.meilisearchKey(), config.index(), config.textTimeout(),
+    this.text = new TextIndex(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(), config.textTimeout(),
         config.maxBackendConnections());
-    RedisURI redisUri = RedisURI.create(config.redisUri());
+    RedisURI redisUri = RedisURI.create(config.engines().redisUri());
     redisUri.setTimeout(Duration.ofMillis(200));
     this.redisClient = RedisClient.create(redisUri);
     redisClient.setOptions(ClientOptions.builder()
@@ -246,8 +246,8 @@ public final class QueryService implements AutoCloseable {
   }
 
   static RestClient elasticsearchClient(QueryConfig config) {
-    return ElasticsearchClients.builder(config.elasticsearchUrl(), config.elasticsearchUsername(),
-            config.elasticsearchPassword(), config.maxBackendConnections())
+    return ElasticsearchClients.builder(config.engines().elasticsearchUrl(), config.engines().elasticsearchUsername(),
+            config.engines().elasticsearchPassword(), config.maxBackendConnections())
         .setRequestConfigCallback(r -> r.setConnectTimeout(1000).setSocketTimeout(5000).setConnectionRequestTimeout(1000))
         .build();
   }

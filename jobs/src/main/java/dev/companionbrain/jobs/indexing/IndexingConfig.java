@@ -1,5 +1,6 @@
 package dev.companionbrain.jobs.indexing;
 
+import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Settings;
 import java.io.Serializable;
 
@@ -12,12 +13,7 @@ public record IndexingConfig(
     String documentsTopic,
     String deadLetterTopic,
     String consumerGroup,
-    String elasticsearchUrl,
-    String elasticsearchUsername,
-    String elasticsearchPassword,
-    String meilisearchUrl,
-    String meilisearchKey,
-    String redisUri,
+    EngineAddresses engines,
     String index,
     int batchSize,
     long maxBatchWaitMillis,
@@ -29,12 +25,7 @@ public record IndexingConfig(
         s.get("BRAIN_DOCUMENTS_TOPIC", "documents"),
         s.get("BRAIN_DLQ_TOPIC", "documents.dlq"),
         s.get("BRAIN_INDEXING_GROUP", "brain-indexing"),
-        s.elasticsearchUrl(),
-        s.elasticsearchUsername(),
-        s.elasticsearchPassword(),
-        s.meilisearchUrl(),
-        s.meilisearchKey(),
-        s.redisUri(),
+        EngineAddresses.from(s),
         s.index(),
         s.getInt("BRAIN_BATCH_SIZE", 100),
         s.getLong("BRAIN_BATCH_MAX_WAIT_MS", 1000),
@@ -44,7 +35,7 @@ public record IndexingConfig(
   @Override
   public String toString() {
     return "IndexingConfig[kafka=" + kafkaBootstrapServers + ", topic=" + documentsTopic + ", dlq=" + deadLetterTopic
-        + ", elasticsearch=" + elasticsearchUrl + ", meilisearch=" + meilisearchUrl + ", index=" + index
+        + ", " + engines + ", index=" + index
         + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms]";
   }
 }

@@ -61,7 +61,7 @@ public final class IndexingJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SearchIndexes.ensureMeilisearch(new Client(new Config(config.meilisearchUrl(), config.meilisearchKey())), config.index());
+    SearchIndexes.ensureMeilisearch(new Client(new Config(config.engines().meilisearchUrl(), config.engines().meilisearchKey())), config.index());
     LOG.info("indexes ready: {} ({})", config.index(), dialect);
     return dialect;
   }
@@ -93,19 +93,19 @@ public final class IndexingJob {
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();
     Elasticsearch7SinkBuilder<IndexAction> es = new Elasticsearch7SinkBuilder<IndexAction>()
-        .setHosts(HttpHost.create(config.elasticsearchUrl()))
+        .setHosts(HttpHost.create(config.engines().elasticsearchUrl()))
         .setEmitter(new ElasticsearchActions(config.index()))
         .setBulkFlushMaxActions(config.batchSize())
         .setBulkFlushInterval(config.maxBatchWaitMillis())
         .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 200)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
-    if (config.elasticsearchUsername() != null) {
-      es.setConnectionUsername(config.elasticsearchUsername()).setConnectionPassword(config.elasticsearchPassword());
+    if (config.engines().elasticsearchUsername() != null) {
+      es.setConnectionUsername(config.engines().elasticsearchUsername()).setConnectionPassword(config.engines().elasticsearchPassword());
     }
-    Sink<IndexAction> meili = new MeilisearchSink(config.meilisearchUrl(), config.meilisearchKey(), config.index(),
+    Sink<IndexAction> meili = new MeilisearchSink(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(),
         config.batchSize(), config.maxBatchWaitMillis(),
         new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic()));
-    return new Sinks(dlq, es.build(), meili, new RedisSink(config.redisUri(), config));
+    return new Sinks(dlq, es.build(), meili, new RedisSink(config.engines().redisUri(), config));
   }
 
   /** The pipeline between a source of raw records and the sinks. */
@@ -135,8 +135,8 @@ public final class IndexingJob {
   }
 
   static RestClient elasticsearchClient(IndexingConfig config) {
-    return ElasticsearchClients.builder(config.elasticsearchUrl(), config.elasticsearchUsername(),
-        config.elasticsearchPassword(), 0).build();
+    return ElasticsearchClients.builder(config.engines().elasticsearchUrl(), config.engines().elasticsearchUsername(),
+        config.engines().elasticsearchPassword(), 0).build();
   }
 
 }

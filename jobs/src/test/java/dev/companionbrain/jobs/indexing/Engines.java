@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
+import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.localstack.Endpoints;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -56,8 +57,8 @@ public final class Engines implements AutoCloseable {
   public IndexingConfig freshConfig(long checkpointMillis) {
     String ns = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     return new IndexingConfig(endpoints.kafkaBootstrapServers(), ns + "-documents", ns + "-documents.dlq", ns + "-group",
-        endpoints.elasticsearchUrl(), null, null, endpoints.meilisearchUrl(), endpoints.meilisearchKey(),
-        endpoints.redisUri(), ns, 100, 1000, checkpointMillis);
+        EngineAddresses.withoutLogins(endpoints.elasticsearchUrl(), endpoints.meilisearchUrl(), endpoints.meilisearchKey(),
+            endpoints.redisUri()), ns, 100, 1000, checkpointMillis);
   }
 
   public void produce(String topic, String key, String value) {
