@@ -162,6 +162,10 @@ final class LoadBenchmark implements Callable<Integer> {
             List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey())));
         results.add(run(wrk, lua, BM25_PAUSED, latencyConnections, 1, e.elasticsearchUrl(), work.resolve("bm25.paths"),
             work.resolve("bm25.bodies"), "POST", List.of("Content-Type: application/json")));
+        // behind the service, every kNN search waits for the query embedding first
+        results.add(run(wrk, lua, KNN_PAUSED, latencyConnections, (int) Math.max(1, Math.round(embedP50)),
+            e.elasticsearchUrl(), work.resolve("knn.paths"), work.resolve("knn.bodies"), "POST",
+            List.of("Content-Type: application/json")));
         mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
       }
     } finally {
@@ -275,6 +279,7 @@ final class LoadBenchmark implements Callable<Integer> {
   private static final String FLOOR_HOP = "floor: service trivial endpoint, latency connections";
   private static final String MEILI_PAUSED = "engine: Meilisearch search, 1 ms pause between requests";
   private static final String BM25_PAUSED = "engine: Elasticsearch API BM25, 1 ms pause between requests";
+  private static final String KNN_PAUSED = "engine: Elasticsearch API kNN, pause of one query embedding between requests";
 
   /**
    * p50 in ms of an MGET of {@code keys} from one connection, by redis-benchmark (a C client, so
@@ -335,8 +340,8 @@ final class LoadBenchmark implements Callable<Integer> {
     double hop = by.get(FLOOR_HOP).p50();
     md.append("\nThe least a service in front adds: one HTTP hop (the trivial endpoint at the latency connections) and one "
         + "Redis MGET of ten hydration entries (redis-benchmark, one connection), against 10 % of each engine's p50; "
-        + "and each engine's p50 when wrk pauses 1 ms between requests, as a client that does anything between "
-        + "two requests does.\n\n| | ms |\n|---|---|\n");
+        + "and each engine's p50 when wrk pauses between requests, as a client that does anything between "
+        + "two requests does (behind the service, each kNN search waits for the query embedding).\n\n| | ms |\n|---|---|\n");
     md.append(String.format(Locale.ROOT, "| service hop p50 | %.3f |%n| Redis MGET p50 | %s |%n| together | %s |%n", hop,
         Double.isNaN(mgetP50) ? "not measured (no redis-benchmark)" : String.format(Locale.ROOT, "%.3f", mgetP50),
         Double.isNaN(mgetP50) ? "-" : String.format(Locale.ROOT, "%.3f", hop + mgetP50)));
@@ -345,6 +350,8 @@ final class LoadBenchmark implements Callable<Integer> {
         by.get(MEILI_PAUSED).p50()));
     md.append(String.format(Locale.ROOT, "| BM25 p50, back to back → 1 ms pause | %.2f → %.2f |%n", bm25.p50(),
         by.get(BM25_PAUSED).p50()));
+    md.append(String.format(Locale.ROOT, "| kNN p50, back to back → a pause of one embedding (%d ms) | %.2f → %.2f |%n",
+        (int) Math.max(1, Math.round(embedP50)), knn.p50(), by.get(KNN_PAUSED).p50()));
     return md.toString();
   }
 
