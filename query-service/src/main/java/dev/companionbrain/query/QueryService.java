@@ -246,8 +246,7 @@ public final class QueryService implements AutoCloseable {
   }
 
   static RestClient elasticsearchClient(QueryConfig config) {
-    return ElasticsearchClients.builder(config.engines().elasticsearchUrl(), config.engines().elasticsearchUsername(),
-            config.engines().elasticsearchPassword(), config.maxBackendConnections())
+    return ElasticsearchClients.builder(config.engines(), config.maxBackendConnections())
         .setRequestConfigCallback(r -> r.setConnectTimeout(1000).setSocketTimeout(5000).setConnectionRequestTimeout(1000))
         .build();
   }

@@ -1,5 +1,6 @@
 package dev.companionbrain.core.index;
 
+import dev.companionbrain.core.config.EngineAddresses;
 import org.apache.http.HttpHost;
 import org.apache.http.auth.AuthScope;
 import org.apache.http.auth.UsernamePasswordCredentials;
@@ -12,12 +13,13 @@ public final class ElasticsearchClients {
   private ElasticsearchClients() {}
 
   /**
-   * @param username null for none
-   * @param password the password (a secret, never logged)
+   * @param engines the Elasticsearch URL, and its login when {@code elasticsearchUsername} is set
    * @param maxConnections connection pool bound, or 0 for the client's defaults
    */
-  public static RestClientBuilder builder(String url, String username, String password, int maxConnections) {
-    return RestClient.builder(HttpHost.create(url)).setHttpClientConfigCallback(h -> {
+  public static RestClientBuilder builder(EngineAddresses engines, int maxConnections) {
+    String username = engines.elasticsearchUsername();
+    String password = engines.elasticsearchPassword();
+    return RestClient.builder(HttpHost.create(engines.elasticsearchUrl())).setHttpClientConfigCallback(h -> {
       if (maxConnections > 0) {
         h.setMaxConnTotal(maxConnections).setMaxConnPerRoute(maxConnections);
       }

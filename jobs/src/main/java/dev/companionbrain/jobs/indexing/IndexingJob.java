@@ -2,6 +2,7 @@ package dev.companionbrain.jobs.indexing;
 
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
+import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.index.ElasticsearchClients;
 import dev.companionbrain.core.index.SearchIndexes;
@@ -61,7 +62,8 @@ public final class IndexingJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SearchIndexes.ensureMeilisearch(new Client(new Config(config.engines().meilisearchUrl(), config.engines().meilisearchKey())), config.index());
+    EngineAddresses engines = config.engines();
+    SearchIndexes.ensureMeilisearch(new Client(new Config(engines.meilisearchUrl(), engines.meilisearchKey())), config.index());
     LOG.info("indexes ready: {} ({})", config.index(), dialect);
     return dialect;
   }
@@ -92,20 +94,21 @@ public final class IndexingJob {
         .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();
+    EngineAddresses engines = config.engines();
     Elasticsearch7SinkBuilder<IndexAction> es = new Elasticsearch7SinkBuilder<IndexAction>()
-        .setHosts(HttpHost.create(config.engines().elasticsearchUrl()))
+        .setHosts(HttpHost.create(engines.elasticsearchUrl()))
         .setEmitter(new ElasticsearchActions(config.index()))
         .setBulkFlushMaxActions(config.batchSize())
         .setBulkFlushInterval(config.maxBatchWaitMillis())
         .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 200)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
-    if (config.engines().elasticsearchUsername() != null) {
-      es.setConnectionUsername(config.engines().elasticsearchUsername()).setConnectionPassword(config.engines().elasticsearchPassword());
+    if (engines.elasticsearchUsername() != null) {
+      es.setConnectionUsername(engines.elasticsearchUsername()).setConnectionPassword(engines.elasticsearchPassword());
     }
-    Sink<IndexAction> meili = new MeilisearchSink(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(),
+    Sink<IndexAction> meili = new MeilisearchSink(engines.meilisearchUrl(), engines.meilisearchKey(), config.index(),
         config.batchSize(), config.maxBatchWaitMillis(),
         new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic()));
-    return new Sinks(dlq, es.build(), meili, new RedisSink(config.engines().redisUri(), config));
+    return new Sinks(dlq, es.build(), meili, new RedisSink(engines.redisUri(), config));
   }
 
   /** The pipeline between a source of raw records and the sinks. */
@@ -135,8 +138,7 @@ public final class IndexingJob {
   }
 
   static RestClient elasticsearchClient(IndexingConfig config) {
-    return ElasticsearchClients.builder(config.engines().elasticsearchUrl(), config.engines().elasticsearchUsername(),
-        config.engines().elasticsearchPassword(), 0).build();
+    return ElasticsearchClients.builder(config.engines(), 0).build();
   }
 
 }
