@@ -30,6 +30,7 @@ import org.apache.http.util.EntityUtils;
 public final class TextIndex implements Retrieval, java.io.Closeable {
   private final CloseableHttpAsyncClient http;
   private final String searchUri;
+  private final String healthUri;
   private final String authorization;
   private final Duration timeout;
 
@@ -52,7 +53,9 @@ public final class TextIndex implements Retrieval, java.io.Closeable {
         })
         .build();
     http.start();
-    this.searchUri = baseUrl.replaceAll("/+$", "") + "/indexes/" + index + "/search";
+    String base = baseUrl.replaceAll("/+$", "");
+    this.searchUri = base + "/indexes/" + index + "/search";
+    this.healthUri = base + "/health";
     this.authorization = apiKey == null ? null : "Bearer " + apiKey;
     this.timeout = timeout;
   }
@@ -101,8 +104,7 @@ public final class TextIndex implements Retrieval, java.io.Closeable {
 
   /** Whether Meilisearch answers its health endpoint within the search timeout. */
   public boolean healthy() throws Exception {
-    HttpResponse response = http.execute(new org.apache.http.client.methods.HttpGet(
-            searchUri.substring(0, searchUri.indexOf("/indexes/")) + "/health"), null)
+    HttpResponse response = http.execute(new org.apache.http.client.methods.HttpGet(healthUri), null)
         .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     EntityUtils.consume(response.getEntity());
     return response.getStatusLine().getStatusCode() == 200;
