@@ -163,7 +163,7 @@ final class LoadBenchmark implements Callable<Integer> {
         results.add(run(wrk, lua, BM25_PAUSED, latencyConnections, 1, e.elasticsearchUrl(), work.resolve("bm25.paths"),
             work.resolve("bm25.bodies"), "POST", List.of("Content-Type: application/json")));
         // behind the service, every kNN search waits for the query embedding first
-        results.add(run(wrk, lua, KNN_PAUSED, latencyConnections, (int) Math.max(1, Math.round(embedP50)),
+        results.add(run(wrk, lua, KNN_PAUSED, latencyConnections, embeddingPauseMs(embedP50),
             e.elasticsearchUrl(), work.resolve("knn.paths"), work.resolve("knn.bodies"), "POST",
             List.of("Content-Type: application/json")));
         mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
@@ -281,6 +281,11 @@ final class LoadBenchmark implements Callable<Integer> {
   private static final String BM25_PAUSED = "engine: Elasticsearch API BM25, 1 ms pause between requests";
   private static final String KNN_PAUSED = "engine: Elasticsearch API kNN, pause of one query embedding between requests";
 
+  /** The pause wrk can make (whole ms, at least 1) closest to one query embedding. */
+  private static int embeddingPauseMs(double embedP50) {
+    return (int) Math.max(1, Math.round(embedP50));
+  }
+
   /**
    * p50 in ms of an MGET of {@code keys} from one connection, by redis-benchmark (a C client, so
    * what Redis and the loopback cost and nothing of ours); NaN when redis-benchmark is missing.
@@ -351,7 +356,7 @@ final class LoadBenchmark implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "| BM25 p50, back to back → 1 ms pause | %.2f → %.2f |%n", bm25.p50(),
         by.get(BM25_PAUSED).p50()));
     md.append(String.format(Locale.ROOT, "| kNN p50, back to back → a pause of one embedding (%d ms) | %.2f → %.2f |%n",
-        (int) Math.max(1, Math.round(embedP50)), knn.p50(), by.get(KNN_PAUSED).p50()));
+        embeddingPauseMs(embedP50), knn.p50(), by.get(KNN_PAUSED).p50()));
     return md.toString();
   }
 
