@@ -40,7 +40,7 @@ final class EmbeddedProduct {
     env.put("BRAIN_QUERY_PORT", Integer.toString(port));
     env.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
     env.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
-    env.put("BRAIN_MEILISEARCH_KEY", e.meilisearchKey());
+    env.put("BRAIN_MEILISEARCH_KEY", e.meilisearchSearchKey()); // search only: the service never writes
     env.put("BRAIN_REDIS_URI", e.redisUri());
     env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
     env.put("BRAIN_INDEX", index);

@@ -6,7 +6,8 @@ package dev.companionbrain.localstack;
  * @param kafkaBootstrapServers host:port of the Kafka broker
  * @param elasticsearchUrl base URL of the Elasticsearch API (OpenSearch with k-NN here)
  * @param meilisearchUrl base URL of Meilisearch
- * @param meilisearchKey Meilisearch master key (a secret: never log it)
+ * @param meilisearchKey Meilisearch master key (a secret: never log it), for setup and indexing
+ * @param meilisearchSearchKey a Meilisearch key that may only search (a secret too), for the query service
  * @param redisUri redis://host:port
  */
 public record Endpoints(
@@ -14,6 +15,7 @@ public record Endpoints(
     String elasticsearchUrl,
     String meilisearchUrl,
     String meilisearchKey,
+    String meilisearchSearchKey,
     String redisUri) {
 
   @Override

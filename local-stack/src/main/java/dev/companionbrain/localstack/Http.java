@@ -6,15 +6,24 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Minimal HTTP GET for readiness probes. */
+/** Minimal HTTP for readiness probes and setup calls. */
 final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private Http() {}
 
   static HttpResponse<String> get(String url, String bearer) {
+    return send(HttpRequest.newBuilder(URI.create(url)).GET(), bearer);
+  }
+
+  static HttpResponse<String> postJson(String url, String bearer, String json) {
+    return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)), bearer);
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request, String bearer) {
     try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET();
+      request.timeout(Duration.ofSeconds(5));
       if (bearer != null) {
         request.header("Authorization", "Bearer " + bearer);
       }

@@ -5,12 +5,19 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Meilisearch 1.21 from its npm package, with a random master key. */
+/**
+ * Meilisearch 1.21 from its npm package, with a random master key and a search-only API key made
+ * from it (what the query service gets: it must not be able to write).
+ */
 final class MeilisearchServer implements AutoCloseable {
+  private static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
   private final ChildProcess process;
   final int port;
   final String masterKey;
+  private volatile String searchKey;
 
   private MeilisearchServer(ChildProcess process, int port, String masterKey) {
     this.process = process;
@@ -38,7 +45,23 @@ final class MeilisearchServer implements AutoCloseable {
     MeilisearchServer server = new MeilisearchServer(process, port, masterKey);
     Await.until("meilisearch on port " + port, Duration.ofSeconds(30), process,
         () -> Http.ok(server.url() + "/health", null));
+    server.searchKey = server.createSearchKey();
     return server;
+  }
+
+  /** A key that may only search, every index (tests use many); made once, with the master key. */
+  private String createSearchKey() {
+    var response = Http.postJson(url() + "/keys", masterKey,
+        "{\"description\":\"query service: search only\",\"actions\":[\"search\"],\"indexes\":[\"*\"],\"expiresAt\":null}");
+    Matcher key = KEY.matcher(response.body());
+    if (response.statusCode() != 201 || !key.find()) {
+      throw new IllegalStateException("meilisearch did not create a search key: HTTP " + response.statusCode());
+    }
+    return key.group(1);
+  }
+
+  String searchKey() {
+    return searchKey;
   }
 
   String url() {

@@ -27,10 +27,10 @@ public class ApiException extends RuntimeException {
     return new ApiException(503, "backends_unavailable", message);
   }
 
-  /** 429: the concurrency limit is reached; the client should retry after a second. */
+  /** 429: a concurrency limit (the client's or the service's) is reached; retry after a second. */
   static final class TooManyRequests extends ApiException {
-    TooManyRequests() {
-      super(429, "too_many_requests", "too many concurrent searches; retry after 1 s");
+    TooManyRequests(String message) {
+      super(429, "too_many_requests", message);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.companionbrain.query;
 
+import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.Contribution;
 import dev.companionbrain.core.search.FusedHit;
 import dev.companionbrain.core.search.Fusion;
@@ -35,6 +36,7 @@ final class HybridSearcher {
   private final Map<Retriever, Retrieval> retrievals;
   private final Map<Retriever, Duration> timeouts;
   private final Map<Retriever, CircuitBreaker> breakers = new EnumMap<>(Retriever.class);
+  private final Map<Retriever, java.time.Instant> stateSince = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Retriever, Timer> latency = new EnumMap<>(Retriever.class);
   private final QueryEmbeddings embeddings;
 
@@ -52,9 +54,13 @@ final class HybridSearcher {
         .failureRateThreshold(50)
         .waitDurationInOpenState(Duration.ofSeconds(5))
         .permittedNumberOfCallsInHalfOpenState(2)
+        // only the backend's own failures count; the others release their permission and are ignored
+        .ignoreException(failure -> RetrievalFailure.of(failure) != RetrievalFailure.BACKEND)
         .build();
     for (Retriever r : Retriever.values()) {
-      breakers.put(r, CircuitBreaker.of(r.wireName(), config));
+      CircuitBreaker breaker = CircuitBreaker.of(r.wireName(), config);
+      breaker.getEventPublisher().onStateTransition(e -> stateSince.put(r, e.getCreationTime().toInstant()));
+      breakers.put(r, breaker);
       latency.put(r, Timer.builder("brain_backend_latency").description("retriever latency, embedding included for vector")
           .tag("retriever", r.wireName()).publishPercentileHistogram().register(registry));
     }
@@ -77,6 +83,8 @@ final class HybridSearcher {
     }
     Map<Retriever, List<ScoredId>> lists = new EnumMap<>(Retriever.class);
     Map<String, Long> millis = new LinkedHashMap<>();
+    Throwable refusedRequest = null;
+    Retriever refusedBy = null;
     for (var entry : calls.entrySet()) {
       Retriever r = entry.getKey();
       CircuitBreaker breaker = breakers.get(r);
@@ -90,14 +98,18 @@ final class HybridSearcher {
       } catch (CompletionException e) {
         long nanos = System.nanoTime() - started.get(r);
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        if (cause instanceof RejectedExecutionException) {
-          breaker.releasePermission();
-        } else {
-          breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
-        }
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, cause); // counted only when the backend is at fault
         millis.put(r.wireName(), TimeUnit.NANOSECONDS.toMillis(nanos));
         degraded.add(new SearchPage.Degradation(r.wireName(), reason(cause)));
+        if (refusedRequest == null && RetrievalFailure.of(cause) == RetrievalFailure.REQUEST) {
+          refusedRequest = cause;
+          refusedBy = r;
+        }
       }
+    }
+    if (refusedRequest != null) {
+      throw new BadRequestException("invalid_query", "the " + refusedBy.wireName() + " retriever cannot search for this query ("
+          + refusal(refusedRequest) + ")");
     }
     if (lists.isEmpty()) {
       throw ApiException.unavailable("no search backend answered: " + degraded);
@@ -157,9 +169,23 @@ final class HybridSearcher {
     return "error: " + name + (cause.getMessage() == null ? "" : " " + cause.getMessage().lines().findFirst().orElse(""));
   }
 
-  Map<Retriever, CircuitBreaker.State> breakerStates() {
-    Map<Retriever, CircuitBreaker.State> states = new EnumMap<>(Retriever.class);
-    breakers.forEach((r, b) -> states.put(r, b.getState()));
+  /** What a refusal says to the client: the engine's status, or the embedder's reason; never an engine's body. */
+  private static String refusal(Throwable cause) {
+    if (cause instanceof dev.companionbrain.core.search.backend.BackendException b) {
+      return "the engine answered " + b.status();
+    }
+    if (cause instanceof org.elasticsearch.client.ResponseException r) {
+      return "the engine answered " + r.getResponse().getStatusLine().getStatusCode();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage().lines().findFirst().orElse("");
+  }
+
+  /** Each retriever's breaker state and the time it entered it (null while it has never left CLOSED). */
+  record BreakerState(CircuitBreaker.State state, java.time.Instant since) {}
+
+  Map<Retriever, BreakerState> breakers() {
+    Map<Retriever, BreakerState> states = new EnumMap<>(Retriever.class);
+    breakers.forEach((r, b) -> states.put(r, new BreakerState(b.getState(), stateSince.get(r))));
     return states;
   }
 }

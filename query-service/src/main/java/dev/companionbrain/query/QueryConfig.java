@@ -25,6 +25,8 @@ public record QueryConfig(
     Duration l1Ttl,
     Duration l2Ttl,
     int maxConcurrentSearches,
+    int maxConcurrentSearchesPerClient,
+    String clientIdHeader,
     int maxBackendConnections,
     SearchDefaults defaults) {
 
@@ -64,6 +66,8 @@ public record QueryConfig(
         Duration.ofSeconds(s.getLong("BRAIN_L1_TTL_SECONDS", 300)),
         Duration.ofSeconds(s.getLong("BRAIN_L2_TTL_SECONDS", 3600)),
         s.getInt("BRAIN_MAX_CONCURRENT_SEARCHES", 64),
+        s.getInt("BRAIN_MAX_CONCURRENT_SEARCHES_PER_CLIENT", 16),
+        s.find("BRAIN_CLIENT_ID_HEADER").orElse(null),
         s.getInt("BRAIN_MAX_BACKEND_CONNECTIONS", 64),
         new SearchDefaults(FusionMethod.fromWire(s.get("BRAIN_FUSION", DEFAULT_FUSION)),
             Weights.parse(s.get("BRAIN_RRF_WEIGHTS", DEFAULT_RRF_WEIGHTS)),
@@ -72,7 +76,8 @@ public record QueryConfig(
 
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, maxConcurrentSearches, maxBackendConnections, defaults);
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader,
+        maxBackendConnections, defaults);
   }
 
   @Override

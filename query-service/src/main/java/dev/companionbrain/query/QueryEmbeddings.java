@@ -3,7 +3,7 @@ package dev.companionbrain.query;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.companionbrain.core.embed.Embedder;
-import java.util.Locale;
+import dev.companionbrain.core.text.VisibleText;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -31,7 +31,7 @@ final class QueryEmbeddings implements AutoCloseable {
   }
 
   CompletableFuture<float[]> embed(String q, boolean bypassCache) {
-    String key = q.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+    String key = VisibleText.normalize(q); // the cache key's form: the model is uncased
     if (bypassCache) {
       return CompletableFuture.supplyAsync(() -> embedder.embed(key), (Executor) pool);
     }

@@ -53,6 +53,7 @@ public final class QueryService implements AutoCloseable {
   private final DocumentCache documents;
   private final SearchCache cache;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Readiness readiness;
   private final Javalin app;
 
   private QueryService(QueryConfig config, Ticker ticker) {
@@ -85,12 +86,24 @@ public final class QueryService implements AutoCloseable {
     this.searcher = new HybridSearcher(retrievals, timeouts, embeddings, registry);
     this.documents = new DocumentCache(shared, elasticsearch, config.index());
     SearchHandler search = new SearchHandler(config.defaults(), cache, searcher, documents, generation, latency,
-        config.maxConcurrentSearches(), registry);
+        new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()), config.clientIdHeader(),
+        registry);
+    Map<String, Readiness.Probe> probes = new LinkedHashMap<>();
+    probes.put("elasticsearch", () -> {
+      elasticsearch.performRequest(new Request("GET", "/_cluster/health"));
+      return true;
+    });
+    probes.put("meilisearch", text::healthy);
+    probes.put("redis", shared::ping);
+    this.readiness = new Readiness(probes, searcher::breakers, generation::current, java.time.Clock.systemUTC());
     this.app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
       c.jetty.host = config.host();
       c.jetty.port = config.port();
+      // errors Jetty answers before a handler runs are JSON too
+      c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors.ServerHandler()));
+      c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrors.ContextHandler()));
       c.routes.get("/search", search::get);
       c.routes.post("/search", search::post);
       c.routes.get("/documents/{id}", this::document);
@@ -109,6 +122,8 @@ public final class QueryService implements AutoCloseable {
         LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.toString());
         error(ctx, 500, "internal", "internal error");
       });
+      c.routes.exception(io.javalin.http.HttpResponseException.class,
+          (e, ctx) -> error(ctx, e.getStatus(), JsonErrors.codeOf(e.getStatus()), e.getMessage()));
       c.routes.error(404, ctx -> {
         if (ctx.result() == null) {
           error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
@@ -119,6 +134,13 @@ public final class QueryService implements AutoCloseable {
           error(ctx, 405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path());
         }
       });
+      for (int status : new int[] {400, 408, 413, 414, 415, 431, 500, 501, 503}) {
+        c.routes.error(status, ctx -> {
+          if (ctx.result() == null) {
+            error(ctx, status, JsonErrors.codeOf(status), null);
+          }
+        });
+      }
     });
   }
 
@@ -166,43 +188,8 @@ public final class QueryService implements AutoCloseable {
   }
 
   private void ready(Context ctx) {
-    Map<String, Object> backends = new LinkedHashMap<>();
-    boolean es = probe(backends, "elasticsearch", () -> {
-      elasticsearch.performRequest(new Request("GET", "/_cluster/health"));
-      return true;
-    });
-    boolean meili = probe(backends, "meilisearch", text::healthy);
-    probe(backends, "redis", shared::ping);
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", es && meili ? "ready" : es || meili ? "degraded" : "unavailable");
-    body.put("backends", backends);
-    body.put("circuit_breakers", searcher.breakerStates());
-    body.put("generation", generation.current());
-    json(ctx, es || meili ? 200 : 503, body);
-  }
-
-  private interface Probe {
-    boolean run() throws Exception;
-  }
-
-  private static boolean probe(Map<String, Object> out, String name, Probe probe) {
-    long began = System.nanoTime();
-    boolean up;
-    String error = null;
-    try {
-      up = probe.run();
-    } catch (Exception e) {
-      up = false;
-      error = e.getClass().getSimpleName();
-    }
-    Map<String, Object> status = new LinkedHashMap<>();
-    status.put("up", up);
-    status.put("latency_ms", (System.nanoTime() - began) / 1_000_000);
-    if (error != null) {
-      status.put("error", error);
-    }
-    out.put(name, status);
-    return up;
+    Readiness.Report report = readiness.check();
+    json(ctx, report.status(), report.body());
   }
 
   private static void openApi(Context ctx) throws java.io.IOException {
@@ -212,10 +199,7 @@ public final class QueryService implements AutoCloseable {
   }
 
   static void error(Context ctx, int status, String code, String message) {
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("code", code);
-    error.put("message", message);
-    json(ctx, status, Map.of("error", error));
+    ctx.status(status).contentType("application/json").result(JsonErrors.body(code, message));
   }
 
   private static void json(Context ctx, int status, Object body) {

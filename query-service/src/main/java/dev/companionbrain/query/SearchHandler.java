@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /** {@code GET /search} and {@code POST /search}: validate, limit concurrency, cache, search, hydrate, report. */
@@ -28,19 +27,37 @@ final class SearchHandler {
   private final DocumentCache documents;
   private final IndexGeneration generation;
   private final LatencyReporter latency;
-  private final Semaphore permits;
+  private final Admission admission;
+  private final String clientIdHeader;
   private final MeterRegistry registry;
 
+  /**
+   * @param clientIdHeader the header that names the client for its concurrency share (set by a
+   *     gateway, e.g. an API key id), or null to tell clients apart by remote address
+   */
   SearchHandler(SearchDefaults defaults, SearchCache cache, HybridSearcher searcher, DocumentCache documents,
-      IndexGeneration generation, LatencyReporter latency, int maxConcurrent, MeterRegistry registry) {
+      IndexGeneration generation, LatencyReporter latency, Admission admission, String clientIdHeader,
+      MeterRegistry registry) {
     this.defaults = defaults;
     this.cache = cache;
     this.searcher = searcher;
     this.documents = documents;
     this.generation = generation;
     this.latency = latency;
-    this.permits = new Semaphore(maxConcurrent);
+    this.admission = admission;
+    this.clientIdHeader = clientIdHeader;
     this.registry = registry;
+  }
+
+  /** Who is asking: the configured header when the request has it, else the remote address (never a forwarded-for header). */
+  private String client(Context ctx) {
+    if (clientIdHeader != null) {
+      String id = ctx.header(clientIdHeader);
+      if (id != null && !id.isBlank()) {
+        return "id:" + (id.length() > 128 ? id.substring(0, 128) : id);
+      }
+    }
+    return "ip:" + ctx.req().getRemoteAddr();
   }
 
   void get(Context ctx) {
@@ -86,14 +103,11 @@ final class SearchHandler {
     String level = "none";
     int status = 500;
     Map<String, Long> backends = Map.of();
-    boolean acquired = false;
+    String admitted = null;
     try {
       SearchQuery query = SearchQuery.fromParams(param, defaults);
       mode = query.mode().wireName();
-      acquired = permits.tryAcquire();
-      if (!acquired) {
-        throw new ApiException.TooManyRequests();
-      }
+      admitted = admission.admit(client(ctx));
       long gen = generation.current();
       String cacheControl = ctx.header("Cache-Control");
       boolean bypass = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
@@ -130,8 +144,8 @@ final class SearchHandler {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } finally {
-      if (acquired) {
-        permits.release();
+      if (admitted != null) {
+        admission.release(admitted);
       }
       long nanos = System.nanoTime() - began;
       timer(mode, status).record(nanos, TimeUnit.NANOSECONDS);

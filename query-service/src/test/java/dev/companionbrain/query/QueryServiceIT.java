@@ -88,7 +88,7 @@ class QueryServiceIT {
     env.put("BRAIN_QUERY_PORT", "0");
     env.put("BRAIN_ELASTICSEARCH_URL", indexing.engines().elasticsearchUrl());
     env.put("BRAIN_MEILISEARCH_URL", indexing.engines().meilisearchUrl());
-    env.put("BRAIN_MEILISEARCH_KEY", indexing.engines().meilisearchKey());
+    env.put("BRAIN_MEILISEARCH_KEY", stack.endpoints().meilisearchSearchKey());
     env.put("BRAIN_REDIS_URI", indexing.engines().redisUri());
     env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", indexing.kafkaBootstrapServers());
     env.put("BRAIN_LATENCY_TOPIC", indexing.index() + "-search.latency");

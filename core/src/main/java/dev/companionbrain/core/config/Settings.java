@@ -75,9 +75,26 @@ public final class Settings {
     return get("BRAIN_MEILISEARCH_URL", "http://127.0.0.1:7700");
   }
 
-  /** The Meilisearch key (a secret), or null. */
+  /**
+   * The Meilisearch key (a secret), or null: {@code BRAIN_MEILISEARCH_KEY}, else the content of the
+   * file {@code BRAIN_MEILISEARCH_KEY_FILE} names (a mounted secret, as docker-compose gives the
+   * query service its search-only key).
+   */
   public String meilisearchKey() {
-    return find("BRAIN_MEILISEARCH_KEY").orElse(null);
+    return find("BRAIN_MEILISEARCH_KEY").or(() -> find("BRAIN_MEILISEARCH_KEY_FILE").map(Settings::readSecretFile))
+        .orElse(null);
+  }
+
+  private static String readSecretFile(String path) {
+    try {
+      String secret = java.nio.file.Files.readString(java.nio.file.Path.of(path.trim())).strip();
+      if (secret.isEmpty()) {
+        throw new IllegalArgumentException("BRAIN_MEILISEARCH_KEY_FILE " + path.trim() + " is empty");
+      }
+      return secret;
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("BRAIN_MEILISEARCH_KEY_FILE " + path.trim() + " cannot be read: " + e);
+    }
   }
 
   public String redisUri() {

@@ -3,6 +3,7 @@ package dev.companionbrain.core.document;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.text.VisibleText;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -135,8 +136,8 @@ public final class DocumentParser {
     if (url != null && overBytes(url, MAX_URL_BYTES)) {
       return reject(RejectReason.FIELD_TOO_LARGE, "url is over " + MAX_URL_BYTES + " bytes");
     }
-    if ((title == null || title.isBlank()) && (body == null || body.isBlank())) {
-      return reject(RejectReason.EMPTY_DOCUMENT, "an upsert needs a title or a body");
+    if (VisibleText.isEmpty(title) && VisibleText.isEmpty(body)) {
+      return reject(RejectReason.EMPTY_DOCUMENT, "an upsert needs a title or a body with something visible in it");
     }
     if (body != null && overBytes(body, MAX_BODY_BYTES)) {
       return reject(RejectReason.BODY_TOO_LARGE, "body is over " + MAX_BODY_BYTES + " bytes");

@@ -3,6 +3,7 @@ package dev.companionbrain.core.embed;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.companionbrain.core.text.VisibleText;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
@@ -53,7 +54,8 @@ final class MiniLmEmbedder implements Embedder {
   public List<float[]> embedAll(List<String> texts) {
     List<TextSegment> segments = new ArrayList<>(texts.size());
     for (String text : texts) {
-      segments.add(TextSegment.from(text.isBlank() ? "." : text));
+      // a text with nothing visible would leave the tokenizer no token, and the encoder refuses that
+      segments.add(TextSegment.from(VisibleText.isEmpty(text) ? "." : text));
     }
     List<Embedding> embeddings = model.embedAll(segments).content();
     List<float[]> vectors = new ArrayList<>(embeddings.size());

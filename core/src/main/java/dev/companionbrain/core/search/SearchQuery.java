@@ -2,6 +2,7 @@ package dev.companionbrain.core.search;
 
 import static dev.companionbrain.core.search.BadRequestException.quoted;
 
+import dev.companionbrain.core.text.VisibleText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,8 +22,8 @@ import java.util.regex.Pattern;
  * A validated search request. Build it from request parameters with {@link #fromParams}; the
  * canonical constructor enforces the same limits, so every instance is valid.
  *
- * @param q the query text, stripped of surrounding whitespace; 1 to {@value #MAX_QUERY_CHARS}
- *     characters (Unicode code points)
+ * @param q the query text as {@link VisibleText#clean} leaves it (separators one space, invisible
+ *     characters dropped); 1 to {@value #MAX_QUERY_CHARS} characters (Unicode code points)
  * @param mode which retrievers to use
  * @param k page size, 1 to {@value #MAX_K}
  * @param offset how many fused hits to skip, 0 to {@value #MAX_OFFSET}
@@ -70,10 +71,11 @@ public record SearchQuery(
    *     is null
    */
   public SearchQuery {
-    if (q == null || q.isBlank()) {
-      throw new BadRequestException("invalid_query", "q is required and must not be blank");
+    if (VisibleText.isEmpty(q)) {
+      throw new BadRequestException("invalid_query",
+          q == null || q.isEmpty() ? "q is required" : "q has nothing to search for (only spaces, control or invisible characters)");
     }
-    q = q.strip();
+    q = VisibleText.clean(q);
     int chars = q.codePointCount(0, q.length());
     if (chars > MAX_QUERY_CHARS) {
       throw new BadRequestException(
@@ -96,8 +98,8 @@ public record SearchQuery(
    * Parses and validates request parameters, applying defaults for the absent ones.
    *
    * <ul>
-   *   <li>{@code q}: required; stripped of surrounding whitespace; blank gives {@code
-   *       invalid_query}, longer than {@value #MAX_QUERY_CHARS} gives {@code query_too_long}.
+   *   <li>{@code q}: required; {@linkplain VisibleText#clean cleaned}; {@linkplain
+   *       VisibleText#isEmpty empty} gives {@code invalid_query}, longer than {@value #MAX_QUERY_CHARS} gives {@code query_too_long}.
    *   <li>{@code mode}: hybrid (default), text, keyword or vector; else {@code invalid_mode}.
    *   <li>{@code k}: integer 1 to {@value #MAX_K}, default {@value #DEFAULT_K}; else {@code
    *       invalid_k}.
@@ -274,42 +276,8 @@ public record SearchQuery(
     return digest.digest(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /**
-   * Lower case with every run of whitespace made one space, trimmed (what the regex did, without
-   * one). ASCII characters, nearly all of a query, take a branch of plain comparisons; the rest go
-   * through the Unicode tables. It runs on every request, cache hits included.
-   */
+  /** The query text as the cache key compares it: {@link VisibleText#normalize}. */
   static String normalize(String q) {
-    StringBuilder out = new StringBuilder(q.length());
-    boolean space = false;
-    for (int i = 0; i < q.length(); ) {
-      char c = q.charAt(i);
-      int cp;
-      boolean white;
-      if (c < 0x80) {
-        i++;
-        white = c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
-        cp = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-      } else {
-        cp = q.codePointAt(i);
-        i += Character.charCount(cp);
-        white = Character.isWhitespace(cp) || Character.isSpaceChar(cp);
-        cp = Character.toLowerCase(cp);
-      }
-      if (white) {
-        space = out.length() > 0;
-        continue;
-      }
-      if (space) {
-        out.append(' ');
-        space = false;
-      }
-      if (cp < Character.MIN_SUPPLEMENTARY_CODE_POINT) {
-        out.append((char) cp);
-      } else {
-        out.appendCodePoint(cp);
-      }
-    }
-    return out.toString();
+    return VisibleText.normalize(q);
   }
 }

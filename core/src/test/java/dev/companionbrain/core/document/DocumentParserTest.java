@@ -310,6 +310,13 @@ class DocumentParserTest {
           RejectReason.EMPTY_DOCUMENT);
     }
 
+    /** A text of only invisible characters left the embedder no token, and it threw inside the job. */
+    @Test
+    void nothingVisibleIsAnEmptyDocument() {
+      assertRejected(DocumentParser.parse(null, json("id", "doc-1", "title", "\u200E\uFEFF", "body", "\u0000\u200B")),
+          RejectReason.EMPTY_DOCUMENT);
+    }
+
     @Test
     void titleAloneOrBodyAloneIsEnough() {
       assertThat(DocumentParser.parse(null, json("id", "doc-1", "title", "t", "body", " ")))

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SearchQueryTest {
   private static final Weights RRF_WEIGHTS = Weights.parse("text:1,keyword:1,vector:1");
@@ -59,7 +60,7 @@ class SearchQueryTest {
   void appliesDefaults() {
     SearchQuery query = parse("q", "  hello   world ");
 
-    assertThat(query.q()).isEqualTo("hello   world");
+    assertThat(query.q()).as("cleaned: runs of whitespace are one space").isEqualTo("hello world");
     assertThat(query.mode()).isEqualTo(SearchMode.HYBRID);
     assertThat(query.k()).isEqualTo(10);
     assertThat(query.offset()).isZero();
@@ -262,38 +263,16 @@ class SearchQueryTest {
     assertThat(key(8, "q", "foo")).isNotEqualTo(base);
   }
 
-  /** What normalize does, written the plain way: one code point at a time through the Unicode tables. */
-  private static String normalizeByCodePoints(String q) {
-    StringBuilder out = new StringBuilder();
-    boolean space = false;
-    for (int cp : q.codePoints().toArray()) {
-      if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
-        space = out.length() > 0;
-        continue;
-      }
-      if (space) {
-        out.append(' ');
-      }
-      space = false;
-      out.appendCodePoint(Character.toLowerCase(cp));
-    }
-    return out.toString();
-  }
-
   @ParameterizedTest
-  @MethodSource("textsToNormalize")
-  void normalizeAgreesWithTheCodePointDefinition(String q) {
-    assertThat(SearchQuery.normalize(q)).isEqualTo(normalizeByCodePoints(q));
+  @ValueSource(strings = {"\u0000", "\u200E", "\u202E", "\uFEFF", "\u200B\u200D", " \u00A0\u3000\t", "\u0301"})
+  void aQueryWithNothingVisibleIsInvalid(String q) {
+    assertThatThrownBy(() -> parse("q", q))
+        .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.code()).isEqualTo("invalid_query"));
   }
 
-  static Stream<String> textsToNormalize() {
-    StringBuilder everyAscii = new StringBuilder();
-    for (char c = 0; c < 0x80; c++) {
-      everyAscii.append('x').append(c);
-    }
-    return Stream.of("", " ", "Boundary Layer", "  \tMIXED\n case \r\n", "a\u000Bb\u000Cc\u001Cd\u001Fe",
-        "\u00A0non\u00A0breaking\u2003em space\u3000", "ÀÉÎ ÕÜ Straße İstanbul ΣΑΣ", "\uD835\uDC00 math bold",
-        "emoji \uD83D\uDE00 ok", everyAscii.toString());
+  @Test
+  void theQueryIsCleanedOnceForEveryRetriever() {
+    assertThat(parse("q", "\uFEFF Boundary\u0000layer\u200B  flow ").q()).isEqualTo("Boundary layer flow");
   }
 
   @Test
