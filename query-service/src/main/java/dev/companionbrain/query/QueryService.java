@@ -101,6 +101,7 @@ public final class QueryService implements AutoCloseable {
       c.startup.showOldJavalinVersionWarning = false;
       c.jetty.host = config.host();
       c.jetty.port = config.port();
+      c.http.prefer405over404 = true; // a known path with another method (even an unknown one, BREW) is a 405
       // errors Jetty answers before a handler runs are JSON too
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors.ServerHandler()));
       c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrors.ContextHandler()));

@@ -39,8 +39,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The query service over documents indexed by the real IndexingJob on the local stack. The last
- * tests stop Redis and then Meilisearch, so they run in order.
+ * The query service over documents indexed by the real IndexingJob on the local stack, running with
+ * least privilege: a search-only Meilisearch key and a Redis user that can only read documents and
+ * the generation and read and write cached pages. The last tests stop Redis and then Meilisearch,
+ * and the very last scans the log of the whole run for secrets, so they run in order.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -53,6 +55,12 @@ class QueryServiceIT {
   private static JobClient job;
   private static QueryService service;
   private static QueryConfig config;
+  /** The query service's Redis user: the README's least-privilege rule (docs/OPERATIONS.md). */
+  static final String REDIS_USER = "brain-query";
+  static final String REDIS_PASSWORD = "query-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+  static final List<String> REDIS_ACL = List.of("on", ">" + REDIS_PASSWORD, "resetkeys", "resetchannels",
+      "%R~brain:doc:*", "%R~brain:index:generation", "~search:*", "&brain:index:generation",
+      "-@all", "+get", "+mget", "+setex", "+ping", "+subscribe", "+hello", "+auth", "+client|setname");
 
   static final String[][] CORPUS = {
       {"boundary", "Laminar boundary layer on a flat plate", "The laminar boundary layer grows along a flat plate in incompressible flow; skin friction follows the Blasius solution.", "aero"},
@@ -79,21 +87,44 @@ class QueryServiceIT {
     job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
         engines.esCount(indexing.index()) == CORPUS.length && engines.meiliCount(indexing.index()) == CORPUS.length);
+    grantRedisUser();
     config = configFor(indexing, 64);
     service = QueryService.start(config);
   }
 
+  /** Creates the query service's Redis user with redis-cli, as an operator would. */
+  static void grantRedisUser() throws Exception {
+    int port = URI.create(stack.endpoints().redisUri()).getPort();
+    List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port),
+        "ACL", "SETUSER", REDIS_USER));
+    command.addAll(REDIS_ACL);
+    Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(cli.waitFor()).isZero();
+    assertThat(out).isEqualTo("OK");
+  }
+
+  static String redisUriOfTheServiceUser() {
+    URI uri = URI.create(stack.endpoints().redisUri());
+    return "redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@" + uri.getHost() + ":" + uri.getPort();
+  }
+
   static QueryConfig configFor(IndexingConfig indexing, int maxConcurrent) {
+    return configFor(indexing, maxConcurrent, Map.of());
+  }
+
+  static QueryConfig configFor(IndexingConfig indexing, int maxConcurrent, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("BRAIN_QUERY_PORT", "0");
     env.put("BRAIN_ELASTICSEARCH_URL", indexing.engines().elasticsearchUrl());
     env.put("BRAIN_MEILISEARCH_URL", indexing.engines().meilisearchUrl());
     env.put("BRAIN_MEILISEARCH_KEY", stack.endpoints().meilisearchSearchKey());
-    env.put("BRAIN_REDIS_URI", indexing.engines().redisUri());
+    env.put("BRAIN_REDIS_URI", redisUriOfTheServiceUser());
     env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", indexing.kafkaBootstrapServers());
     env.put("BRAIN_LATENCY_TOPIC", indexing.index() + "-search.latency");
     env.put("BRAIN_INDEX", indexing.index());
     env.put("BRAIN_MAX_CONCURRENT_SEARCHES", Integer.toString(maxConcurrent));
+    env.putAll(overrides);
     return QueryConfig.from(new Settings(env));
   }
 
@@ -319,6 +350,130 @@ class QueryServiceIT {
     }
   }
 
+  static void assertJsonError(HttpResponse<String> response, int status, String code) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    JsonNode error = JSON.readTree(response.body()).get("error");
+    assertThat(error.get("code").asText()).as(response.body()).isEqualTo(code);
+    assertThat(error.get("message").asText()).isNotBlank();
+  }
+
+  static Map<String, String> breakerStates(QueryService s) throws Exception {
+    Map<String, String> states = new HashMap<>();
+    JSON.readTree(get(s, "/health/ready").body()).get("circuit_breakers")
+        .fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().get("state").asText()));
+    return states;
+  }
+
+  /** The issue's probes: a NUL, a right-to-left override, a lone BOM. Each used to open the vector breaker. */
+  @ParameterizedTest
+  @Order(10)
+  @CsvSource({"%00", "%E2%80%AE", "%EF%BB%BF", "%E2%80%8B%E2%80%8F", "%CC%81"})
+  void inputWithNothingVisibleIsA400AndVectorSearchStaysOnForEveryoneElse(String q) throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertJsonError(get(service, "/search?q=" + q + "&mode=vector"), 400, "invalid_query");
+      assertJsonError(get(service, "/search?q=" + q), 400, "invalid_query");
+    }
+    assertThat(breakerStates(service)).containsOnly(
+        Map.entry("text", "CLOSED"), Map.entry("keyword", "CLOSED"), Map.entry("vector", "CLOSED"));
+    JsonNode other = search(service, q("making coffee") + "&mode=vector");
+    assertThat(ids(other).get(0)).isEqualTo("espresso");
+    JsonNode hybrid = search(service, q("supersonic shock waves"));
+    assertThat(hybrid.get("degraded")).isEmpty();
+    assertThat(JSON.readTree(get(service, "/health/ready").body()).get("status").asText()).isEqualTo("ready");
+  }
+
+  @Test
+  @Order(10)
+  void errorsJettyFindsBeforeAnyHandlerAreJsonToo() throws Exception {
+    // the server decodes bytes that are not UTF-8 as U+FFFD, which shows nothing: nothing to search for
+    assertJsonError(get(service, "/search?q=%ff%fe"), 400, "invalid_query");
+    assertThat(search(service, "q=shock%ff&mode=keyword").get("query").asText()).isEqualTo("shock");
+    assertJsonError(get(service, "/search?q=" + "x".repeat(20_000)), 414, "uri_too_long");
+    assertJsonError(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=a"))
+        .header("X-Padding", "p".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString()), 431, "headers_too_large");
+    assertJsonError(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=a"))
+        .method("BREW", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()),
+        405, "method_not_allowed");
+    assertJsonError(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=a"))
+        .DELETE().build(), HttpResponse.BodyHandlers.ofString()), 405, "method_not_allowed");
+    assertJsonError(get(service, "/nowhere"), 404, "not_found");
+    assertJsonError(get(service, "/documents/%ff"), 400, "bad_request");
+  }
+
+  @Test
+  @Order(11)
+  void theServicesMeilisearchKeyCanSearchButNeverWrite() throws Exception {
+    // HTTP/1.1: the JDK client's h2c upgrade on a DELETE without a body hangs Meilisearch's server
+    HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    String key = config.engines().meilisearchKey();
+    assertThat(key).isNotEqualTo(stack.endpoints().meilisearchKey());
+    String index = stack.endpoints().meilisearchUrl() + "/indexes/" + indexing.index();
+    HttpResponse<String> add = http11.send(HttpRequest.newBuilder(URI.create(index + "/documents"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("[{\"id\":\"intruder\",\"title\":\"planted\"}]")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(add.statusCode()).as(add.body()).isEqualTo(403);
+    for (String path : List.of("/documents/heat", "/documents", "")) {
+      HttpResponse<String> delete = http11.send(HttpRequest.newBuilder(URI.create(index + path))
+          .header("Authorization", "Bearer " + key).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(delete.statusCode()).as(path + ": " + delete.body()).isEqualTo(403);
+    }
+    HttpResponse<String> settings = http11.send(HttpRequest.newBuilder(URI.create(index + "/settings"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"searchableAttributes\":[\"id\"]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(settings.statusCode()).isEqualTo(403);
+    assertThat(engines.meiliCount(indexing.index())).isEqualTo(CORPUS.length + 1); // the corpus and the baguette
+    assertThat(ids(search(service, q("planted") + "&mode=text"))).doesNotContain("intruder");
+  }
+
+  @Test
+  @Order(12)
+  void oneClientFloodingGets429WhileAnotherClientIsStillServed() throws Exception {
+    QueryConfig fairConfig = configFor(indexing, 64, Map.of(
+        "BRAIN_MAX_CONCURRENT_SEARCHES_PER_CLIENT", "2", "BRAIN_CLIENT_ID_HEADER", "X-Client-Id"));
+    try (QueryService fair = QueryService.start(fairConfig)) {
+      List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        flood.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(fair.url() + "/search?" + q("flood " + i) + "&mode=vector"))
+            .header("X-Client-Id", "noisy").header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> calm = HTTP.send(HttpRequest.newBuilder(URI.create(fair.url() + "/search?" + q("calm " + i)))
+            .header("X-Client-Id", "calm").header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(calm.statusCode()).as(calm.body()).isEqualTo(200);
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (var f : flood) {
+        statuses.add(f.get().statusCode());
+      }
+      assertThat(statuses).contains(200, 429).containsOnly(200, 429);
+    }
+  }
+
+  /** Hostile and random requests: never a 5xx, every 4xx in the JSON error shape, and no breaker opened. */
+  @Test
+  @Order(13)
+  void fuzzedRequestsGetA2xxOrAJson4xxAndLeaveEveryBreakerClosed() throws Exception {
+    java.util.Random random = new java.util.Random(20261127L);
+    for (int i = 0; i < 400; i++) {
+      HttpRequest request = RequestFuzzer.next(random, service.url());
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      String what = request.method() + " " + request.uri() + " -> " + response.statusCode() + " " + response.body();
+      assertThat(response.statusCode()).as(what).isBetween(200, 499);
+      JsonNode body = JSON.readTree(response.body());
+      if (response.statusCode() >= 400) {
+        assertThat(body.at("/error/code").isTextual()).as(what).isTrue();
+        assertThat(body.at("/error/message").isTextual()).as(what).isTrue();
+      } else if (request.uri().getPath().equals("/search")) {
+        assertThat(body.get("hits").isArray()).as(what).isTrue();
+      }
+    }
+    assertThat(breakerStates(service)).containsOnly(
+        Map.entry("text", "CLOSED"), Map.entry("keyword", "CLOSED"), Map.entry("vector", "CLOSED"));
+  }
+
   @Test
   @Order(97)
   void withRedisDownItKeepsServing() throws Exception {
@@ -345,6 +500,7 @@ class QueryServiceIT {
   @Order(98)
   void whenRedisComesBackTheServiceReconnectsByItself() throws Exception {
     stack.restartRedis();
+    grantRedisUser(); // a new, empty Redis: the operator's user again
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
         assertThat(JSON.readTree(get(service, "/health/ready").body()).at("/backends/redis/up").asBoolean()).isTrue());
     String query = q("after the redis restart " + System.nanoTime()) + "&mode=keyword";
@@ -366,7 +522,22 @@ class QueryServiceIT {
     assertThat(response.get("degraded").get(0).get("retriever").asText()).isEqualTo("text");
     HttpResponse<String> textOnly = get(service, "/search?" + q("oblique shock") + "&mode=text");
     assertThat(textOnly.statusCode()).isEqualTo(503);
-    JsonNode ready = JSON.readTree(get(service, "/health/ready").body());
+    HttpResponse<String> readiness = get(service, "/health/ready");
+    assertThat(readiness.statusCode()).as("degraded still takes traffic").isEqualTo(200);
+    JsonNode ready = JSON.readTree(readiness.body());
     assertThat(ready.get("status").asText()).isEqualTo("degraded");
+    assertThat(ready.at("/skipped/0/retriever").asText()).isEqualTo("text");
+    assertThat(ready.at("/skipped/0/reason").asText()).isEqualTo("meilisearch_down");
+    assertThat(ready.at("/skipped/0/since").asText()).isNotBlank();
+  }
+
+  @Test
+  @Order(100)
+  void noKeyOrPasswordEverReachedTheLog() throws Exception {
+    java.nio.file.Path log = java.nio.file.Path.of("target", "query-service-it.log");
+    String text = java.nio.file.Files.readString(log);
+    assertThat(text).as("the log of this run was captured").contains("query service on http://");
+    assertThat(text).doesNotContain(stack.endpoints().meilisearchKey(), stack.endpoints().meilisearchSearchKey(),
+        REDIS_PASSWORD);
   }
 }
