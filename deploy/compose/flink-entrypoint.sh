@@ -11,8 +11,8 @@ set -euo pipefail
 
 src=/opt/companion-brain/flink-conf
 [ -f "$src/config.yaml" ] || { echo "flink-entrypoint: $src/config.yaml is missing (mount ./flink-conf)" >&2; exit 1; }
-cp -f "$src"/* "$FLINK_HOME/conf/"
-chown flink:flink "$FLINK_HOME"/conf/*
+cp -rf "$src"/. "$FLINK_HOME/conf/"
+chown -R flink:flink "$FLINK_HOME/conf"
 
 mkdir -p /flink-data/checkpoints /flink-data/savepoints
 chown flink:flink /flink-data /flink-data/checkpoints /flink-data/savepoints
