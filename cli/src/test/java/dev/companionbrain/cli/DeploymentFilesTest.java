@@ -1,0 +1,527 @@
+package dev.companionbrain.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.companionbrain.localstack.MeilisearchBinary;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checks the deployment files with the tools that work without a Docker engine or a Kubernetes
+ * cluster: {@code docker-compose.yml} with Debian's docker-compose 1.29 ({@code config}) and with
+ * dclint against the current compose-spec schema; {@code deploy/kubernetes/*.yaml} against the
+ * FlinkDeployment CRD schema of flink-kubernetes-operator-api. Each tool is also shown to reject
+ * a broken copy, so no check passes because the tool checked nothing. The tools are installed by
+ * {@code ./brain test} (docker-compose with apt-get, dclint with npm into the cache folder).
+ */
+class DeploymentFilesTest {
+  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path COMPOSE = REPO.resolve("docker-compose.yml");
+  private static final ObjectMapper YAML = new YAMLMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?[^}]*}");
+  private static final Pattern ANY_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)");
+  private static final String INDEXING_JOB = "dev.companionbrain.jobs.indexing.IndexingJob";
+  private static final String LATENCY_JOB = "dev.companionbrain.jobs.latency.LatencyAlertJob";
+  private static final String JOB_JAR = "/opt/jobs/companion-brain-jobs.jar";
+  /** The compose services, as docs and README name them. */
+  private static final Map<String, String> PRODUCT_NAMES = Map.ofEntries(
+      Map.entry("kafka", "kafka"), Map.entry("elasticsearch", "elasticsearch"),
+      Map.entry("meilisearch", "meilisearch"), Map.entry("redis", "redis"),
+      Map.entry("jobmanager", "jobmanager"), Map.entry("taskmanager", "taskmanager"),
+      Map.entry("job-submitter", "job-submitter"), Map.entry("job submitter", "job-submitter"),
+      Map.entry("query-service", "query-service"), Map.entry("query service", "query-service"),
+      Map.entry("prometheus", "prometheus"), Map.entry("grafana", "grafana"));
+
+  private static Map<String, String> secrets;
+  private static JsonNode resolved;
+
+  @TempDir Path tmp;
+
+  /** The secrets .env must set, with made-up values, and the file as docker-compose resolves it. */
+  @BeforeAll
+  static void resolveCompose(@TempDir Path dir) throws Exception {
+    secrets = new LinkedHashMap<>();
+    Matcher m = REQUIRED_VARIABLE.matcher(Files.readString(COMPOSE));
+    while (m.find()) {
+      secrets.put(m.group(1), "test" + m.group(1).replace("_", "").toLowerCase() + "0123456789");
+    }
+    Run run = compose(dir, COMPOSE, secrets, "config");
+    assertThat(run.exit()).as("docker-compose config:\n%s", run.output()).isZero();
+    resolved = YAML.readTree(run.stdout());
+  }
+
+  @Test
+  void dockerCompose129AcceptsTheFileWithTheSecretsFromAnEnvFile() throws Exception {
+    Run run = compose(tmp, COMPOSE, secrets, "config", "-q");
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(secrets).as("required secrets").containsKeys("MEILI_MASTER_KEY", "ELASTIC_PASSWORD",
+        "ES_INDEXER_PASSWORD", "ES_QUERY_PASSWORD", "REDIS_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+  }
+
+  @Test
+  void dockerCompose129RejectsAnUnknownKeyAndEachMissingSecret() throws Exception {
+    String original = Files.readString(COMPOSE);
+    Path broken = copyComposeWith(original.replaceFirst("\n    restart: unless-stopped\n",
+        "\n    restart: unless-stopped\n    restartt: always\n"), original);
+    Run unknownKey = compose(tmp, broken, secrets, "config", "-q");
+    assertThat(unknownKey.exit()).as(unknownKey.output()).isNotZero();
+    assertThat(unknownKey.output()).contains("restartt");
+
+    Path copy = copyComposeWith(original, null);
+    for (String secret : secrets.keySet()) {
+      Map<String, String> without = new LinkedHashMap<>(secrets);
+      without.remove(secret);
+      Run missing = compose(tmp, copy, without, "config", "-q");
+      assertThat(missing.exit()).as("without %s: %s", secret, missing.output()).isNotZero();
+      assertThat(missing.output()).contains("set " + secret + " in .env");
+    }
+  }
+
+  @Test
+  void dclintFindsNoComposeSpecSchemaErrorAndRejectsAWrongType() throws Exception {
+    Run ok = dclint(COMPOSE);
+    assertThat(ok.exit()).as(ok.output()).isZero();
+
+    String original = Files.readString(COMPOSE);
+    Run wrongType = dclint(copyComposeWith(original.replaceFirst("\n    restart: unless-stopped\n",
+        "\n    restart: 5\n"), original));
+    assertThat(wrongType.exit()).as(wrongType.output()).isNotZero();
+    assertThat(wrongType.output()).contains("invalid-schema").contains("/restart");
+
+    Run floatingTag = dclint(copyComposeWith(original.replace("image: redis:7.4.2-alpine", "image: redis"), original));
+    assertThat(floatingTag.exit()).as(floatingTag.output()).isNotZero();
+    assertThat(floatingTag.output()).contains("service-image-require-explicit-tag");
+  }
+
+  @Test
+  void envExampleListsEverySecretAndStaysOutOfGitAndImages() throws Exception {
+    Set<String> example = Files.readAllLines(REPO.resolve(".env.example")).stream()
+        .filter(l -> l.matches("[A-Z0-9_]+=.*")).map(l -> l.substring(0, l.indexOf('=')))
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(example).containsAll(secrets.keySet());
+    assertThat(Files.readAllLines(REPO.resolve(".gitignore"))).contains(".env");
+    assertThat(Files.readAllLines(REPO.resolve(".dockerignore"))).contains(".env");
+    for (String dockerfile : List.of("jobs/Dockerfile", "query-service/Dockerfile")) {
+      String text = Files.readString(REPO.resolve(dockerfile));
+      for (String secret : secrets.keySet()) {
+        assertThat(text).as("%s bakes no secret", dockerfile).doesNotContain(secret);
+      }
+      assertThat(text).doesNotContain("BRAIN_MEILISEARCH_KEY").doesNotContain("PASSWORD");
+    }
+  }
+
+  @Test
+  void everyImagePinnedEveryLongRunningServiceHealthCheckedEveryDependencyConditioned() {
+    Map<String, JsonNode> services = services();
+    for (var e : services.entrySet()) {
+      String name = e.getKey();
+      JsonNode svc = e.getValue();
+      String image = svc.path("image").asText();
+      assertThat(image).as("%s image", name).matches(".+:[A-Za-z0-9][A-Za-z0-9._-]*").doesNotEndWith(":latest");
+      if (image.startsWith("companion-brain/")) {
+        assertThat(svc.has("build")).as("%s builds its image", name).isTrue();
+      }
+      boolean oneShot = "no".equals(svc.path("restart").asText("no"));
+      if (!oneShot) {
+        assertThat(svc.path("healthcheck").path("test").isMissingNode()).as("%s healthcheck", name).isFalse();
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> deps = svc.path("depends_on").fields(); deps.hasNext(); ) {
+        var dep = deps.next();
+        JsonNode target = services.get(dep.getKey());
+        assertThat(target).as("%s depends on %s", name, dep.getKey()).isNotNull();
+        boolean targetOneShot = "no".equals(target.path("restart").asText("no"));
+        assertThat(dep.getValue().path("condition").asText()).as("%s -> %s", name, dep.getKey())
+            .isEqualTo(targetOneShot ? "service_completed_successfully" : "service_healthy");
+      }
+      for (JsonNode port : svc.path("ports")) {
+        assertThat(port.asText()).as("%s publishes on 127.0.0.1 unless BRAIN_BIND_ADDRESS says otherwise", name)
+            .startsWith("127.0.0.1:");
+      }
+    }
+    assertThat(services).containsKeys("job-submitter", "meilisearch-keys", "elasticsearch-users");
+    assertThat(resolved.path("volumes").fieldNames()).toIterable()
+        .contains("kafka-data", "elasticsearch-data", "meilisearch-data", "redis-data", "flink-data");
+  }
+
+  @Test
+  void flinkShapeJobSubmitterRunsBothEntryClassesFromTheJarWithNoSecretInItsArguments() throws Exception {
+    Map<String, JsonNode> services = services();
+    for (String node : List.of("jobmanager", "taskmanager")) {
+      JsonNode svc = services.get(node);
+      assertThat(svc.path("image").asText()).isEqualTo("flink:1.20.3-java17");
+      List<String> volumes = texts(svc.path("volumes"));
+      assertThat(volumes).as(node).contains("flink-data:/flink-data:rw")
+          .anyMatch(v -> v.endsWith("/flink-conf:/opt/companion-brain/flink-conf:ro"));
+      assertThat(svc.path("environment").path("JOB_MANAGER_RPC_ADDRESS").asText()).isEqualTo("jobmanager");
+      for (String secretEnv : List.of("BRAIN_ELASTICSEARCH_PASSWORD", "BRAIN_MEILISEARCH_KEY", "BRAIN_REDIS_URI")) {
+        assertThat(svc.path("environment").has(secretEnv)).as("%s gets %s by environment", node, secretEnv).isTrue();
+      }
+    }
+    JsonNode submitter = services.get("job-submitter");
+    String command = String.join(" ", texts(submitter.path("command")));
+    assertThat(command).contains(INDEXING_JOB).contains(LATENCY_JOB);
+    for (String entry : List.of(INDEXING_JOB, LATENCY_JOB)) {
+      assertThat(Class.forName(entry).getMethod("main", String[].class)).as(entry).isNotNull();
+    }
+    for (String value : secrets.values()) {
+      assertThat(command).as("program arguments carry no secret").doesNotContain(value);
+    }
+    assertThat(Files.readString(REPO.resolve("jobs/Dockerfile"))).contains(JOB_JAR);
+    assertThat(Files.readString(REPO.resolve("jobs/docker/submit-job"))).contains(JOB_JAR).contains("flink run -d -m");
+  }
+
+  @Test
+  void queryServiceGetsOnlyASearchKeyAndTheReadOnlyLogin() {
+    JsonNode query = services().get("query-service");
+    JsonNode env = query.path("environment");
+    assertThat(env.has("BRAIN_MEILISEARCH_KEY")).as("no master key for the query service").isFalse();
+    assertThat(env.toString()).doesNotContain(secrets.get("MEILI_MASTER_KEY"))
+        .doesNotContain(secrets.get("ES_INDEXER_PASSWORD")).doesNotContain(secrets.get("ELASTIC_PASSWORD"));
+    assertThat(env.path("BRAIN_ELASTICSEARCH_USERNAME").asText()).isEqualTo("brain_query");
+    assertThat(env.path("BRAIN_QUERY_HOST").asText()).isEqualTo("0.0.0.0");
+    String keyFile = env.path("BRAIN_MEILISEARCH_KEY_FILE").asText();
+    assertThat(keyFile).startsWith("/run/brain-keys/");
+    assertThat(texts(query.path("volumes"))).contains("meilisearch-keys:/run/brain-keys:ro");
+    JsonNode keys = services().get("meilisearch-keys");
+    assertThat(keys.path("environment").path("KEY_FILE").asText()).isEqualTo(keyFile);
+    assertThat(texts(keys.path("volumes"))).contains("meilisearch-keys:/run/brain-keys:rw");
+  }
+
+  /** flink-conf/config.yaml comes from the real-cluster work: this passes once it is merged. */
+  @Test
+  void everyMountedPathAndBuildContextExistsInTheRepository() {
+    List<String> missing = new ArrayList<>();
+    for (var e : services().entrySet()) {
+      JsonNode build = e.getValue().path("build");
+      if (!build.isMissingNode()) {
+        Path context = Path.of(build.path("context").asText());
+        checkInRepo(e.getKey() + " build context", context, missing);
+        checkInRepo(e.getKey() + " dockerfile", context.resolve(build.path("dockerfile").asText("Dockerfile")), missing);
+      }
+      for (String volume : texts(e.getValue().path("volumes"))) {
+        String source = volume.substring(0, volume.indexOf(':'));
+        if (source.startsWith("/")) {
+          checkInRepo(e.getKey() + " mount", Path.of(source), missing);
+        }
+      }
+    }
+    checkInRepo("flink-conf/config.yaml (copied into the Flink containers)", REPO.resolve("flink-conf/config.yaml"), missing);
+    assertThat(missing).as("paths docker-compose.yml mounts or builds from").isEmpty();
+  }
+
+  @Test
+  void everyServiceTheDocsNameIsInTheComposeFile() throws Exception {
+    Set<String> services = services().keySet();
+    String production = Files.readString(REPO.resolve("docs/PRODUCTION.md"));
+    Set<String> table = new TreeSet<>();
+    Matcher row = Pattern.compile("(?m)^\\| `([a-z-]+)` \\|").matcher(production);
+    while (row.find()) {
+      table.add(row.group(1));
+    }
+    assertThat(table).as("services table of docs/PRODUCTION.md").isEqualTo(new TreeSet<>(services));
+
+    String readme = Files.readString(REPO.resolve("README.md"));
+    Matcher heading = Pattern.compile("(?m)^(#+) .*[Pp]roduction.*$").matcher(readme);
+    assertThat(heading.find()).as("README.md has a production section").isTrue();
+    int level = heading.group(1).length();
+    String rest = readme.substring(heading.end());
+    Matcher next = Pattern.compile("(?m)^#{1," + level + "} ").matcher(rest);
+    String section = next.find() ? rest.substring(0, next.start()) : rest;
+    Set<String> named = namedServices(section);
+    assertThat(named).as("services the README's production section names").isNotEmpty();
+    assertThat(services).containsAll(named);
+  }
+
+  @Test
+  void flinkDeploymentsMatchTheOperatorCrdSchemaAndAWrongTypeFails() throws Exception {
+    JsonSchema schema = flinkDeploymentSchema();
+    List<Path> manifests = kubernetesManifests();
+    assertThat(manifests).isNotEmpty();
+    Set<String> entryClasses = new LinkedHashSet<>();
+    for (Path file : manifests) {
+      for (JsonNode doc : documents(file)) {
+        assertThat(doc.path("apiVersion").asText()).as(file.toString()).isEqualTo("flink.apache.org/v1beta1");
+        assertThat(doc.path("kind").asText()).as(file.toString()).isEqualTo("FlinkDeployment");
+        assertThat(schema.validate(doc)).as("%s against the FlinkDeployment CRD", file).isEmpty();
+        JsonNode job = doc.path("spec").path("job");
+        assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
+        assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR);
+        entryClasses.add(job.path("entryClass").asText());
+        assertThat(Class.forName(job.path("entryClass").asText())).isNotNull();
+        assertThat(doc.path("spec").path("flinkConfiguration").path("env.java.opts.all").asText())
+            .as("the Java 17 opens of the root pom").isEqualTo(pomProperty("flink.add-opens"));
+      }
+    }
+    assertThat(entryClasses).contains(INDEXING_JOB);
+
+    JsonNode doc = documents(REPO.resolve("deploy/kubernetes/flink-deployment.yaml")).get(0);
+    ObjectNode numberNotString = doc.deepCopy();
+    ((ObjectNode) numberNotString.path("spec").path("flinkConfiguration")).set("taskmanager.numberOfTaskSlots", IntNode.valueOf(2));
+    assertThat(schema.validate(numberNotString)).as("a number where the CRD wants a string").isNotEmpty();
+    ObjectNode badEnum = doc.deepCopy();
+    ((ObjectNode) badEnum.path("spec").path("job")).put("upgradeMode", "savepoints");
+    assertThat(schema.validate(badEnum)).as("an upgradeMode outside the enum").isNotEmpty();
+    ObjectNode unknownField = doc.deepCopy();
+    ((ObjectNode) unknownField.path("spec").path("job")).put("entrypointClass", INDEXING_JOB);
+    assertThat(schema.validate(unknownField)).as("an unknown field (strict field validation)").isNotEmpty();
+  }
+
+  /** The Kubernetes clusters run with the same Flink settings as the compose cluster. */
+  @Test
+  void flinkDeploymentConfigurationAgreesWithFlinkConf() throws Exception {
+    Path confFile = REPO.resolve("flink-conf/config.yaml");
+    assertThat(confFile).as("flink-conf/config.yaml (from the real-cluster work)").exists();
+    Map<String, String> conf = new LinkedHashMap<>();
+    flatten("", YAML.readTree(confFile.toFile()), conf);
+    for (Path file : kubernetesManifests()) {
+      for (JsonNode doc : documents(file)) {
+        JsonNode flink = doc.path("spec").path("flinkConfiguration");
+        for (String key : List.of("state.checkpoints.dir", "state.savepoints.dir", "restart-strategy.type",
+            "classloader.parent-first-patterns.additional", "metrics.reporter.prom.port")) {
+          assertThat(conf).as("flink-conf/config.yaml sets %s", key).containsKey(key);
+          assertThat(normalize(flink.path(key).asText())).as("%s %s", file.getFileName(), key)
+              .isEqualTo(normalize(conf.get(key)));
+        }
+        for (Iterator<String> keys = flink.fieldNames(); keys.hasNext(); ) {
+          String key = keys.next();
+          if (conf.containsKey(key) && !key.startsWith("taskmanager.") && !key.startsWith("jobmanager.")
+              && !key.equals("env.java.opts.all")) {
+            assertThat(normalize(flink.path(key).asText())).as("%s %s", file.getFileName(), key)
+                .isEqualTo(normalize(conf.get(key)));
+          }
+        }
+      }
+    }
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private static Map<String, JsonNode> services() {
+    Map<String, JsonNode> services = new LinkedHashMap<>();
+    resolved.path("services").fields().forEachRemaining(e -> services.put(e.getKey(), e.getValue()));
+    return services;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static void checkInRepo(String what, Path path, List<String> missing) {
+    Path normalized = path.toAbsolutePath().normalize();
+    if (!normalized.startsWith(REPO) || !Files.exists(normalized)) {
+      missing.add(what + ": " + REPO.relativize(normalized));
+    }
+  }
+
+  static Set<String> namedServices(String text) {
+    String lower = text.toLowerCase();
+    Set<String> named = new TreeSet<>();
+    PRODUCT_NAMES.forEach((word, service) -> {
+      if (Pattern.compile("(?<![a-z-])" + Pattern.quote(word) + "(?![a-z])").matcher(lower).find()) {
+        named.add(service);
+      }
+    });
+    return named;
+  }
+
+  private Path copyComposeWith(String text, String original) throws IOException {
+    if (original != null) {
+      assertThat(text).as("the broken copy differs").isNotEqualTo(original);
+    }
+    Path dir = Files.createTempDirectory(tmp, "compose");
+    Path file = dir.resolve("docker-compose.yml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private static Run compose(Path workDir, Path file, Map<String, String> env, String... args) throws Exception {
+    Path envFile = Files.createTempFile(workDir, "test", ".env");
+    Files.writeString(envFile, env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining("\n", "", "\n")));
+    List<String> cmd = new ArrayList<>(List.of(executable("docker-compose",
+        "docker-compose 1.29 (Debian package docker-compose; ./brain test installs it)"),
+        "--env-file", envFile.toString(), "-f", file.toString()));
+    cmd.addAll(List.of(args));
+    // only the env file may supply the variables, not whatever this JVM's environment holds
+    Set<String> unset = new TreeSet<>(env.keySet());
+    Matcher m = ANY_VARIABLE.matcher(Files.readString(COMPOSE));
+    while (m.find()) {
+      unset.add(m.group(1));
+    }
+    return run(cmd, file.getParent(), workDir, unset);
+  }
+
+  private Run dclint(Path file) throws Exception {
+    String version = System.getProperty("dclint.version", "3.1.0");
+    Path cli = MeilisearchBinary.cacheDir().resolve("npm/dclint-" + version + "/node_modules/dclint/bin/dclint.cjs");
+    if (!Files.isRegularFile(cli)) {
+      fail("dclint " + version + " is not in " + cli + ": ./brain test installs it (npm install --prefix "
+          + cli.getParent().getParent().getParent().getParent() + " dclint@" + version + ")");
+    }
+    String node = executable("node", "Node.js (dclint runs on it)");
+    return run(List.of(node, cli.toString(), "-c", REPO.resolve("deploy/compose/dclint.json").toString(),
+        "--color", "false", file.toString()), REPO, tmp, Set.of());
+  }
+
+  private static String executable(String name, String what) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+      if (Files.isExecutable(candidate)) {
+        return candidate.toString();
+      }
+    }
+    return fail(name + " not found on PATH: " + what);
+  }
+
+  record Run(int exit, String stdout, String stderr) {
+    String output() {
+      return stdout + stderr;
+    }
+  }
+
+  private static Run run(List<String> cmd, Path dir, Path scratch, Set<String> unset) throws Exception {
+    Path out = Files.createTempFile(scratch, "out", ".txt");
+    Path err = Files.createTempFile(scratch, "err", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    unset.forEach(pb.environment()::remove);
+    pb.environment().remove("COMPOSE_FILE");
+    pb.environment().remove("COMPOSE_PROJECT_NAME");
+    Process process = pb.start();
+    try {
+      if (!process.waitFor(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS)) {
+        fail(String.join(" ", cmd) + " did not finish in 60 s");
+      }
+    } finally {
+      if (process.isAlive()) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor();
+      }
+    }
+    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static List<Path> kubernetesManifests() throws IOException {
+    try (Stream<Path> files = Files.list(REPO.resolve("deploy/kubernetes"))) {
+      return files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+    }
+  }
+
+  private static List<JsonNode> documents(Path file) throws IOException {
+    List<JsonNode> docs = new ArrayList<>();
+    try (var parser = new YAMLFactory().createParser(file.toFile())) {
+      var it = YAML.readValues(parser, JsonNode.class);
+      while (it.hasNext()) {
+        JsonNode doc = it.next();
+        if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+          docs.add(doc);
+        }
+      }
+    }
+    return docs;
+  }
+
+  /**
+   * The openAPIV3Schema of the FlinkDeployment CRD in flink-kubernetes-operator-api, made strict
+   * the way the API server's strict field validation ({@code kubectl apply --validate=strict}) is:
+   * an object with declared properties takes no other field, unless the schema preserves unknown
+   * fields or declares additionalProperties itself. (Kubernetes itself would prune an unknown
+   * field silently, which is how a typo in a manifest goes unnoticed.)
+   */
+  private static JsonSchema flinkDeploymentSchema() throws IOException {
+    String resource = "META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml";
+    JsonNode crd;
+    try (InputStream in = DeploymentFilesTest.class.getClassLoader().getResourceAsStream(resource)) {
+      assertThat(in).as(resource + " from flink-kubernetes-operator-api").isNotNull();
+      crd = YAML.readTree(in);
+    }
+    assertThat(crd.path("spec").path("group").asText()).isEqualTo("flink.apache.org");
+    assertThat(crd.path("spec").path("names").path("kind").asText()).isEqualTo("FlinkDeployment");
+    JsonNode version = null;
+    for (JsonNode v : crd.path("spec").path("versions")) {
+      if (v.path("name").asText().equals("v1beta1")) {
+        version = v;
+      }
+    }
+    assertThat(version).as("CRD version v1beta1").isNotNull();
+    ObjectNode schema = version.path("schema").path("openAPIV3Schema").deepCopy();
+    // the API server itself checks these three on every object; the CRD's schema leaves them out
+    ObjectNode properties = (ObjectNode) schema.get("properties");
+    properties.putObject("apiVersion").put("type", "string");
+    properties.putObject("kind").put("type", "string");
+    properties.putObject("metadata").put("type", "object");
+    strict(schema);
+    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(JSON.valueToTree(schema));
+  }
+
+  private static void strict(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      if (object.has("properties") && !object.has("additionalProperties")
+          && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+        object.set("additionalProperties", BooleanNode.FALSE);
+      }
+      object.forEach(DeploymentFilesTest::strict);
+    } else if (node instanceof ArrayNode array) {
+      array.forEach(DeploymentFilesTest::strict);
+    }
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    if (node.isObject()) {
+      node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+    } else if (node.isArray()) {
+      List<String> items = new ArrayList<>();
+      node.forEach(n -> items.add(n.asText()));
+      out.put(prefix, String.join(";", items));
+    } else {
+      out.put(prefix, node.asText());
+    }
+  }
+
+  private static String normalize(String value) {
+    return value.trim().replaceAll("\\s+", " ").replaceAll(";$", "");
+  }
+
+  private static String pomProperty(String name) throws IOException {
+    Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">(.*?)</" + Pattern.quote(name) + ">", Pattern.DOTALL)
+        .matcher(Files.readString(REPO.resolve("pom.xml"), StandardCharsets.UTF_8));
+    assertThat(m.find()).as("root pom property " + name).isTrue();
+    return m.group(1).trim();
+  }
+}
