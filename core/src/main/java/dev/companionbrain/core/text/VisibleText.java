@@ -9,6 +9,8 @@ package dev.companionbrain.core.text;
  *       them becomes one space, and none is kept at either end.
  *   <li>Format characters (right-to-left and zero-width marks, the byte-order mark, soft hyphens),
  *       lone surrogates, variation selectors and the Hangul fillers are dropped: they show nothing.
+ *       So is U+FFFD, which stands for bytes that were not UTF-8 (the HTTP server decodes a query
+ *       string that way); the embedder's tokenizer drops it too.
  *   <li>A text is {@linkplain #isEmpty empty} when nothing else is left, or only combining marks,
  *       which no retriever can search for (the embedder's tokenizer strips them, leaving no token).
  * </ul>
@@ -56,6 +58,7 @@ public final class VisibleText {
         || type == Character.SURROGATE
         || (cp >= 0xFE00 && cp <= 0xFE0F) // variation selectors
         || (cp >= 0xE0100 && cp <= 0xE01EF)
+        || cp == 0xFFFD // the replacement character: bytes that were not UTF-8
         || cp == 0x034F // combining grapheme joiner
         || cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 // Hangul fillers
         || cp == 0x17B4 || cp == 0x17B5; // Khmer inherent vowels

@@ -17,7 +17,7 @@ class VisibleTextTest {
     for (int cp : text.codePoints().toArray()) {
       int type = Character.getType(cp);
       if (type == Character.FORMAT || type == Character.SURROGATE || (cp >= 0xFE00 && cp <= 0xFE0F)
-          || (cp >= 0xE0100 && cp <= 0xE01EF) || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x3164
+          || (cp >= 0xE0100 && cp <= 0xE01EF) || cp == 0xFFFD || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x3164
           || cp == 0xFFA0 || cp == 0x17B4 || cp == 0x17B5) {
         continue;
       }
@@ -53,7 +53,7 @@ class VisibleTextTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "\u0000", "\u200E", "\u202E\u200F", "\uFEFF", "\u200B\u200C\u200D\u2060",
-      "\u00A0\u2003\u3000\t\n", "\u0301\u20DD", "\u3164\uFE0F", "\uD800"})
+      "\u00A0\u2003\u3000\t\n", "\u0301\u20DD", "\u3164\uFE0F", "\uD800", "\uFFFD\uFFFD"})
   void nothingVisibleIsEmpty(String text) {
     assertThat(VisibleText.isEmpty(text)).isTrue();
     assertThat(VisibleText.clean(text).isEmpty() || VisibleText.clean(text).codePoints()
