@@ -59,6 +59,32 @@ public record IndexingConfig(
         s.indexReplicas());
   }
 
+  /**
+   * The program arguments that give a cluster this configuration ({@link #fromArgs} reads them back).
+   * Secrets are left out: the Elasticsearch password and the Meilisearch key go in the cluster's
+   * environment ({@code BRAIN_ELASTICSEARCH_PASSWORD}, {@code BRAIN_MEILISEARCH_KEY}).
+   */
+  public List<String> programArguments() {
+    List<String> args = new java.util.ArrayList<>(List.of(
+        "--kafka-bootstrap-servers", kafkaBootstrapServers,
+        "--documents-topic", documentsTopic,
+        "--dlq-topic", deadLetterTopic,
+        "--indexing-group", consumerGroup,
+        "--elasticsearch-url", engines.elasticsearchUrl(),
+        "--meilisearch-url", engines.meilisearchUrl(),
+        "--redis-uri", engines.redisUri(),
+        "--index", index,
+        "--batch-size", Integer.toString(batchSize),
+        "--batch-max-wait-ms", Long.toString(maxBatchWaitMillis),
+        "--checkpoint-interval-ms", Long.toString(checkpointIntervalMillis),
+        "--topic-replication-factor", Short.toString(topicReplicationFactor),
+        "--index-replicas", Integer.toString(indexReplicas)));
+    if (engines.elasticsearchUsername() != null) {
+      args.addAll(List.of("--elasticsearch-username", engines.elasticsearchUsername()));
+    }
+    return args;
+  }
+
   @Override
   public String toString() {
     return "IndexingConfig[kafka=" + kafkaBootstrapServers + ", topic=" + documentsTopic + ", dlq=" + deadLetterTopic

@@ -49,6 +49,15 @@ public final class LatencyAlertJob {
           errorRateThreshold, minCount, (short) 1);
     }
 
+    /** The program arguments that give a cluster this configuration ({@link #fromArgs} reads them back). */
+    public List<String> programArguments() {
+      return List.of("--kafka-bootstrap-servers", kafkaBootstrapServers, "--latency-topic", latencyTopic,
+          "--latency-stats-topic", statsTopic, "--alerts-topic", alertsTopic, "--latency-group", consumerGroup,
+          "--latency-window-seconds", Long.toString(window.toSeconds()), "--alert-p95-ms", Double.toString(p95ThresholdMs),
+          "--alert-error-rate", Double.toString(errorRateThreshold), "--alert-min-requests", Long.toString(minCount),
+          "--topic-replication-factor", Short.toString(topicReplicationFactor));
+    }
+
     /** From program arguments over the environment ({@link Settings} says how they map). */
     public static Config fromArgs(String[] args) {
       return from(Settings.fromArgsAndEnvironment(args, SETTINGS));
