@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The brain command: run the product locally and talk to it. */
 @Command(name = "brain", mixinStandardHelpOptions = true,
     description = "Companion Brain: streaming hybrid search.",
-    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class, Brain.Bench.class})
+    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class, Jobs.class, Brain.Bench.class})
 public final class Brain implements Callable<Integer> {
 
   public static void main(String[] args) {

@@ -46,6 +46,19 @@ final class RunningStack {
     }
   }
 
+  /** Everything the running stack's file holds (empty when there is none). */
+  static Map<String, String> readAll() {
+    Path file = file();
+    if (!Files.exists(file)) {
+      return new java.util.LinkedHashMap<>();
+    }
+    try {
+      return JSON.readValue(file.toFile(), new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, String>>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A value from the environment, else from the running stack's file. */
   static Optional<String> get(String envName, String fileKey) {
     String env = System.getenv(envName);

@@ -56,6 +56,16 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /** kill -9: the process gets no chance to clean up (to test recovery from a crash). */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

@@ -4,18 +4,92 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Configuration from environment variables with local defaults. Secrets are read here and never
- * logged: {@link #toString()} masks every key whose name says secret, password or key.
+ * Configuration from environment variables (and, for the Flink jobs, program arguments) with local
+ * defaults. Secrets are read here and never logged: {@link #toString()} masks every key whose name
+ * says secret, password or key.
+ *
+ * <p><b>Program arguments.</b> Every setting is named by its environment variable; its program
+ * argument is that name without {@code BRAIN_}, in lower case, with {@code _} turned into {@code -}:
+ * {@code BRAIN_KAFKA_BOOTSTRAP_SERVERS} &lt;-&gt; {@code --kafka-bootstrap-servers}. An argument
+ * ({@code --name value} or {@code --name=value}) wins over the variable; the variable wins over the
+ * default. Secrets ({@code --meilisearch-key}, {@code --elasticsearch-password}) are accepted as
+ * arguments, but the environment is the better place for them (arguments show up in process lists).
  */
 public final class Settings {
+  private static final String PREFIX = "BRAIN_";
   private final Map<String, String> values;
+  private final java.util.Set<String> fromArguments;
 
   public Settings(Map<String, String> values) {
+    this(values, java.util.Set.of());
+  }
+
+  private Settings(Map<String, String> values, java.util.Set<String> fromArguments) {
     this.values = Map.copyOf(values);
+    this.fromArguments = java.util.Set.copyOf(fromArguments);
   }
 
   public static Settings fromEnvironment() {
     return new Settings(System.getenv());
+  }
+
+  /** {@link #fromArgsAndEnvironment(String[], Map, java.util.Collection)} on this process's environment. */
+  public static Settings fromArgsAndEnvironment(String[] args, java.util.Collection<String> known) {
+    return fromArgsAndEnvironment(args, System.getenv(), known);
+  }
+
+  /**
+   * Program arguments over environment variables (see the class comment for the mapping).
+   *
+   * @param known the variable names a program reads; an argument for any other name is refused
+   * @throws IllegalArgumentException with one line naming the argument: unknown, without a value, or
+   *     not starting with {@code --}
+   */
+  public static Settings fromArgsAndEnvironment(String[] args, Map<String, String> env, java.util.Collection<String> known) {
+    Map<String, String> values = new java.util.HashMap<>(env);
+    java.util.Set<String> given = new java.util.HashSet<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--") || arg.length() == 2) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "': settings are given as --name value");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        value = args[++i];
+      } else {
+        throw new IllegalArgumentException("argument --" + name + " needs a value");
+      }
+      String variable = variableName(name);
+      if (!known.contains(variable)) {
+        throw new IllegalArgumentException("unknown argument --" + name + " (known: "
+            + known.stream().sorted().map(Settings::argumentName).collect(java.util.stream.Collectors.joining(" ")) + ")");
+      }
+      values.put(variable, value);
+      given.add(variable);
+    }
+    return new Settings(values, given);
+  }
+
+  /** {@code BRAIN_KAFKA_BOOTSTRAP_SERVERS} -> {@code --kafka-bootstrap-servers}. */
+  public static String argumentName(String variable) {
+    String bare = variable.startsWith(PREFIX) ? variable.substring(PREFIX.length()) : variable;
+    return "--" + bare.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /** {@code kafka-bootstrap-servers} (with or without the dashes in front) -> {@code BRAIN_KAFKA_BOOTSTRAP_SERVERS}. */
+  public static String variableName(String argument) {
+    String bare = argument.startsWith("--") ? argument.substring(2) : argument;
+    return PREFIX + bare.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+  }
+
+  /** How a setting is named in an error message: the argument when it came from one, else the variable. */
+  private String describe(String name) {
+    return fromArguments.contains(name) ? argumentName(name) : name;
   }
 
   public String get(String name, String fallback) {
@@ -35,7 +109,37 @@ public final class Settings {
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+      throw new IllegalArgumentException(describe(name) + " must be an integer, got '" + v + "'");
+    }
+  }
+
+  /** An integer of at least {@code min}; the message names the setting otherwise. */
+  public int getInt(String name, int fallback, int min) {
+    int v = getInt(name, fallback);
+    if (v < min) {
+      throw new IllegalArgumentException(describe(name) + " must be at least " + min + ", got " + v);
+    }
+    return v;
+  }
+
+  /** A long of at least {@code min}; the message names the setting otherwise. */
+  public long getLong(String name, long fallback, long min) {
+    long v = getLong(name, fallback);
+    if (v < min) {
+      throw new IllegalArgumentException(describe(name) + " must be at least " + min + ", got " + v);
+    }
+    return v;
+  }
+
+  public double getDouble(String name, double fallback) {
+    String v = values.get(name);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(describe(name) + " must be a number, got '" + v + "'");
     }
   }
 
@@ -47,7 +151,7 @@ public final class Settings {
     try {
       return Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be an integer, got '" + v + "'");
+      throw new IllegalArgumentException(describe(name) + " must be an integer, got '" + v + "'");
     }
   }
 
@@ -106,10 +210,30 @@ public final class Settings {
     return get("BRAIN_INDEX", "documents");
   }
 
+  /** Replication factor of the topics a job creates ({@code BRAIN_TOPIC_REPLICATION_FACTOR}, default 1). */
+  public short topicReplicationFactor() {
+    int v = getInt("BRAIN_TOPIC_REPLICATION_FACTOR", 1, 1);
+    if (v > Short.MAX_VALUE) {
+      throw new IllegalArgumentException(describe("BRAIN_TOPIC_REPLICATION_FACTOR") + " is too large: " + v);
+    }
+    return (short) v;
+  }
+
+  /** Replicas of the Elasticsearch index a job creates ({@code BRAIN_INDEX_REPLICAS}, default 0). */
+  public int indexReplicas() {
+    return getInt("BRAIN_INDEX_REPLICAS", 0, 0);
+  }
+
+  /** The names of the engine settings that {@link EngineAddresses#from} and {@link #kafkaBootstrapServers} read. */
+  public static java.util.List<String> engineSettings() {
+    return java.util.List.of("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "BRAIN_ELASTICSEARCH_URL", "BRAIN_ELASTICSEARCH_USERNAME",
+        "BRAIN_ELASTICSEARCH_PASSWORD", "BRAIN_MEILISEARCH_URL", "BRAIN_MEILISEARCH_KEY", "BRAIN_REDIS_URI", "BRAIN_INDEX");
+  }
+
   public Settings with(String name, String value) {
     var copy = new java.util.HashMap<>(values);
     copy.put(name, value);
-    return new Settings(copy);
+    return new Settings(copy, fromArguments);
   }
 
   @Override

@@ -9,8 +9,13 @@ public final class IndexDefinitions {
 
   private IndexDefinitions() {}
 
-  /** Settings + mappings: English-analysed text, keyword tags, date updated_at, the vector in the dialect. */
+  /** {@link #elasticsearchIndex(VectorDialect, int)} without replicas (one local node). */
   public static String elasticsearchIndex(VectorDialect dialect) {
+    return elasticsearchIndex(dialect, 0);
+  }
+
+  /** Settings + mappings: English-analysed text, keyword tags, date updated_at, the vector in the dialect. */
+  public static String elasticsearchIndex(VectorDialect dialect, int replicas) {
     String vector = switch (dialect) {
       case OPENSEARCH -> """
           {"type":"knn_vector","dimension":%d,
@@ -21,7 +26,7 @@ public final class IndexDefinitions {
     };
     String knnSetting = dialect == VectorDialect.OPENSEARCH ? "\"knn\":true," : "";
     return """
-        {"settings":{"index":{%s"number_of_shards":1,"number_of_replicas":0,"refresh_interval":"1s"}},
+        {"settings":{"index":{%s"number_of_shards":1,"number_of_replicas":%d,"refresh_interval":"1s"}},
          "mappings":{"dynamic":"strict","properties":{
            "id":{"type":"keyword"},
            "title":{"type":"text","analyzer":"english"},
@@ -29,7 +34,7 @@ public final class IndexDefinitions {
            "tags":{"type":"keyword"},
            "url":{"type":"keyword","index":false},
            "updated_at":{"type":"date"},
-           "%s":%s}}}""".formatted(knnSetting, VECTOR_FIELD, vector);
+           "%s":%s}}}""".formatted(knnSetting, replicas, VECTOR_FIELD, vector);
   }
 
   /** Meilisearch settings: searchable title/body, filterable tags, sortable updated_at. */

@@ -19,8 +19,13 @@ public final class SearchIndexes {
 
   private SearchIndexes() {}
 
-  /** Creates the Elasticsearch index in the server's dialect; returns the dialect. */
+  /** {@link #ensureElasticsearch(RestClient, String, int)} without replicas. */
   public static VectorDialect ensureElasticsearch(RestClient client, String index) {
+    return ensureElasticsearch(client, index, 0);
+  }
+
+  /** Creates the Elasticsearch index in the server's dialect with {@code replicas}; returns the dialect. */
+  public static VectorDialect ensureElasticsearch(RestClient client, String index, int replicas) {
     VectorDialect dialect = VectorDialect.detect(client);
     try {
       int status = client.performRequest(new Request("HEAD", "/" + index)).getStatusLine().getStatusCode();
@@ -35,7 +40,7 @@ public final class SearchIndexes {
       throw new UncheckedIOException(e);
     }
     Request create = new Request("PUT", "/" + index);
-    create.setEntity(new NStringEntity(IndexDefinitions.elasticsearchIndex(dialect), ContentType.APPLICATION_JSON));
+    create.setEntity(new NStringEntity(IndexDefinitions.elasticsearchIndex(dialect, replicas), ContentType.APPLICATION_JSON));
     try {
       client.performRequest(create);
       LOG.info("created index {} ({})", index, dialect);

@@ -3,10 +3,16 @@ package dev.companionbrain.jobs.indexing;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Settings;
 import java.io.Serializable;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * Where the indexing job reads and writes; from environment variables with local defaults.
+ * Where the indexing job reads and writes; from program arguments, then environment variables, then
+ * local defaults ({@link Settings} maps {@code BRAIN_BATCH_SIZE} to {@code --batch-size}, and so on).
  * {@link #toString()} never shows secrets.
+ *
+ * @param topicReplicationFactor replication factor of the topics the job creates when missing
+ * @param indexReplicas replicas of the Elasticsearch index the job creates when missing
  */
 public record IndexingConfig(
     String kafkaBootstrapServers,
@@ -17,7 +23,26 @@ public record IndexingConfig(
     String index,
     int batchSize,
     long maxBatchWaitMillis,
-    long checkpointIntervalMillis) implements Serializable {
+    long checkpointIntervalMillis,
+    short topicReplicationFactor,
+    int indexReplicas) implements Serializable {
+
+  /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
+  public static final List<String> SETTINGS = Stream.concat(Settings.engineSettings().stream(), Stream.of(
+      "BRAIN_DOCUMENTS_TOPIC", "BRAIN_DLQ_TOPIC", "BRAIN_INDEXING_GROUP", "BRAIN_BATCH_SIZE", "BRAIN_BATCH_MAX_WAIT_MS",
+      "BRAIN_CHECKPOINT_INTERVAL_MS", "BRAIN_TOPIC_REPLICATION_FACTOR", "BRAIN_INDEX_REPLICAS")).toList();
+
+  /** Local topics and index: one replica of each topic, none of the index. */
+  public IndexingConfig(String kafkaBootstrapServers, String documentsTopic, String deadLetterTopic, String consumerGroup,
+      EngineAddresses engines, String index, int batchSize, long maxBatchWaitMillis, long checkpointIntervalMillis) {
+    this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, consumerGroup, engines, index, batchSize,
+        maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0);
+  }
+
+  /** From program arguments over the environment; a bad or unknown setting throws with one line naming it. */
+  public static IndexingConfig fromArgs(String[] args) {
+    return from(Settings.fromArgsAndEnvironment(args, SETTINGS));
+  }
 
   public static IndexingConfig from(Settings s) {
     return new IndexingConfig(
@@ -27,9 +52,37 @@ public record IndexingConfig(
         s.get("BRAIN_INDEXING_GROUP", "brain-indexing"),
         EngineAddresses.from(s),
         s.index(),
-        s.getInt("BRAIN_BATCH_SIZE", 100),
-        s.getLong("BRAIN_BATCH_MAX_WAIT_MS", 1000),
-        s.getLong("BRAIN_CHECKPOINT_INTERVAL_MS", 2000));
+        s.getInt("BRAIN_BATCH_SIZE", 100, 1),
+        s.getLong("BRAIN_BATCH_MAX_WAIT_MS", 1000, 1),
+        s.getLong("BRAIN_CHECKPOINT_INTERVAL_MS", 2000, 10),
+        s.topicReplicationFactor(),
+        s.indexReplicas());
+  }
+
+  /**
+   * The program arguments that give a cluster this configuration ({@link #fromArgs} reads them back).
+   * Secrets are left out: the Elasticsearch password and the Meilisearch key go in the cluster's
+   * environment ({@code BRAIN_ELASTICSEARCH_PASSWORD}, {@code BRAIN_MEILISEARCH_KEY}).
+   */
+  public List<String> programArguments() {
+    List<String> args = new java.util.ArrayList<>(List.of(
+        "--kafka-bootstrap-servers", kafkaBootstrapServers,
+        "--documents-topic", documentsTopic,
+        "--dlq-topic", deadLetterTopic,
+        "--indexing-group", consumerGroup,
+        "--elasticsearch-url", engines.elasticsearchUrl(),
+        "--meilisearch-url", engines.meilisearchUrl(),
+        "--redis-uri", engines.redisUri(),
+        "--index", index,
+        "--batch-size", Integer.toString(batchSize),
+        "--batch-max-wait-ms", Long.toString(maxBatchWaitMillis),
+        "--checkpoint-interval-ms", Long.toString(checkpointIntervalMillis),
+        "--topic-replication-factor", Short.toString(topicReplicationFactor),
+        "--index-replicas", Integer.toString(indexReplicas)));
+    if (engines.elasticsearchUsername() != null) {
+      args.addAll(List.of("--elasticsearch-username", engines.elasticsearchUsername()));
+    }
+    return args;
   }
 
   @Override

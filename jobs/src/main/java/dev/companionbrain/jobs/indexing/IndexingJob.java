@@ -3,7 +3,6 @@ package dev.companionbrain.jobs.indexing;
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
 import dev.companionbrain.core.config.EngineAddresses;
-import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.index.ElasticsearchClients;
 import dev.companionbrain.core.index.SearchIndexes;
 import dev.companionbrain.core.index.VectorDialect;
@@ -45,8 +44,15 @@ public final class IndexingJob {
 
   private IndexingJob() {}
 
+  /**
+   * Submission on a cluster ({@code flink run -c dev.companionbrain.jobs.indexing.IndexingJob}, or the
+   * REST API's {@code entryClass}): program arguments such as {@code --kafka-bootstrap-servers HOST:PORT}
+   * over {@code BRAIN_*} environment variables (see {@link IndexingConfig#SETTINGS}). A bad setting
+   * fails here, before anything runs, with one line naming it.
+   */
   public static void main(String[] args) throws Exception {
-    IndexingConfig config = IndexingConfig.from(Settings.fromEnvironment());
+    IndexingConfig config = IndexingConfig.fromArgs(args);
+    LOG.info("submitting IndexingJob: {}", config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     prepare(config);
     wire(env, config);
@@ -55,10 +61,11 @@ public final class IndexingJob {
 
   /** Creates the indexes if they are missing. */
   public static VectorDialect prepare(IndexingConfig config) {
-    Topics.ensure(config.kafkaBootstrapServers(), config.documentsTopic(), config.deadLetterTopic());
+    Topics.ensure(config.kafkaBootstrapServers(), config.topicReplicationFactor(), config.documentsTopic(),
+        config.deadLetterTopic());
     VectorDialect dialect;
     try (RestClient rest = elasticsearchClient(config)) {
-      dialect = SearchIndexes.ensureElasticsearch(rest, config.index());
+      dialect = SearchIndexes.ensureElasticsearch(rest, config.index(), config.indexReplicas());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -18,14 +18,20 @@ public final class Topics {
 
   private Topics() {}
 
+  /** Creates missing topics with one replica (a single local broker). */
   public static void ensure(String bootstrapServers, String... topics) {
+    ensure(bootstrapServers, (short) 1, topics);
+  }
+
+  /** Creates missing topics with {@link #PARTITIONS} partitions of {@code replicationFactor} replicas. */
+  public static void ensure(String bootstrapServers, short replicationFactor, String... topics) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : topics) {
         if (!existing.contains(topic)) {
-          missing.add(new NewTopic(topic, PARTITIONS, (short) 1));
+          missing.add(new NewTopic(topic, PARTITIONS, replicationFactor));
         }
       }
       if (missing.isEmpty()) {

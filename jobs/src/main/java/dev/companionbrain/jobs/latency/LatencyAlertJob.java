@@ -4,6 +4,7 @@ import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.jobs.indexing.Topics;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -33,8 +34,34 @@ public final class LatencyAlertJob {
 
   /** Topics, window and thresholds. */
   public record Config(String kafkaBootstrapServers, String latencyTopic, String statsTopic, String alertsTopic,
-      String consumerGroup, Duration window, double p95ThresholdMs, double errorRateThreshold, long minCount)
-      implements Serializable {
+      String consumerGroup, Duration window, double p95ThresholdMs, double errorRateThreshold, long minCount,
+      short topicReplicationFactor) implements Serializable {
+
+    /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
+    public static final List<String> SETTINGS = List.of("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "BRAIN_LATENCY_TOPIC",
+        "BRAIN_LATENCY_STATS_TOPIC", "BRAIN_ALERTS_TOPIC", "BRAIN_LATENCY_GROUP", "BRAIN_LATENCY_WINDOW_SECONDS",
+        "BRAIN_ALERT_P95_MS", "BRAIN_ALERT_ERROR_RATE", "BRAIN_ALERT_MIN_REQUESTS", "BRAIN_TOPIC_REPLICATION_FACTOR");
+
+    /** Topics with one replica (a single local broker). */
+    public Config(String kafkaBootstrapServers, String latencyTopic, String statsTopic, String alertsTopic,
+        String consumerGroup, Duration window, double p95ThresholdMs, double errorRateThreshold, long minCount) {
+      this(kafkaBootstrapServers, latencyTopic, statsTopic, alertsTopic, consumerGroup, window, p95ThresholdMs,
+          errorRateThreshold, minCount, (short) 1);
+    }
+
+    /** The program arguments that give a cluster this configuration ({@link #fromArgs} reads them back). */
+    public List<String> programArguments() {
+      return List.of("--kafka-bootstrap-servers", kafkaBootstrapServers, "--latency-topic", latencyTopic,
+          "--latency-stats-topic", statsTopic, "--alerts-topic", alertsTopic, "--latency-group", consumerGroup,
+          "--latency-window-seconds", Long.toString(window.toSeconds()), "--alert-p95-ms", Double.toString(p95ThresholdMs),
+          "--alert-error-rate", Double.toString(errorRateThreshold), "--alert-min-requests", Long.toString(minCount),
+          "--topic-replication-factor", Short.toString(topicReplicationFactor));
+    }
+
+    /** From program arguments over the environment ({@link Settings} says how they map). */
+    public static Config fromArgs(String[] args) {
+      return from(Settings.fromArgsAndEnvironment(args, SETTINGS));
+    }
 
     public static Config from(Settings s) {
       return new Config(
@@ -43,27 +70,39 @@ public final class LatencyAlertJob {
           s.get("BRAIN_LATENCY_STATS_TOPIC", "search.latency.stats"),
           s.get("BRAIN_ALERTS_TOPIC", "search.alerts"),
           s.get("BRAIN_LATENCY_GROUP", "brain-latency-alerts"),
-          Duration.ofSeconds(s.getLong("BRAIN_LATENCY_WINDOW_SECONDS", 10)),
-          Double.parseDouble(s.get("BRAIN_ALERT_P95_MS", "500")),
-          Double.parseDouble(s.get("BRAIN_ALERT_ERROR_RATE", "0.05")),
-          s.getLong("BRAIN_ALERT_MIN_REQUESTS", 20));
+          Duration.ofSeconds(s.getLong("BRAIN_LATENCY_WINDOW_SECONDS", 10, 1)),
+          s.getDouble("BRAIN_ALERT_P95_MS", 500),
+          s.getDouble("BRAIN_ALERT_ERROR_RATE", 0.05),
+          s.getLong("BRAIN_ALERT_MIN_REQUESTS", 20),
+          s.topicReplicationFactor());
     }
   }
 
   /** What the pipeline produces. */
   public record Streams(DataStream<LatencyStats> stats, DataStream<LatencyAlert> alerts) {}
 
+  /**
+   * Submission on a cluster (entry class {@code dev.companionbrain.jobs.latency.LatencyAlertJob}):
+   * program arguments such as {@code --kafka-bootstrap-servers HOST:PORT} over {@code BRAIN_*}
+   * environment variables ({@link Config#SETTINGS}); a bad setting fails here with one line naming it.
+   */
   public static void main(String[] args) throws Exception {
-    Config config = Config.from(Settings.fromEnvironment());
+    Config config = Config.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    ensureTopics(config);
     wire(env, config);
     env.execute("LatencyAlertJob");
   }
 
   public static JobClient start(StreamExecutionEnvironment env, Config config) throws Exception {
-    Topics.ensure(config.kafkaBootstrapServers(), config.latencyTopic(), config.statsTopic(), config.alertsTopic());
+    ensureTopics(config);
     wire(env, config);
     return env.executeAsync("LatencyAlertJob");
+  }
+
+  private static void ensureTopics(Config config) {
+    Topics.ensure(config.kafkaBootstrapServers(), config.topicReplicationFactor(), config.latencyTopic(),
+        config.statsTopic(), config.alertsTopic());
   }
 
   static void wire(StreamExecutionEnvironment env, Config config) {

@@ -146,6 +146,42 @@ public final class Engines implements AutoCloseable {
     }
   }
 
+  /** The ids of every document of an Elasticsearch index (up to 10,000), after a refresh. */
+  public java.util.Set<String> esIds(String index) throws IOException {
+    elasticsearch.performRequest(new Request("POST", "/" + index + "/_refresh"));
+    Request search = new Request("POST", "/" + index + "/_search");
+    search.setJsonEntity("{\"size\":10000,\"_source\":false,\"query\":{\"match_all\":{}}}");
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonNode hit : JSON.readTree(elasticsearch.performRequest(search).getEntity().getContent()).at("/hits/hits")) {
+      ids.add(hit.get("_id").asText());
+    }
+    return ids;
+  }
+
+  /** The ids of every document of a Meilisearch index (up to 10,000). */
+  public List<String> meiliIds(String index) throws IOException {
+    var http = java.net.http.HttpClient.newHttpClient();
+    try {
+      var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoints.meilisearchUrl()
+              + "/indexes/" + index + "/documents?fields=id&limit=10000"))
+          .header("Authorization", "Bearer " + endpoints.meilisearchKey()).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      List<String> ids = new ArrayList<>();
+      for (JsonNode d : JSON.readTree(response.body()).path("results")) {
+        ids.add(d.get("id").asText());
+      }
+      return ids;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** How many of these ids have a hydration entry in Redis. */
+  public long redisDocuments(java.util.Collection<String> ids) {
+    return redis.sync().exists(ids.stream().map(dev.companionbrain.core.cache.RedisKeys::document).toArray(String[]::new));
+  }
+
   /** Every record of a topic so far (reads for up to {@code wait}). */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration wait) {
     Properties c = new Properties();

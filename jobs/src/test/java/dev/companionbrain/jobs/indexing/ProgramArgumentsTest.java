@@ -1,0 +1,39 @@
+package dev.companionbrain.jobs.indexing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.companionbrain.core.config.EngineAddresses;
+import dev.companionbrain.jobs.latency.LatencyAlertJob;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ProgramArgumentsTest {
+  @Test
+  void aConfigSurvivesTheTripThroughProgramArgumentsWithoutItsSecrets() {
+    IndexingConfig config = new IndexingConfig("k:1", "docs", "docs.dlq", "group",
+        EngineAddresses.withoutLogins("http://es:9200", "http://meili:7700", "the-master-key", "redis://r:6379"),
+        "idx", 50, 700, 1500, (short) 3, 2);
+    assertThat(config.programArguments()).doesNotContain("the-master-key");
+    IndexingConfig back = IndexingConfig.fromArgs(config.programArguments().toArray(String[]::new));
+    assertThat(back.kafkaBootstrapServers()).isEqualTo("k:1");
+    assertThat(back.documentsTopic()).isEqualTo("docs");
+    assertThat(back.batchSize()).isEqualTo(50);
+    assertThat(back.checkpointIntervalMillis()).isEqualTo(1500);
+    assertThat(back.topicReplicationFactor()).isEqualTo((short) 3);
+    assertThat(back.indexReplicas()).isEqualTo(2);
+    assertThat(back.engines().meilisearchUrl()).isEqualTo("http://meili:7700");
+
+    LatencyAlertJob.Config latency = new LatencyAlertJob.Config("k:1", "lat", "stats", "alerts", "g",
+        Duration.ofSeconds(5), 300, 0.1, 7, (short) 2);
+    assertThat(LatencyAlertJob.Config.fromArgs(latency.programArguments().toArray(String[]::new))).isEqualTo(latency);
+  }
+
+  @Test
+  void aBadValueFailsWithOneLineNamingTheArgument() {
+    assertThatThrownBy(() -> IndexingConfig.fromArgs(new String[] {"--batch-size", "0"}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--batch-size must be at least 1, got 0");
+    assertThatThrownBy(() -> LatencyAlertJob.Config.fromArgs(new String[] {"--alert-p95-ms", "fast"}))
+        .hasMessage("--alert-p95-ms must be a number, got 'fast'");
+  }
+}
