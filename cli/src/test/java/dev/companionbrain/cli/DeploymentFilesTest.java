@@ -182,7 +182,8 @@ class DeploymentFilesTest {
     Map<String, JsonNode> services = services();
     for (String node : List.of("jobmanager", "taskmanager")) {
       JsonNode svc = services.get(node);
-      assertThat(svc.path("image").asText()).isEqualTo("flink:1.20.3-java17");
+      assertThat(svc.path("image").asText()).as("%s runs the job image, the tokenizer jars on its lib/", node)
+          .isEqualTo(services.get("job-submitter").path("image").asText());
       List<String> volumes = texts(svc.path("volumes"));
       assertThat(volumes).as(node).contains("flink-data:/flink-data:rw")
           .anyMatch(v -> v.endsWith("/flink-conf:/opt/companion-brain/flink-conf:ro"));
