@@ -59,7 +59,7 @@ class ObservabilityIT {
       conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
       conf.setString("metrics.reporter.prom.port", Integer.toString(reporterPort));
       JobClient job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
-      try (QueryService service = QueryService.start(QueryServiceIT.configFor(indexing, 64))) {
+      try (QueryService service = QueryService.start(QueryServiceIT.configFor(endpoints, endpoints.redisUri(), indexing, 64, Map.of()))) {
         engines.produce(indexing.documentsTopic(), "m1", Engines.doc("m1", "Metrics matter", "observability of a search system"));
         engines.produce(indexing.documentsTopic(), "m2", Engines.doc("m2", "Dashboards", "panels that answer"));
         engines.produce(indexing.documentsTopic(), "bad", "{not json");

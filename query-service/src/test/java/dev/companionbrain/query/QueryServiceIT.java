@@ -114,12 +114,18 @@ class QueryServiceIT {
   }
 
   static QueryConfig configFor(IndexingConfig indexing, int maxConcurrent, Map<String, String> overrides) {
+    return configFor(stack.endpoints(), redisUriOfTheServiceUser(), indexing, maxConcurrent, overrides);
+  }
+
+  /** A service on the stack's engines with the search-only Meilisearch key and the given Redis login. */
+  static QueryConfig configFor(dev.companionbrain.localstack.Endpoints endpoints, String redisUri, IndexingConfig indexing,
+      int maxConcurrent, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("BRAIN_QUERY_PORT", "0");
     env.put("BRAIN_ELASTICSEARCH_URL", indexing.engines().elasticsearchUrl());
     env.put("BRAIN_MEILISEARCH_URL", indexing.engines().meilisearchUrl());
-    env.put("BRAIN_MEILISEARCH_KEY", stack.endpoints().meilisearchSearchKey());
-    env.put("BRAIN_REDIS_URI", redisUriOfTheServiceUser());
+    env.put("BRAIN_MEILISEARCH_KEY", endpoints.meilisearchSearchKey());
+    env.put("BRAIN_REDIS_URI", redisUri);
     env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", indexing.kafkaBootstrapServers());
     env.put("BRAIN_LATENCY_TOPIC", indexing.index() + "-search.latency");
     env.put("BRAIN_INDEX", indexing.index());

@@ -36,7 +36,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *       read from the job's Prometheus reporter.
  * </ol>
  * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000]
- *     [--only raw,embedding,vectors,engines,meili-trickle,freshness]}.
+ *     [--only raw,embedding,vectors,cluster,engines,meili-trickle,freshness]} ({@code cluster}: the
+ *     supplied-vector pipeline again on a real Flink cluster, beside the MiniCluster figure; it needs
+ *     {@code vectors}).
  */
 public final class IndexingBenchmark {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -47,7 +49,7 @@ public final class IndexingBenchmark {
     int vectorDocs = 20_000;
     int trickleRate = 20;
     int trickleSeconds = 20;
-    java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "engines", "meili-trickle", "freshness"));
+    java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "cluster", "engines", "meili-trickle", "freshness"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--collection" -> collection = Path.of(args[++i]);
@@ -101,6 +103,12 @@ public final class IndexingBenchmark {
         }
         double vectorRate = pipelineRate(engines, vectorDocs, "v", (topic, i) -> vectorDocsJson.get(i), "with supplied vectors");
         report.append(String.format(Locale.ROOT, "| pipeline with supplied vectors | %.0f docs/s | >= 3,000 docs/s |%n", vectorRate));
+        if (phases.contains("cluster")) {
+          double clusterRate = clusterPipelineRate(engines, vectorDocs, (topic, i) -> vectorDocsJson.get(i));
+          report.append(String.format(Locale.ROOT,
+              "| the same on the real Flink cluster (shaded jar over REST, 1 TaskManager, parallelism 2) | %.0f docs/s (%.2f of the MiniCluster) | |%n",
+              clusterRate, clusterRate / vectorRate));
+        }
       }
       // 3b. each engine alone, the same documents sent straight to it: the ceiling the pipeline works under
       if (phases.contains("engines")) {
@@ -158,6 +166,37 @@ public final class IndexingBenchmark {
       return rate;
     } finally {
       job.cancel().get();
+    }
+  }
+
+  /**
+   * {@link #pipelineRate} on a real Flink session cluster (a JobManager and a TaskManager in child
+   * JVMs, flink-conf/config.yaml) running the shaded job jar, as {@code ./brain up} runs it.
+   */
+  private static double clusterPipelineRate(Engines engines, int count, DocumentSource docs) throws Exception {
+    Path jar = Path.of("jobs", "target", "companion-brain-jobs.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: mvn install -DskipTests builds it");
+    }
+    IndexingConfig config = engines.freshConfig(2000);
+    try (dev.companionbrain.localstack.FlinkCluster cluster = dev.companionbrain.localstack.FlinkCluster.start(
+        Path.of("flink-conf", "config.yaml"), 1, java.util.Map.of("BRAIN_MEILISEARCH_KEY", engines.endpoints.meilisearchKey()))) {
+      var rest = new dev.companionbrain.localstack.FlinkRest(cluster.restUrl());
+      String job = rest.run(rest.uploadJar(jar), IndexingJob.class.getName(), config.programArguments(), 2, null, false);
+      rest.awaitState(job, "RUNNING", java.time.Duration.ofSeconds(60));
+      engines.produce(config.documentsTopic(), "probe", Engines.doc("probe", "probe", "probe document"));
+      engines.flush();
+      waitFor(engines, config.index(), 1, 120);
+      long began = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        engines.produce(config.documentsTopic(), "v" + i, docs.json(config.documentsTopic(), i));
+      }
+      engines.flush();
+      waitFor(engines, config.index(), count + 1, 600);
+      double rate = count / ((System.nanoTime() - began) / 1e9);
+      System.out.printf("pipeline with supplied vectors on the real cluster: %d docs = %.1f docs/s%n", count, rate);
+      rest.cancel(job);
+      return rate;
     }
   }
 
