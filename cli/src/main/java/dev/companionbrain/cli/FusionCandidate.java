@@ -7,7 +7,7 @@ import dev.companionbrain.core.search.Weights;
 /** One fusion setting under evaluation: method and weights, as the service takes them. */
 record FusionCandidate(FusionMethod method, Weights weights) {
   Fusion fusion() {
-    return method == FusionMethod.RRF ? Fusion.rrf(weights) : Fusion.weightedSum(weights);
+    return method.create(weights);
   }
 
   String label() {

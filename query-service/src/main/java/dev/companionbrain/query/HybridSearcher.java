@@ -3,8 +3,6 @@ package dev.companionbrain.query;
 import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.Contribution;
 import dev.companionbrain.core.search.FusedHit;
-import dev.companionbrain.core.search.Fusion;
-import dev.companionbrain.core.search.FusionMethod;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoreNormalizer;
 import dev.companionbrain.core.search.ScoredId;
@@ -117,7 +115,7 @@ final class HybridSearcher {
     int wanted = query.offset() + query.k();
     List<FusedHit> fused = query.mode().single().isPresent()
         ? single(query.mode().single().get(), lists.getOrDefault(query.mode().single().get(), List.of()), wanted)
-        : fusion(query).fuse(lists, wanted);
+        : query.fusion().create(query.weights()).fuse(lists, wanted);
     List<FusedHit> page = fused.size() <= query.offset() ? List.of() : fused.subList(query.offset(), fused.size());
     return new Outcome(List.copyOf(page), degraded, millis);
   }
@@ -133,10 +131,6 @@ final class HybridSearcher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  private static Fusion fusion(SearchQuery query) {
-    return query.fusion() == FusionMethod.RRF ? Fusion.rrf(query.weights()) : Fusion.weightedSum(query.weights());
   }
 
   /** A single retriever's list as hits: its own order and raw scores. */

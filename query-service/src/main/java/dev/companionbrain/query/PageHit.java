@@ -19,8 +19,4 @@ public record PageHit(
 
   /** A retriever's rank (1-based), raw score and normalised score for this hit. */
   public record RetrieverPart(int rank, double score, double normalized) {}
-
-  PageHit withoutExplain() {
-    return explain == null ? this : new PageHit(id, score, title, url, tags, updatedAt, snippet, null);
-  }
 }

@@ -122,8 +122,4 @@ final class SearchCache {
   void clearLocal() {
     l1.invalidateAll();
   }
-
-  long localSize() {
-    return l1.estimatedSize();
-  }
 }

@@ -54,17 +54,7 @@ class HybridSearcherTest {
     Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
     for (Retriever r : Retriever.values()) {
       answers.put(r, request -> CompletableFuture.completedFuture(List.of(new ScoredId("doc-" + r.wireName(), 0.5))));
-      retrievals.put(r, new Retrieval() {
-        @Override
-        public Retriever retriever() {
-          return r;
-        }
-
-        @Override
-        public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {
-          return answers.get(r).apply(request);
-        }
-      });
+      retrievals.put(r, request -> answers.get(r).apply(request));
       timeouts.put(r, Duration.ofSeconds(5));
     }
     searcher = new HybridSearcher(retrievals, timeouts, embeddings, new SimpleMeterRegistry());

@@ -2,7 +2,6 @@ package dev.companionbrain.core.search.backend;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,10 +17,6 @@ public final class KeywordIndex implements Retrieval {
     this.index = index;
   }
 
-  @Override
-  public Retriever retriever() {
-    return Retriever.KEYWORD;
-  }
 
   @Override
   public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {

@@ -2,7 +2,6 @@ package dev.companionbrain.core.search.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,10 +59,6 @@ public final class TextIndex implements Retrieval, java.io.Closeable {
     this.timeout = timeout;
   }
 
-  @Override
-  public Retriever retriever() {
-    return Retriever.TEXT;
-  }
 
   @Override
   public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.companionbrain.core.index.IndexDefinitions;
 import dev.companionbrain.core.index.VectorDialect;
-import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,10 +29,6 @@ public final class VectorIndex implements Retrieval {
     this.dialect = dialect;
   }
 
-  @Override
-  public Retriever retriever() {
-    return Retriever.VECTOR;
-  }
 
   @Override
   public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {
