@@ -87,11 +87,20 @@ class ObservabilityIT {
               assertThat(answer.at("/data/result")).as("no data for " + expr).isNotEmpty();
             }
           });
-          JsonNode rules = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(prometheus.url() + "/api/v1/rules")).build(),
-              HttpResponse.BodyHandlers.ofString()).body());
-          List<String> health = new ArrayList<>();
-          rules.at("/data/groups").forEach(g -> g.get("rules").forEach(r -> health.add(r.get("health").asText())));
-          assertThat(health).hasSize(6);
+          // every rule of alerts.yml is loaded and evaluates without error (health "ok", not "err" or "unknown")
+          List<String> alertNames = java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "prometheus", "alerts.yml"))
+              .stream().map(String::strip).filter(l -> l.startsWith("- alert:"))
+              .map(l -> l.substring("- alert:".length()).strip()).toList();
+          assertThat(alertNames).hasSizeGreaterThanOrEqualTo(6);
+          await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode rules = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(prometheus.url() + "/api/v1/rules")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+            java.util.Map<String, String> health = new java.util.TreeMap<>();
+            rules.at("/data/groups").forEach(g -> g.get("rules").forEach(r ->
+                health.put(r.get("name").asText(), r.get("health").asText() + " " + r.path("lastError").asText(""))));
+            assertThat(health.keySet()).containsExactlyInAnyOrderElementsOf(alertNames);
+            assertThat(health.values()).allSatisfy(h -> assertThat(h.strip()).isEqualTo("ok"));
+          });
         }
       } finally {
         job.cancel().get();
