@@ -1,5 +1,6 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Settings;
@@ -37,13 +38,13 @@ final class EmbeddedProduct {
   /** The environment a query service process reads its configuration from (see {@link #query}). */
   static Map<String, String> queryEnvironment(Endpoints e, String index, int port, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("BRAIN_QUERY_PORT", Integer.toString(port));
-    env.put("BRAIN_ELASTICSEARCH_URL", e.elasticsearchUrl());
-    env.put("BRAIN_MEILISEARCH_URL", e.meilisearchUrl());
-    env.put("BRAIN_MEILISEARCH_KEY", e.meilisearchSearchKey()); // search only: the service never writes
-    env.put("BRAIN_REDIS_URI", e.redisUri());
-    env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers());
-    env.put("BRAIN_INDEX", index);
+    env.put(Setting.QUERY_PORT.variable(), Integer.toString(port));
+    env.put(Setting.ELASTICSEARCH_URL.variable(), e.elasticsearchUrl());
+    env.put(Setting.MEILISEARCH_URL.variable(), e.meilisearchUrl());
+    env.put(Setting.MEILISEARCH_KEY.variable(), e.meilisearchSearchKey()); // search only: the service never writes
+    env.put(Setting.REDIS_URI.variable(), e.redisUri());
+    env.put(Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers());
+    env.put(Setting.INDEX.variable(), index);
     env.putAll(overrides);
     return env;
   }

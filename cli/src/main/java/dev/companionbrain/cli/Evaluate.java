@@ -1,5 +1,6 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.ModeScores;
 import dev.companionbrain.core.relevance.QuerySplit;
@@ -94,8 +95,8 @@ final class Evaluate implements Callable<Integer> {
         try (ProgressBar bar = bar("indexing", expected)) {
           EmbeddedProduct.awaitIndexed(e, ns, expected, bar::stepTo);
         }
-        Map<String, String> timeouts = Map.of("BRAIN_VECTOR_TIMEOUT_MS", "5000", "BRAIN_TEXT_TIMEOUT_MS", "5000",
-            "BRAIN_KEYWORD_TIMEOUT_MS", "5000");
+        Map<String, String> timeouts = Map.of(Setting.VECTOR_TIMEOUT_MS.variable(), "5000", Setting.TEXT_TIMEOUT_MS.variable(), "5000",
+            Setting.KEYWORD_TIMEOUT_MS.variable(), "5000");
         try (QueryService service = QueryService.start(EmbeddedProduct.query(e, ns, 0, timeouts))) {
           return evaluate(c, judged, split, queryText, new SearchClient(service.url()));
         }

@@ -1,5 +1,6 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.relevance.CollectionDocument;
@@ -63,8 +64,8 @@ final class Ingest implements Callable<Integer> {
         return 2;
       }
     }
-    String bootstrap = kafka != null ? kafka : RunningStack.require("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "kafka");
-    String target = topic != null ? topic : RunningStack.get("BRAIN_DOCUMENTS_TOPIC", "documents_topic").orElse("documents");
+    String bootstrap = kafka != null ? kafka : RunningStack.require(Setting.KAFKA_BOOTSTRAP_SERVERS, "kafka");
+    String target = topic != null ? topic : RunningStack.get(Setting.DOCUMENTS_TOPIC, "documents_topic").orElse(Setting.DOCUMENTS_TOPIC.defaultValue());
     try (DocumentPublisher publisher = new DocumentPublisher(bootstrap, target)) {
       if (collection != null) {
         TestCollection c = TestCollections.read(collection);

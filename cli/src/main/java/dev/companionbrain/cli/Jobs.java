@@ -1,5 +1,6 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.localstack.FlinkRest;
@@ -38,7 +39,7 @@ final class Jobs implements Callable<Integer> {
     String flinkUrl;
 
     FlinkRest rest() {
-      return new FlinkRest(flinkUrl != null ? flinkUrl : RunningStack.require("BRAIN_FLINK_URL", "flink_rest"));
+      return new FlinkRest(flinkUrl != null ? flinkUrl : RunningStack.require(Setting.FLINK_URL, "flink_rest"));
     }
   }
 
@@ -57,13 +58,13 @@ final class Jobs implements Callable<Integer> {
     }
 
     static Submission of(String name) {
-      String entry = RunningStack.get("BRAIN_NO_SUCH_VARIABLE", "job." + name + ".entry_class").orElseThrow(() ->
+      String entry = RunningStack.recorded("job." + name + ".entry_class").orElseThrow(() ->
           new IllegalStateException("no submission of " + name + " recorded in " + RunningStack.file()
               + ": give --entry-class and --arg"));
       try {
-        List<String> args = JSON.readValue(RunningStack.get("BRAIN_NO_SUCH_VARIABLE", "job." + name + ".args").orElse("[]"),
+        List<String> args = JSON.readValue(RunningStack.recorded("job." + name + ".args").orElse("[]"),
             new TypeReference<List<String>>() {});
-        int parallelism = Integer.parseInt(RunningStack.get("BRAIN_NO_SUCH_VARIABLE", "job." + name + ".parallelism")
+        int parallelism = Integer.parseInt(RunningStack.recorded("job." + name + ".parallelism")
             .orElse("1"));
         return new Submission(entry, args, parallelism);
       } catch (IOException e) {

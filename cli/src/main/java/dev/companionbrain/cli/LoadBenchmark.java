@@ -1,5 +1,6 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.index.VectorDialect;
@@ -114,7 +115,7 @@ final class LoadBenchmark implements Callable<Integer> {
 
       int port = dev.companionbrain.localstack.Ports.free();
       try (ServiceProcess service = ServiceProcess.start(
-          EmbeddedProduct.queryEnvironment(e, index, port, Map.of("BRAIN_MAX_CONCURRENT_SEARCHES", "256")), port, work)) {
+          EmbeddedProduct.queryEnvironment(e, index, port, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256")), port, work)) {
         String base = "http://127.0.0.1:" + port;
         List<String> searchPaths = new ArrayList<>();
         for (String q : queries) {

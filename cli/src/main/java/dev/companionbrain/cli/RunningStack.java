@@ -59,12 +59,17 @@ final class RunningStack {
     }
   }
 
-  /** A value from the environment, else from the running stack's file. */
-  static Optional<String> get(String envName, String fileKey) {
-    String env = System.getenv(envName);
+  /** The setting's environment variable when set, else what {@code ./brain up} recorded under {@code fileKey}. */
+  static Optional<String> get(dev.companionbrain.core.config.Setting setting, String fileKey) {
+    String env = System.getenv(setting.variable());
     if (env != null && !env.isBlank()) {
       return Optional.of(env);
     }
+    return recorded(fileKey);
+  }
+
+  /** What {@code ./brain up} recorded under {@code fileKey}. */
+  static Optional<String> recorded(String fileKey) {
     Path file = file();
     if (!Files.exists(file)) {
       return Optional.empty();
@@ -77,8 +82,8 @@ final class RunningStack {
     }
   }
 
-  static String require(String envName, String fileKey) {
-    return get(envName, fileKey).orElseThrow(() -> new IllegalStateException(
-        "no " + fileKey + " known: start the stack with ./brain up, or set " + envName));
+  static String require(dev.companionbrain.core.config.Setting setting, String fileKey) {
+    return get(setting, fileKey).orElseThrow(() -> new IllegalStateException(
+        "no " + fileKey + " known: start the stack with ./brain up, or set " + setting.variable()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -39,7 +40,7 @@ final class Search implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String base = url != null ? url : RunningStack.require("BRAIN_QUERY_URL", "query_service");
+    String base = url != null ? url : RunningStack.require(Setting.QUERY_URL, "query_service");
     StringBuilder query = new StringBuilder("/search?q=")
         .append(URLEncoder.encode(String.join(" ", words), StandardCharsets.UTF_8))
         .append("&mode=").append(URLEncoder.encode(mode, StandardCharsets.UTF_8)).append("&k=").append(k);

@@ -1,5 +1,6 @@
 package dev.companionbrain.cli;
 
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.query.QueryService;
 import dev.companionbrain.jobs.indexing.IndexingJob;
@@ -54,7 +55,7 @@ final class Up implements Callable<Integer> {
     FlinkCluster flink;
     try {
       flink = FlinkCluster.start(Path.of("flink-conf", "config.yaml"), taskManagers,
-          Map.of("BRAIN_MEILISEARCH_KEY", e.meilisearchKey()), flinkPort, metricsPort);
+          Map.of(Setting.MEILISEARCH_KEY.variable(), e.meilisearchKey()), flinkPort, metricsPort);
     } catch (RuntimeException failed) {
       stack.close();
       throw failed;
@@ -65,7 +66,7 @@ final class Up implements Callable<Integer> {
     String indexingJob = rest.run(jarId, IndexingJob.class.getName(), indexing.programArguments(), 2, null, false);
     Jobs.Submission.record(endpoints, "IndexingJob", indexingJob, IndexingJob.class.getName(), indexing.programArguments(), 2);
     LatencyAlertJob.Config latencyConfig = LatencyAlertJob.Config.from(new Settings(Map.of(
-        "BRAIN_KAFKA_BOOTSTRAP_SERVERS", e.kafkaBootstrapServers())));
+        Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers())));
     String latencyJob = rest.run(jarId, LatencyAlertJob.class.getName(), latencyConfig.programArguments(), 1, null, false);
     Jobs.Submission.record(endpoints, "LatencyAlertJob", latencyJob, LatencyAlertJob.class.getName(),
         latencyConfig.programArguments(), 1);

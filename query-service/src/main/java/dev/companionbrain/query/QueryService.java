@@ -159,7 +159,15 @@ public final class QueryService implements AutoCloseable {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    QueryService service = start(QueryConfig.from(Settings.fromEnvironment()));
+    QueryConfig config;
+    try {
+      config = QueryConfig.from(Settings.fromEnvironment());
+    } catch (IllegalArgumentException badSetting) {
+      System.err.println("query service: " + badSetting.getMessage()); // one line naming the setting, no stack trace
+      System.exit(2);
+      return;
+    }
+    QueryService service = start(config);
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();

@@ -155,28 +155,66 @@ public final class Settings {
     }
   }
 
-  // Where the engines are: every component reads them here, with the same local defaults.
+  // The catalogue's settings (Setting): the name and the default are written there, once.
+
+  /** The setting's value, else its default (null when it has none). */
+  public String get(Setting setting) {
+    return get(setting.variable(), setting.defaultValue());
+  }
+
+  public Optional<String> find(Setting setting) {
+    return find(setting.variable()).or(() -> Optional.ofNullable(setting.defaultValue()));
+  }
+
+  /** An integer of at least {@code min}; the message names the setting otherwise. */
+  public int getInt(Setting setting, int min) {
+    return getInt(setting.variable(), Integer.parseInt(setting.defaultValue()), min);
+  }
+
+  /** A long of at least {@code min}; the message names the setting otherwise. */
+  public long getLong(Setting setting, long min) {
+    return getLong(setting.variable(), Long.parseLong(setting.defaultValue()), min);
+  }
+
+  public double getDouble(Setting setting) {
+    return getDouble(setting.variable(), Double.parseDouble(setting.defaultValue()));
+  }
+
+  /**
+   * The setting's value (or default) read by {@code parser}; whatever the parser refuses becomes one
+   * line naming the setting, so a bad value fails start-up, not a request.
+   */
+  public <T> T parse(Setting setting, java.util.function.Function<String, T> parser) {
+    String value = get(setting);
+    try {
+      return parser.apply(value);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(describe(setting.variable()) + " is not valid ('" + value + "'): " + e.getMessage());
+    }
+  }
+
+  // Where the engines are: every component reads them here.
 
   public String kafkaBootstrapServers() {
-    return get("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    return get(Setting.KAFKA_BOOTSTRAP_SERVERS);
   }
 
   public String elasticsearchUrl() {
-    return get("BRAIN_ELASTICSEARCH_URL", "http://127.0.0.1:9200");
+    return get(Setting.ELASTICSEARCH_URL);
   }
 
   /** The Elasticsearch user, or null. */
   public String elasticsearchUsername() {
-    return find("BRAIN_ELASTICSEARCH_USERNAME").orElse(null);
+    return get(Setting.ELASTICSEARCH_USERNAME);
   }
 
   /** The Elasticsearch password (a secret), or null. */
   public String elasticsearchPassword() {
-    return find("BRAIN_ELASTICSEARCH_PASSWORD").orElse(null);
+    return get(Setting.ELASTICSEARCH_PASSWORD);
   }
 
   public String meilisearchUrl() {
-    return get("BRAIN_MEILISEARCH_URL", "http://127.0.0.1:7700");
+    return get(Setting.MEILISEARCH_URL);
   }
 
   /**
@@ -185,49 +223,44 @@ public final class Settings {
    * query service its search-only key).
    */
   public String meilisearchKey() {
-    return find("BRAIN_MEILISEARCH_KEY").or(() -> find("BRAIN_MEILISEARCH_KEY_FILE").map(Settings::readSecretFile))
+    return find(Setting.MEILISEARCH_KEY).or(() -> find(Setting.MEILISEARCH_KEY_FILE).map(this::readSecretFile))
         .orElse(null);
   }
 
-  private static String readSecretFile(String path) {
+  private String readSecretFile(String path) {
+    String name = describe(Setting.MEILISEARCH_KEY_FILE.variable());
     try {
       String secret = java.nio.file.Files.readString(java.nio.file.Path.of(path.trim())).strip();
       if (secret.isEmpty()) {
-        throw new IllegalArgumentException("BRAIN_MEILISEARCH_KEY_FILE " + path.trim() + " is empty");
+        throw new IllegalArgumentException(name + " " + path.trim() + " is empty");
       }
       return secret;
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("BRAIN_MEILISEARCH_KEY_FILE " + path.trim() + " cannot be read: " + e);
+      throw new IllegalArgumentException(name + " " + path.trim() + " cannot be read: " + e);
     }
   }
 
   public String redisUri() {
-    return get("BRAIN_REDIS_URI", "redis://127.0.0.1:6379");
+    return get(Setting.REDIS_URI);
   }
 
   /** The index name, the same in Elasticsearch and Meilisearch. */
   public String index() {
-    return get("BRAIN_INDEX", "documents");
+    return get(Setting.INDEX);
   }
 
-  /** Replication factor of the topics a job creates ({@code BRAIN_TOPIC_REPLICATION_FACTOR}, default 1). */
+  /** Replication factor of the topics a job creates. */
   public short topicReplicationFactor() {
-    int v = getInt("BRAIN_TOPIC_REPLICATION_FACTOR", 1, 1);
+    int v = getInt(Setting.TOPIC_REPLICATION_FACTOR, 1);
     if (v > Short.MAX_VALUE) {
-      throw new IllegalArgumentException(describe("BRAIN_TOPIC_REPLICATION_FACTOR") + " is too large: " + v);
+      throw new IllegalArgumentException(describe(Setting.TOPIC_REPLICATION_FACTOR.variable()) + " is too large: " + v);
     }
     return (short) v;
   }
 
-  /** Replicas of the Elasticsearch index a job creates ({@code BRAIN_INDEX_REPLICAS}, default 0). */
+  /** Replicas of the Elasticsearch index a job creates. */
   public int indexReplicas() {
-    return getInt("BRAIN_INDEX_REPLICAS", 0, 0);
-  }
-
-  /** The names of the engine settings that {@link EngineAddresses#from} and {@link #kafkaBootstrapServers} read. */
-  public static java.util.List<String> engineSettings() {
-    return java.util.List.of("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "BRAIN_ELASTICSEARCH_URL", "BRAIN_ELASTICSEARCH_USERNAME",
-        "BRAIN_ELASTICSEARCH_PASSWORD", "BRAIN_MEILISEARCH_URL", "BRAIN_MEILISEARCH_KEY", "BRAIN_REDIS_URI", "BRAIN_INDEX");
+    return getInt(Setting.INDEX_REPLICAS, 0);
   }
 
   public Settings with(String name, String value) {

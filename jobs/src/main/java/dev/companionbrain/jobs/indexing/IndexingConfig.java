@@ -1,6 +1,7 @@
 package dev.companionbrain.jobs.indexing;
 
 import dev.companionbrain.core.config.EngineAddresses;
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import java.io.Serializable;
 import java.util.List;
@@ -28,9 +29,9 @@ public record IndexingConfig(
     int indexReplicas) implements Serializable {
 
   /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
-  public static final List<String> SETTINGS = Stream.concat(Settings.engineSettings().stream(), Stream.of(
-      "BRAIN_DOCUMENTS_TOPIC", "BRAIN_DLQ_TOPIC", "BRAIN_INDEXING_GROUP", "BRAIN_BATCH_SIZE", "BRAIN_BATCH_MAX_WAIT_MS",
-      "BRAIN_CHECKPOINT_INTERVAL_MS", "BRAIN_TOPIC_REPLICATION_FACTOR", "BRAIN_INDEX_REPLICAS")).toList();
+  public static final List<String> SETTINGS = Setting.variables(Stream.concat(Setting.ENGINES.stream(), Stream.of(
+      Setting.DOCUMENTS_TOPIC, Setting.DLQ_TOPIC, Setting.INDEXING_GROUP, Setting.BATCH_SIZE, Setting.BATCH_MAX_WAIT_MS,
+      Setting.CHECKPOINT_INTERVAL_MS, Setting.TOPIC_REPLICATION_FACTOR, Setting.INDEX_REPLICAS)).toList());
 
   /** Local topics and index: one replica of each topic, none of the index. */
   public IndexingConfig(String kafkaBootstrapServers, String documentsTopic, String deadLetterTopic, String consumerGroup,
@@ -47,14 +48,14 @@ public record IndexingConfig(
   public static IndexingConfig from(Settings s) {
     return new IndexingConfig(
         s.kafkaBootstrapServers(),
-        s.get("BRAIN_DOCUMENTS_TOPIC", "documents"),
-        s.get("BRAIN_DLQ_TOPIC", "documents.dlq"),
-        s.get("BRAIN_INDEXING_GROUP", "brain-indexing"),
+        s.get(Setting.DOCUMENTS_TOPIC),
+        s.get(Setting.DLQ_TOPIC),
+        s.get(Setting.INDEXING_GROUP),
         EngineAddresses.from(s),
         s.index(),
-        s.getInt("BRAIN_BATCH_SIZE", 100, 1),
-        s.getLong("BRAIN_BATCH_MAX_WAIT_MS", 1000, 1),
-        s.getLong("BRAIN_CHECKPOINT_INTERVAL_MS", 2000, 10),
+        s.getInt(Setting.BATCH_SIZE, 1),
+        s.getLong(Setting.BATCH_MAX_WAIT_MS, 1),
+        s.getLong(Setting.CHECKPOINT_INTERVAL_MS, 10),
         s.topicReplicationFactor(),
         s.indexReplicas());
   }

@@ -1,5 +1,6 @@
 package dev.companionbrain.jobs.latency;
 
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.jobs.indexing.Topics;
 import java.io.Serializable;
@@ -38,9 +39,10 @@ public final class LatencyAlertJob {
       short topicReplicationFactor) implements Serializable {
 
     /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
-    public static final List<String> SETTINGS = List.of("BRAIN_KAFKA_BOOTSTRAP_SERVERS", "BRAIN_LATENCY_TOPIC",
-        "BRAIN_LATENCY_STATS_TOPIC", "BRAIN_ALERTS_TOPIC", "BRAIN_LATENCY_GROUP", "BRAIN_LATENCY_WINDOW_SECONDS",
-        "BRAIN_ALERT_P95_MS", "BRAIN_ALERT_ERROR_RATE", "BRAIN_ALERT_MIN_REQUESTS", "BRAIN_TOPIC_REPLICATION_FACTOR");
+    public static final List<String> SETTINGS = Setting.variables(List.of(Setting.KAFKA_BOOTSTRAP_SERVERS,
+        Setting.LATENCY_TOPIC, Setting.LATENCY_STATS_TOPIC, Setting.ALERTS_TOPIC, Setting.LATENCY_GROUP,
+        Setting.LATENCY_WINDOW_SECONDS, Setting.ALERT_P95_MS, Setting.ALERT_ERROR_RATE, Setting.ALERT_MIN_REQUESTS,
+        Setting.TOPIC_REPLICATION_FACTOR));
 
     /** Topics with one replica (a single local broker). */
     public Config(String kafkaBootstrapServers, String latencyTopic, String statsTopic, String alertsTopic,
@@ -66,14 +68,14 @@ public final class LatencyAlertJob {
     public static Config from(Settings s) {
       return new Config(
           s.kafkaBootstrapServers(),
-          s.get("BRAIN_LATENCY_TOPIC", "search.latency"),
-          s.get("BRAIN_LATENCY_STATS_TOPIC", "search.latency.stats"),
-          s.get("BRAIN_ALERTS_TOPIC", "search.alerts"),
-          s.get("BRAIN_LATENCY_GROUP", "brain-latency-alerts"),
-          Duration.ofSeconds(s.getLong("BRAIN_LATENCY_WINDOW_SECONDS", 10, 1)),
-          s.getDouble("BRAIN_ALERT_P95_MS", 500),
-          s.getDouble("BRAIN_ALERT_ERROR_RATE", 0.05),
-          s.getLong("BRAIN_ALERT_MIN_REQUESTS", 20),
+          s.get(Setting.LATENCY_TOPIC),
+          s.get(Setting.LATENCY_STATS_TOPIC),
+          s.get(Setting.ALERTS_TOPIC),
+          s.get(Setting.LATENCY_GROUP),
+          Duration.ofSeconds(s.getLong(Setting.LATENCY_WINDOW_SECONDS, 1)),
+          s.getDouble(Setting.ALERT_P95_MS),
+          s.getDouble(Setting.ALERT_ERROR_RATE),
+          s.getLong(Setting.ALERT_MIN_REQUESTS, 0),
           s.topicReplicationFactor());
     }
   }

@@ -1,0 +1,113 @@
+package dev.companionbrain.core.config;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every setting of the product, in one place: its environment variable ({@code BRAIN_} and the
+ * constant's name), its local default and what it means. Every configuration reads its settings
+ * through {@link Settings} with these constants, so a name or a default is written once.
+ * docs/CONFIGURATION.md is this table, and a test keeps the two equal.
+ */
+public enum Setting {
+  // where the engines are
+  KAFKA_BOOTSTRAP_SERVERS("127.0.0.1:9092", "Kafka brokers, host:port[,host:port]"),
+  ELASTICSEARCH_URL("http://127.0.0.1:9200", "the Elasticsearch API (Elasticsearch 7.17 or OpenSearch 2)"),
+  ELASTICSEARCH_USERNAME(null, "Elasticsearch login, when the cluster has security on"),
+  ELASTICSEARCH_PASSWORD(null, "its password (a secret)"),
+  MEILISEARCH_URL("http://127.0.0.1:7700", "Meilisearch"),
+  MEILISEARCH_KEY(null, "the Meilisearch key (a secret): the master key for the indexing job, a search-only key for the query service"),
+  MEILISEARCH_KEY_FILE(null, "a file holding the Meilisearch key, read when BRAIN_MEILISEARCH_KEY is not set (a mounted secret)"),
+  REDIS_URI("redis://127.0.0.1:6379", "Redis, redis://[user:password@]host:port (a password in it is a secret)"),
+  INDEX("documents", "the index name, the same in Elasticsearch and Meilisearch"),
+
+  // the indexing job
+  DOCUMENTS_TOPIC("documents", "the topic producers write documents to"),
+  DLQ_TOPIC("documents.dlq", "the dead-letter topic of refused records"),
+  INDEXING_GROUP("brain-indexing", "the indexing job's Kafka consumer group"),
+  BATCH_SIZE("100", "documents per bulk request and per Meilisearch task"),
+  BATCH_MAX_WAIT_MS("1000", "the longest a batch waits to fill up"),
+  CHECKPOINT_INTERVAL_MS("2000", "the indexing job's checkpoint interval; documents are searchable after their checkpoint"),
+  TOPIC_REPLICATION_FACTOR("1", "replication factor of the topics a job creates"),
+  INDEX_REPLICAS("0", "replicas of the Elasticsearch index the indexing job creates"),
+
+  // the latency alert job
+  LATENCY_TOPIC("search.latency", "the query service's latency events"),
+  LATENCY_STATS_TOPIC("search.latency.stats", "windowed latency figures"),
+  ALERTS_TOPIC("search.alerts", "alerts of windows over a threshold"),
+  LATENCY_GROUP("brain-latency-alerts", "the latency alert job's Kafka consumer group"),
+  LATENCY_WINDOW_SECONDS("10", "the event-time window of the latency figures"),
+  ALERT_P95_MS("500", "alert when a window's p95 latency is over this"),
+  ALERT_ERROR_RATE("0.05", "alert when a window's share of 5xx answers is over this"),
+  ALERT_MIN_REQUESTS("20", "windows with fewer requests raise no alert"),
+
+  // the query service
+  QUERY_HOST("127.0.0.1", "the address the query service listens on (0.0.0.0 in a container)"),
+  QUERY_PORT("8080", "its port"),
+  TEXT_TIMEOUT_MS("500", "how long a search waits for Meilisearch"),
+  KEYWORD_TIMEOUT_MS("500", "how long a search waits for BM25"),
+  VECTOR_TIMEOUT_MS("800", "how long a search waits for the query embedding and kNN"),
+  L1_MAX_BYTES("104857600", "size of the in-process page cache (L1)"),
+  L1_TTL_SECONDS("300", "how long L1 keeps a page"),
+  L2_TTL_SECONDS("3600", "how long Redis (L2) keeps a page"),
+  MAX_CONCURRENT_SEARCHES("64", "searches running at once in one instance; more get 429"),
+  MAX_CONCURRENT_SEARCHES_PER_CLIENT("16", "searches running at once for one client; more get 429"),
+  CLIENT_ID_HEADER(null, "a header naming the client for its share (set by a gateway); without it, the remote address"),
+  MAX_BACKEND_CONNECTIONS("64", "pooled connections to each engine"),
+  /**
+   * The weighted sum, chosen by {@code ./brain eval} on Cranfield (docs/RELEVANCE.md): tuned on half
+   * of the judged queries, judged on the other half, where it beats the best single retriever (kNN)
+   * on clean (0.416 vs 0.384) and typo'd queries (0.195 vs 0.164). RRF was close on clean queries but
+   * weaker on typo'd ones.
+   */
+  FUSION("weighted", "how a hybrid search fuses the lists when a request does not say: weighted or rrf"),
+  /**
+   * The vector retriever leads (best single mode, the most robust to typos), BM25 adds exact-term
+   * precision, Meilisearch a little (alone 0.08: it reads only the first 10 query words, but its typo
+   * tolerance helps typo'd queries).
+   */
+  WEIGHTED_WEIGHTS("text:0.2,keyword:0.4,vector:1", "the weighted sum's default weights"),
+  /** The sweep's best RRF point (k = 60): equal weights let Meilisearch's weak ranking drag RRF down. */
+  RRF_WEIGHTS("text:0.3,keyword:1,vector:2", "RRF's default weights"),
+
+  // the brain command
+  QUERY_URL(null, "the query service `brain search` asks; without it, the one `brain up` runs"),
+  FLINK_URL(null, "the Flink REST address the `brain jobs` verbs use; without it, the cluster `brain up` runs"),
+  CACHE_DIR("~/.cache/companion-brain", "where `brain` keeps the Meilisearch binary and npm tools it fetched");
+
+  /** The settings that say where the engines are: the indexing job and the query service both read them. */
+  public static final List<Setting> ENGINES = List.of(KAFKA_BOOTSTRAP_SERVERS, ELASTICSEARCH_URL, ELASTICSEARCH_USERNAME,
+      ELASTICSEARCH_PASSWORD, MEILISEARCH_URL, MEILISEARCH_KEY, MEILISEARCH_KEY_FILE, REDIS_URI, INDEX);
+
+  private final String defaultValue;
+  private final String meaning;
+
+  Setting(String defaultValue, String meaning) {
+    this.defaultValue = defaultValue;
+    this.meaning = meaning;
+  }
+
+  /** The environment variable, e.g. {@code BRAIN_KAFKA_BOOTSTRAP_SERVERS}. */
+  public String variable() {
+    return "BRAIN_" + name();
+  }
+
+  /** The program argument of the Flink jobs, e.g. {@code --kafka-bootstrap-servers}. */
+  public String argument() {
+    return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** The local default, or null when there is none. */
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String meaning() {
+    return meaning;
+  }
+
+  /** The variables of {@code settings}, for {@link Settings#fromArgsAndEnvironment}. */
+  public static List<String> variables(List<Setting> settings) {
+    return settings.stream().map(Setting::variable).toList();
+  }
+}
