@@ -1,8 +1,8 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.config.EngineAddresses;
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollection;

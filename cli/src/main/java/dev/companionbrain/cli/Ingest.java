@@ -1,8 +1,8 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
@@ -20,9 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,6 +55,17 @@ final class Ingest implements Callable<Integer> {
 
   @Option(names = "--tag", description = "extra tag added to every document of a collection (a namespace)")
   String tag;
+
+  @Option(names = "--wait", description = "then wait, with progress, until the indexing job has indexed or dead-lettered "
+      + "every record sent (its consumer group has committed past them, which it does once their checkpoint is written)")
+  boolean await;
+
+  @Option(names = "--group", description = "the indexing job's consumer group, for --wait (default: the one of ./brain up, "
+      + "or BRAIN_INDEXING_GROUP)")
+  String group;
+
+  @Option(names = "--wait-minutes", description = "how long --wait waits at most (default: ${DEFAULT-VALUE})", defaultValue = "15")
+  int waitMinutes;
 
   @Override
   public Integer call() throws Exception {
@@ -96,7 +111,46 @@ final class Ingest implements Callable<Integer> {
         }
       }
       System.out.printf("sent %d records to %s (%d failed)%n", publisher.sent(), target, publisher.failed());
-      return publisher.failed() == 0 ? 0 : 1;
+      if (publisher.failed() > 0) {
+        return 1;
+      }
+      if (await) {
+        String consumerGroup = group != null ? group
+            : RunningStack.get(Setting.INDEXING_GROUP, "indexing_group").orElse(Setting.INDEXING_GROUP.defaultValue());
+        return awaitIndexed(bootstrap, consumerGroup, publisher.ends(), publisher.sent()) ? 0 : 1;
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * Waits until {@code group} has committed past every record sent ({@code ends}: the next offset
+   * after the last record sent, per partition), showing how many of the sent records are done.
+   */
+  private boolean awaitIndexed(String bootstrap, String consumerGroup, Map<TopicPartition, Long> ends, long sent)
+      throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofMinutes(waitMinutes).toNanos();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        ProgressBar bar = bar("indexed or dead-lettered", sent)) {
+      while (true) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(consumerGroup).partitionsToOffsetAndMetadata().get();
+        long behind = 0;
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+          OffsetAndMetadata at = committed.get(end.getKey());
+          behind += Math.max(0, end.getValue() - (at == null ? 0 : at.offset()));
+        }
+        bar.stepTo(Math.max(0, sent - behind));
+        if (behind == 0) {
+          return true;
+        }
+        if (System.nanoTime() > deadline) {
+          System.err.printf("%d records not indexed after %d minutes: is the indexing job (group %s) running?%n",
+              behind, waitMinutes, consumerGroup);
+          return false;
+        }
+        Thread.sleep(250); // polling the group's committed offsets, as an operator's tool does
+      }
     }
   }
 
@@ -131,6 +185,7 @@ final class Ingest implements Callable<Integer> {
     private final String topic;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final Map<TopicPartition, Long> ends = new java.util.concurrent.ConcurrentHashMap<>();
 
     DocumentPublisher(String bootstrap, String topic) {
       Properties p = new Properties();
@@ -150,6 +205,7 @@ final class Ingest implements Callable<Integer> {
           value.getBytes(StandardCharsets.UTF_8)), (meta, error) -> {
             if (error == null) {
               sent.incrementAndGet();
+              ends.merge(new TopicPartition(meta.topic(), meta.partition()), meta.offset() + 1, Math::max);
             } else {
               failed.incrementAndGet();
             }
@@ -166,6 +222,11 @@ final class Ingest implements Callable<Integer> {
 
     long failed() {
       return failed.get();
+    }
+
+    /** Per partition, the offset after the last record acknowledged. */
+    Map<TopicPartition, Long> ends() {
+      return Map.copyOf(ends);
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.localstack.FlinkRest;
 import java.io.IOException;
 import java.io.UncheckedIOException;

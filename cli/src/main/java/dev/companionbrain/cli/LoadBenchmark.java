@@ -1,7 +1,7 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.cache.RedisKeys;
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.index.VectorDialect;
 import dev.companionbrain.core.relevance.CollectionQuery;

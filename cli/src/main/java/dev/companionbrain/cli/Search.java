@@ -1,8 +1,8 @@
 package dev.companionbrain.cli;
 
-import dev.companionbrain.core.config.Setting;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.Setting;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

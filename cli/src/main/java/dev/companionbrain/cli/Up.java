@@ -95,6 +95,7 @@ final class Up implements Callable<Integer> {
     endpoints.put("flink_savepoints", flink.savepointsUri());
     endpoints.put("query_service", service.url());
     endpoints.put("documents_topic", indexing.documentsTopic());
+    endpoints.put("indexing_group", indexing.consumerGroup());
     endpoints.put("index", indexing.index());
     RunningStack.write(endpoints);
 
