@@ -27,16 +27,25 @@ final class SearchCache {
 
   private record Entry(SearchPage page, byte[] hitsJson) {}
 
+  /** The shared level: pages by the hash of their key ({@link SharedCache} keeps them in Redis). */
+  interface SharedPages {
+    /** The page, or empty when it is not there or the store does not answer in time. */
+    Optional<SearchPage> page(String key);
+
+    /** Stores the page without waiting; a failure is counted, never thrown. */
+    void putPage(String key, SearchPage page);
+  }
+
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private final Cache<String, Entry> l1;
-  private final SharedCache l2;
+  private final SharedPages l2;
   private final ConcurrentHashMap<String, CompletableFuture<Lookup>> inFlight = new ConcurrentHashMap<>();
   private final Counter l1Hits;
   private final Counter l1Misses;
   private final Counter l2Hits;
   private final Counter l2Misses;
 
-  SearchCache(long maxBytes, Duration ttl, Ticker ticker, SharedCache l2, MeterRegistry registry) {
+  SearchCache(long maxBytes, Duration ttl, Ticker ticker, SharedPages l2, MeterRegistry registry) {
     this.l1 = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
         .weigher((String key, Entry e) -> key.length() * 2 + e.page().weight() + e.hitsJson().length)
@@ -80,7 +89,10 @@ final class SearchCache {
       }
     }
     try {
-      Lookup lookup = load(key, compute);
+      // a request that missed L1 just before the previous computation stored its page, and came
+      // here just after that computation left, finds the page now instead of computing it again
+      Entry stored = l1.getIfPresent(key);
+      Lookup lookup = stored != null ? new Lookup(stored.page(), stored.hitsJson(), Level.L1) : load(key, compute);
       mine.complete(lookup);
       return lookup;
     } catch (RuntimeException e) {

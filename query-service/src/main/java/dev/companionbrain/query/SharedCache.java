@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * the request path nothing: reads answer "absent", writes are fire-and-forget. Lettuce reconnects
  * by itself and the breaker lets calls through again once Redis is back.
  */
-final class SharedCache {
+final class SharedCache implements SearchCache.SharedPages {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final StatefulRedisConnection<String, String> connection;
   private final Duration timeout;
@@ -35,7 +35,8 @@ final class SharedCache {
     this.pageTtl = pageTtl;
   }
 
-  Optional<SearchPage> page(String key) {
+  @Override
+  public Optional<SearchPage> page(String key) {
     return call(() -> connection.async().get(key).get(timeout.toMillis(), TimeUnit.MILLISECONDS))
         .map(json -> {
           try {
@@ -46,7 +47,8 @@ final class SharedCache {
         });
   }
 
-  void putPage(String key, SearchPage page) {
+  @Override
+  public void putPage(String key, SearchPage page) {
     if (!breaker.tryAcquirePermission()) {
       return;
     }
