@@ -13,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.elasticsearch.sink.Elasticsearch7SinkBuilder;
-import org.apache.flink.connector.elasticsearch.sink.FlushBackoffType;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -25,7 +23,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.http.HttpHost;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
@@ -89,26 +86,18 @@ public final class IndexingJob {
 
   /** The production sinks. */
   public static Sinks sinks(IndexingConfig config) {
+    long tolerance = config.engineOutageToleranceMillis();
     Sink<DeadLetter> dlq = KafkaSink.<DeadLetter>builder()
         .setBootstrapServers(config.kafkaBootstrapServers())
         .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))
+        .setKafkaProducerConfig(DeadLetterProducer.tolerating(tolerance))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();
+    DeadLetterProducer refused = new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic(), tolerance);
     EngineAddresses engines = config.engines();
-    Elasticsearch7SinkBuilder<IndexAction> es = new Elasticsearch7SinkBuilder<IndexAction>()
-        .setHosts(HttpHost.create(engines.elasticsearchUrl()))
-        .setEmitter(new ElasticsearchActions(config.index()))
-        .setBulkFlushMaxActions(config.batchSize())
-        .setBulkFlushInterval(config.maxBatchWaitMillis())
-        .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 200)
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
-    if (engines.elasticsearchUsername() != null) {
-      es.setConnectionUsername(engines.elasticsearchUsername()).setConnectionPassword(engines.elasticsearchPassword());
-    }
     Sink<IndexAction> meili = new MeilisearchSink(engines.meilisearchUrl(), engines.meilisearchKey(), config.index(),
-        config.batchSize(), config.maxBatchWaitMillis(),
-        new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic()));
-    return new Sinks(dlq, es.build(), meili, new RedisSink(engines.redisUri(), config));
+        config.batchSize(), config.maxBatchWaitMillis(), refused);
+    return new Sinks(dlq, new ElasticsearchIndexSink(config, refused), meili, new RedisSink(engines.redisUri(), config));
   }
 
   /** The pipeline between a source of raw records and the sinks. */

@@ -170,7 +170,7 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
       if (deadLetters == null) {
         throw new IllegalStateException("Meilisearch rejected document " + a.id + " (" + code + "): " + message);
       }
-      deadLetters.send(a.id, documentJson(a), "meilisearch_" + code, message);
+      deadLetters.send(a, "meilisearch_" + code, message);
       deadLettered.inc();
       LOG.warn("Meilisearch rejected document {} ({}); sent to the dead-letter topic", a.id, code);
       return;
