@@ -46,7 +46,7 @@ public final class ElasticsearchIndexSink implements Sink<IndexAction>, Supports
         context.metricGroup());
     var engines = config.engines();
     // a paused engine answers nothing: the socket timeout ends the try, the policy decides about the next
-    int socketTimeout = (int) Math.min(30_000, Math.max(1_000, config.engineOutageToleranceMillis() / 2));
+    int socketTimeout = (int) Math.min(15_000, Math.max(1_000, config.engineOutageToleranceMillis() / 4));
     SinkWriter<IndexAction> writer = ConnectorWriters.elasticsearch7(List.of(HttpHost.create(engines.elasticsearchUrl())),
         bulks.remembering(new ElasticsearchActions(config.index())), config.batchSize(), config.maxBatchWaitMillis(),
         engines.elasticsearchUsername(), engines.elasticsearchPassword(), socketTimeout,

@@ -96,7 +96,7 @@ public final class IndexingJob {
     DeadLetterProducer refused = new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic(), tolerance);
     EngineAddresses engines = config.engines();
     Sink<IndexAction> meili = new MeilisearchSink(engines.meilisearchUrl(), engines.meilisearchKey(), config.index(),
-        config.batchSize(), config.maxBatchWaitMillis(), refused);
+        config.batchSize(), config.maxBatchWaitMillis(), refused, tolerance);
     return new Sinks(dlq, new ElasticsearchIndexSink(config, refused), meili, new RedisSink(engines.redisUri(), config));
   }
 

@@ -1,5 +1,6 @@
 package dev.companionbrain.jobs.indexing;
 
+import dev.companionbrain.core.index.RetryPolicy;
 import java.io.IOException;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -19,9 +20,17 @@ public final class MeilisearchSink implements Sink<IndexAction> {
   private final int batchSize;
   private final long maxWaitMillis;
   private final DeadLetterProducer deadLetters;
+  private final long toleranceMillis;
 
   public MeilisearchSink(String url, String apiKey, String index, int batchSize, long maxWaitMillis,
       DeadLetterProducer deadLetters) {
+    this(url, apiKey, index, batchSize, maxWaitMillis, deadLetters, RetryPolicy.DEFAULT_TOLERANCE_MILLIS);
+  }
+
+  /** @param toleranceMillis how long Meilisearch may be away before the job fails (see {@link RetryPolicy}) */
+  public MeilisearchSink(String url, String apiKey, String index, int batchSize, long maxWaitMillis,
+      DeadLetterProducer deadLetters, long toleranceMillis) {
+    this.toleranceMillis = toleranceMillis;
     this.url = url;
     this.apiKey = apiKey;
     this.index = index;
@@ -40,6 +49,6 @@ public final class MeilisearchSink implements Sink<IndexAction> {
   public SinkWriter<IndexAction> createWriter(WriterInitContext context) {
     return new MeilisearchWriter(new com.meilisearch.sdk.Client(new com.meilisearch.sdk.Config(url, apiKey)), index,
         batchSize, maxWaitMillis, context.getProcessingTimeService(), context.metricGroup(),
-        deadLetters == null ? null : deadLetters.open());
+        deadLetters == null ? null : deadLetters.open(), RetryPolicy.tolerating(toleranceMillis));
   }
 }

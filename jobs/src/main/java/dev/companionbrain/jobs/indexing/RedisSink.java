@@ -1,6 +1,7 @@
 package dev.companionbrain.jobs.indexing;
 
 import dev.companionbrain.core.cache.RedisKeys;
+import dev.companionbrain.core.index.RetryPolicy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
@@ -45,12 +46,17 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
 
   @Override
   public SinkWriter<IndexAction> createWriter(WriterInitContext context) {
-    return new RedisWriter(redisUri, context.metricGroup());
+    return new RedisWriter(redisUri, context.metricGroup(), policy());
   }
 
   @Override
   public Committer<Long> createCommitter(CommitterInitContext context) {
-    return new GenerationCommitter(redisUri, visibility);
+    return new GenerationCommitter(redisUri, visibility, policy());
+  }
+
+  private RetryPolicy policy() {
+    return RetryPolicy.tolerating(visibility == null ? RetryPolicy.DEFAULT_TOLERANCE_MILLIS
+        : visibility.engineOutageToleranceMillis());
   }
 
   @Override
@@ -64,8 +70,10 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
     private final StatefulRedisConnection<String, String> connection;
     private final org.elasticsearch.client.RestClient elasticsearch;
     private final String index;
+    private final RetryPolicy.Outage outage;
 
-    GenerationCommitter(String uri, IndexingConfig visibility) {
+    GenerationCommitter(String uri, IndexingConfig visibility, RetryPolicy policy) {
+      outage = policy.outage("Redis/Elasticsearch (index generation)");
       client = RedisClient.create(uri);
       connection = client.connect();
       elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
@@ -73,7 +81,7 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
     }
 
     @Override
-    public void commit(Collection<CommitRequest<Long>> requests) {
+    public void commit(Collection<CommitRequest<Long>> requests) throws InterruptedException {
       long written = 0;
       for (CommitRequest<Long> r : requests) {
         written += r.getCommittable();
@@ -81,16 +89,22 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
       if (written == 0) {
         return;
       }
-      try {
-        if (elasticsearch != null) {
-          // everything of this checkpoint is in Elasticsearch; make it searchable before announcing it
-          elasticsearch.performRequest(new org.elasticsearch.client.Request("POST", "/" + index + "/_refresh"));
+      // retried here, blocking the sink's task (back-pressure), not with retryLater: Flink retries a
+      // commit only a few times in a row before failing the job
+      while (true) {
+        try {
+          if (elasticsearch != null) {
+            // everything of this checkpoint is in Elasticsearch; make it searchable before announcing it
+            elasticsearch.performRequest(new org.elasticsearch.client.Request("POST", "/" + index + "/_refresh"));
+          }
+          long generation = connection.sync().incr(RedisKeys.GENERATION);
+          connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
+          LOG.debug("index generation {} after {} writes", generation, written);
+          outage.recovered();
+          return;
+        } catch (RuntimeException | java.io.IOException e) {
+          Thread.sleep(outage.failed(e)); // past the outage tolerance this throws, naming the engines
         }
-        long generation = connection.sync().incr(RedisKeys.GENERATION);
-        connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
-        LOG.debug("index generation {} after {} writes", generation, written);
-      } catch (RuntimeException | java.io.IOException e) {
-        requests.forEach(CommitRequest::retryLater);
       }
     }
 

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * so its deletes come after the other engines' writes of the refused version: it deletes the ids from
  * Elasticsearch (an update that was refused leaves no older version behind either), Meilisearch (a
  * task, applied in order after the sink's earlier ones) and Redis's hydration entries. A delete of a
- * missing id is a no-op. While an engine is away the commit is retried (within the outage tolerance).
+ * missing id is a no-op. While an engine is away the commit is retried in place (within the outage tolerance).
  *
  * <p>Known gap: a newer version of the same id that arrives after the barrier and is indexed before the
  * commit runs (within one checkpoint interval) is deleted too; producing it again restores it.
@@ -50,19 +50,21 @@ final class RejectedDocuments implements Committer<List<String>> {
   }
 
   @Override
-  public void commit(Collection<CommitRequest<List<String>>> requests) {
+  public void commit(Collection<CommitRequest<List<String>>> requests) throws InterruptedException {
     Set<String> ids = new LinkedHashSet<>();
     requests.forEach(r -> ids.addAll(r.getCommittable()));
     if (ids.isEmpty()) {
       return;
     }
-    try {
-      remove(new ArrayList<>(ids));
-      outage.recovered();
-      LOG.info("removed {} refused document(s) from Elasticsearch, Meilisearch and Redis", ids.size());
-    } catch (RuntimeException | IOException e) {
-      outage.failed(e); // past the tolerance this throws: the job fails naming the engines
-      requests.forEach(CommitRequest::retryLater);
+    while (true) { // blocking the task while an engine is away (Flink retries a commit only a few times)
+      try {
+        remove(new ArrayList<>(ids));
+        outage.recovered();
+        LOG.info("removed {} refused document(s) from Elasticsearch, Meilisearch and Redis", ids.size());
+        return;
+      } catch (RuntimeException | IOException e) {
+        Thread.sleep(outage.failed(e)); // past the tolerance this throws: the job fails naming the engines
+      }
     }
   }
 
