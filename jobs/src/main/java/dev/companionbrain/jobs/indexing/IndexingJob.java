@@ -94,10 +94,8 @@ public final class IndexingJob {
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();
     DeadLetterProducer refused = new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic(), tolerance);
-    EngineAddresses engines = config.engines();
-    Sink<IndexAction> meili = new MeilisearchSink(engines.meilisearchUrl(), engines.meilisearchKey(), config.index(),
-        config.batchSize(), config.maxBatchWaitMillis(), refused, tolerance);
-    return new Sinks(dlq, new ElasticsearchIndexSink(config, refused), meili, new RedisSink(engines.redisUri(), config));
+    return new Sinks(dlq, new ElasticsearchIndexSink(config, refused), new MeilisearchSink(config, refused),
+        new RedisSink(config.engines().redisUri(), config));
   }
 
   /** The pipeline between a source of raw records and the sinks. */

@@ -12,14 +12,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-final class MeilisearchWriter implements SinkWriter<IndexAction> {
+final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(MeilisearchWriter.class);
 
   private final Client client;
@@ -44,6 +44,8 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
   private final DescriptiveStatisticsHistogram taskMillis;
   private final DescriptiveStatisticsHistogram freshnessMillis;
   private boolean timerPending;
+  /** Ids dead-lettered since the last checkpoint: removed from the other engines after it ({@link RejectedDocuments}). */
+  private final List<String> rejected = new ArrayList<>();
 
   private record Batch(int taskUid, boolean delete, List<IndexAction> actions, int attempt, long enqueuedAt) {}
 
@@ -189,6 +191,7 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
         throw new IllegalStateException("Meilisearch rejected document " + a.id + " (" + code + "): " + message);
       }
       deadLetters.send(a, "meilisearch_" + code, message);
+      rejected.add(a.id);
       deadLettered.inc();
       LOG.warn("Meilisearch rejected document {} ({}); sent to the dead-letter topic", a.id, code);
       return;
@@ -221,6 +224,16 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
     if (deadLetters != null) {
       deadLetters.flush();
     }
+  }
+
+  @Override
+  public java.util.Collection<List<String>> prepareCommit() {
+    if (rejected.isEmpty()) {
+      return List.of();
+    }
+    List<String> ids = new ArrayList<>(rejected);
+    rejected.clear();
+    return List.of(ids);
   }
 
   static String documentsJson(List<IndexAction> actions) {
