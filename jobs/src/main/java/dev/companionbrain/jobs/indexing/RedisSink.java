@@ -4,6 +4,10 @@ import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.index.RetryPolicy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Collection;
@@ -54,6 +58,22 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
     return new GenerationCommitter(redisUri, visibility, policy());
   }
 
+  /**
+   * A client that tries to reconnect at most every 2 s while Redis is down (Lettuce's default backs off
+   * to 30 s, so a writer could wait half a minute after Redis is back). Close with {@link #shutdown}.
+   */
+  static RedisClient client(String uri) {
+    ClientResources resources = ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+        .build();
+    return RedisClient.create(resources, uri);
+  }
+
+  static void shutdown(RedisClient client) {
+    client.shutdown(0, 2, TimeUnit.SECONDS);
+    client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
   private RetryPolicy policy() {
     return RetryPolicy.tolerating(visibility == null ? RetryPolicy.DEFAULT_TOLERANCE_MILLIS
         : visibility.engineOutageToleranceMillis());
@@ -74,7 +94,7 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
 
     GenerationCommitter(String uri, IndexingConfig visibility, RetryPolicy policy) {
       outage = policy.outage("Redis/Elasticsearch (index generation)");
-      client = RedisClient.create(uri);
+      client = RedisSink.client(uri);
       connection = client.connect();
       elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
       index = visibility == null ? null : visibility.index();
@@ -111,7 +131,7 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
     @Override
     public void close() throws java.io.IOException {
       connection.close();
-      client.shutdown();
+      RedisSink.shutdown(client);
       if (elasticsearch != null) {
         elasticsearch.close();
       }

@@ -48,7 +48,7 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   RedisWriter(String uri, SinkWriterMetricGroup metrics, RetryPolicy policy) {
     this.policy = policy;
     this.outage = policy.outage("Redis (hydration entries)");
-    client = RedisClient.create(uri);
+    client = RedisSink.client(uri);
     connection = client.connect();
     connection.setAutoFlushCommands(false);
     commands = connection.async();
@@ -132,6 +132,6 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   @Override
   public void close() {
     connection.close();
-    client.shutdown(0, 2, TimeUnit.SECONDS);
+    RedisSink.shutdown(client);
   }
 }

@@ -73,7 +73,7 @@ final class RejectedDocuments implements Committer<List<String>> {
       elasticsearch = IndexingJob.elasticsearchClient(config);
       var engines = config.engines();
       meilisearch = new Client(new Config(engines.meilisearchUrl(), engines.meilisearchKey()));
-      redisClient = RedisClient.create(engines.redisUri());
+      redisClient = RedisSink.client(engines.redisUri());
     }
     StringBuilder bulk = new StringBuilder();
     for (String id : ids) {
@@ -96,7 +96,7 @@ final class RejectedDocuments implements Committer<List<String>> {
       redis.close();
     }
     if (redisClient != null) {
-      redisClient.shutdown(0, 2, TimeUnit.SECONDS);
+      RedisSink.shutdown(redisClient);
     }
     if (elasticsearch != null) {
       elasticsearch.close();
