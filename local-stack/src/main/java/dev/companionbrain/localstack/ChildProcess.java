@@ -66,6 +66,31 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code signal} (e.g. STOP, CONT) to the process and its descendants with {@code kill}: a
+   * frozen engine keeps its sockets open and answers nothing, like a machine that hangs.
+   */
+  void signal(String signal) {
+    java.util.List<String> command = new java.util.ArrayList<>(List.of("kill", "-" + signal, Long.toString(process.pid())));
+    process.descendants().forEach(d -> command.add(Long.toString(d.pid())));
+    try {
+      Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + name + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("kill -" + signal + " " + name + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Waits for the process to exit by itself. */
+  boolean awaitExit(long seconds) throws InterruptedException {
+    return process.waitFor(seconds, TimeUnit.SECONDS);
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

@@ -138,6 +138,39 @@ public final class LocalStack implements AutoCloseable {
     redis = RedisServer.start(dir(root, "redis"), redis.port);
   }
 
+  /** Pauses OpenSearch (SIGSTOP): connections open, no answers, like a hung machine. */
+  public void freezeOpenSearch() {
+    opensearch.process().signal("STOP");
+  }
+
+  /** Resumes OpenSearch (SIGCONT). */
+  public void thawOpenSearch() {
+    opensearch.process().signal("CONT");
+  }
+
+  /** Pauses Meilisearch (SIGSTOP). */
+  public void freezeMeilisearch() {
+    meilisearch.process().signal("STOP");
+  }
+
+  /** Resumes Meilisearch (SIGCONT). */
+  public void thawMeilisearch() {
+    meilisearch.process().signal("CONT");
+  }
+
+  /**
+   * Stops Redis as a persistent Redis stops (SHUTDOWN SAVE), so that {@link #startRedisAgain()} brings
+   * back the data: an outage of the cache server, not a loss of its contents.
+   */
+  public synchronized void stopRedisKeepingData() {
+    redis.shutdownSaving();
+  }
+
+  /** Starts Redis again on the same port and folder, with what {@link #stopRedisKeepingData()} saved. */
+  public synchronized void startRedisAgain() {
+    redis = RedisServer.start(dir(root, "redis"), redis.port);
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {

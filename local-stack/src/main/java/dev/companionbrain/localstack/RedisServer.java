@@ -52,6 +52,27 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** SHUTDOWN SAVE: the data goes to dump.rdb in the folder, which a start in the same folder loads. */
+  void shutdownSaving() {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("SHUTDOWN SAVE\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      socket.getInputStream().read(); // EOF when the server has gone
+    } catch (IOException e) {
+      // the server closes the connection as it exits
+    }
+    try {
+      if (!process.awaitExit(20)) {
+        process.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.close();
+    }
+  }
+
   ChildProcess process() {
     return process;
   }

@@ -30,6 +30,7 @@ public enum Setting {
   CHECKPOINT_INTERVAL_MS("2000", "the indexing job's checkpoint interval; documents are searchable after their checkpoint"),
   TOPIC_REPLICATION_FACTOR("1", "replication factor of the topics a job creates"),
   INDEX_REPLICAS("0", "replicas of the Elasticsearch index the indexing job creates"),
+  ENGINE_OUTAGE_TOLERANCE_MS("120000", "how long the indexing job holds back and retries while an engine is slow or away before it fails, once, naming it"),
 
   // the latency alert job
   LATENCY_TOPIC("search.latency", "the query service's latency events"),

@@ -13,6 +13,12 @@ public final class FailureClassifier {
   private static final Set<String> DOCUMENT_ERRORS_ES = Set.of(
       "mapper_parsing_exception", "illegal_argument_exception", "document_parsing_exception",
       "strict_dynamic_mapping_exception");
+  /**
+   * Refusals of the document by the index's ingest pipeline, whatever the status (OpenSearch answers a
+   * {@code fail} processor with 500 {@code fail_processor_exception}): the same document is refused
+   * again on every try, so it is dead-lettered, not retried.
+   */
+  private static final Set<String> PIPELINE_REFUSALS_ES = Set.of("fail_processor_exception");
 
   private FailureClassifier() {}
 
@@ -29,6 +35,9 @@ public final class FailureClassifier {
 
   /** A failed Elasticsearch bulk item: HTTP status and error {@code type}. */
   public static Outcome elasticsearchItem(int status, String type) {
+    if (type != null && PIPELINE_REFUSALS_ES.contains(type)) {
+      return Outcome.DEAD_LETTER;
+    }
     if (status == 409) {
       return Outcome.IGNORE; // version conflict of a replayed write
     }

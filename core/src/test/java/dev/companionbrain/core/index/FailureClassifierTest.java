@@ -45,4 +45,18 @@ class FailureClassifierTest {
     assertThat(FailureClassifier.elasticsearchItem(400, "strict_dynamic_mapping_exception")).isEqualTo(Outcome.DEAD_LETTER);
     assertThat(FailureClassifier.elasticsearchItem(400, "illegal_argument_exception")).isEqualTo(Outcome.DEAD_LETTER);
   }
+
+  @Test
+  void elasticsearchIngestPipelineRefusalIsDeadLetteredThoughItsStatusIs500() {
+    // what OpenSearch 2 answers for a document a `fail` processor of the default pipeline refuses
+    assertThat(FailureClassifier.elasticsearchItem(500, "fail_processor_exception")).isEqualTo(Outcome.DEAD_LETTER);
+    assertThat(FailureClassifier.elasticsearchItem(500, "exception")).isEqualTo(Outcome.RETRY);
+  }
+
+  @Test
+  void elasticsearchMissingIndexOrCredentialsAreRetriedNeverDeadLettered() {
+    assertThat(FailureClassifier.elasticsearchItem(404, "index_not_found_exception")).isEqualTo(Outcome.RETRY);
+    assertThat(FailureClassifier.elasticsearchItem(403, "security_exception")).isEqualTo(Outcome.RETRY);
+    assertThat(FailureClassifier.elasticsearchItem(401, null)).isEqualTo(Outcome.RETRY);
+  }
 }

@@ -30,6 +30,16 @@ public class IndexAction {
   public boolean needsEmbedding;
   /** Kafka timestamp of the source record (for freshness). */
   public long sourceTimestamp;
+  /**
+   * Where the record came from and its bytes, untouched: what a dead letter needs when an engine
+   * refuses the document (the engines' rejections are rare, but they must not need a second read of
+   * Kafka). Null/-1 for actions made elsewhere (tests, benchmarks).
+   */
+  public String sourceTopic;
+  public int sourcePartition = -1;
+  public long sourceOffset = -1;
+  public byte[] sourceKey;
+  public byte[] sourceValue;
 
   public IndexAction() {}
 
@@ -49,6 +59,16 @@ public class IndexAction {
     a.updatedAt = d.updatedAt();
     a.vector = change.vector();
     return a;
+  }
+
+  /** The same action, remembering the Kafka record it came from. */
+  public IndexAction from(SourceRecord record) {
+    sourceTopic = record.topic;
+    sourcePartition = record.partition;
+    sourceOffset = record.offset;
+    sourceKey = record.key;
+    sourceValue = record.value;
+    return this;
   }
 
   public Document document() {

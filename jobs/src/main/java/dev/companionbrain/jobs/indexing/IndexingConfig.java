@@ -3,6 +3,7 @@ package dev.companionbrain.jobs.indexing;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.index.RetryPolicy;
 import java.io.Serializable;
 import java.util.List;
 import java.util.stream.Stream;
@@ -26,18 +27,26 @@ public record IndexingConfig(
     long maxBatchWaitMillis,
     long checkpointIntervalMillis,
     short topicReplicationFactor,
-    int indexReplicas) implements Serializable {
+    int indexReplicas,
+    long engineOutageToleranceMillis) implements Serializable {
 
   /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
   public static final List<String> SETTINGS = Setting.variables(Stream.concat(Setting.ENGINES.stream(), Stream.of(
       Setting.DOCUMENTS_TOPIC, Setting.DLQ_TOPIC, Setting.INDEXING_GROUP, Setting.BATCH_SIZE, Setting.BATCH_MAX_WAIT_MS,
-      Setting.CHECKPOINT_INTERVAL_MS, Setting.TOPIC_REPLICATION_FACTOR, Setting.INDEX_REPLICAS)).toList());
+      Setting.CHECKPOINT_INTERVAL_MS, Setting.TOPIC_REPLICATION_FACTOR, Setting.INDEX_REPLICAS,
+      Setting.ENGINE_OUTAGE_TOLERANCE_MS)).toList());
 
-  /** Local topics and index: one replica of each topic, none of the index. */
+  /** Local topics and index (one replica of each topic, none of the index), the default outage tolerance. */
   public IndexingConfig(String kafkaBootstrapServers, String documentsTopic, String deadLetterTopic, String consumerGroup,
       EngineAddresses engines, String index, int batchSize, long maxBatchWaitMillis, long checkpointIntervalMillis) {
     this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, consumerGroup, engines, index, batchSize,
-        maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0);
+        maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0, RetryPolicy.DEFAULT_TOLERANCE_MILLIS);
+  }
+
+  /** The same, waiting {@code millis} for an engine that is away before failing (see docs/FAULTS.md). */
+  public IndexingConfig withEngineOutageTolerance(long millis) {
+    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, consumerGroup, engines, index,
+        batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas, millis);
   }
 
   /** From program arguments over the environment; a bad or unknown setting throws with one line naming it. */
@@ -57,7 +66,8 @@ public record IndexingConfig(
         s.getLong(Setting.BATCH_MAX_WAIT_MS, 1),
         s.getLong(Setting.CHECKPOINT_INTERVAL_MS, 10),
         s.topicReplicationFactor(),
-        s.indexReplicas());
+        s.indexReplicas(),
+        s.getLong(Setting.ENGINE_OUTAGE_TOLERANCE_MS, 1));
   }
 
   /**
@@ -79,7 +89,8 @@ public record IndexingConfig(
         "--batch-max-wait-ms", Long.toString(maxBatchWaitMillis),
         "--checkpoint-interval-ms", Long.toString(checkpointIntervalMillis),
         "--topic-replication-factor", Short.toString(topicReplicationFactor),
-        "--index-replicas", Integer.toString(indexReplicas)));
+        "--index-replicas", Integer.toString(indexReplicas),
+        "--engine-outage-tolerance-ms", Long.toString(engineOutageToleranceMillis)));
     if (engines.elasticsearchUsername() != null) {
       args.addAll(List.of("--elasticsearch-username", engines.elasticsearchUsername()));
     }
@@ -90,6 +101,6 @@ public record IndexingConfig(
   public String toString() {
     return "IndexingConfig[kafka=" + kafkaBootstrapServers + ", topic=" + documentsTopic + ", dlq=" + deadLetterTopic
         + ", " + engines + ", index=" + index
-        + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms]";
+        + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms, engine outage tolerance " + engineOutageToleranceMillis + "ms]";
   }
 }

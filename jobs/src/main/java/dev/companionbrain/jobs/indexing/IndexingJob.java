@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.elasticsearch.sink.Elasticsearch7SinkBuilder;
-import org.apache.flink.connector.elasticsearch.sink.FlushBackoffType;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -24,7 +22,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.http.HttpHost;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
@@ -96,26 +93,16 @@ public final class IndexingJob {
 
   /** The production sinks. */
   public static Sinks sinks(IndexingConfig config) {
+    long tolerance = config.engineOutageToleranceMillis();
     Sink<DeadLetter> dlq = KafkaSink.<DeadLetter>builder()
         .setBootstrapServers(config.kafkaBootstrapServers())
         .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))
+        .setKafkaProducerConfig(DeadLetterProducer.tolerating(tolerance))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();
-    EngineAddresses engines = config.engines();
-    Elasticsearch7SinkBuilder<IndexAction> es = new Elasticsearch7SinkBuilder<IndexAction>()
-        .setHosts(HttpHost.create(engines.elasticsearchUrl()))
-        .setEmitter(new ElasticsearchActions(config.index()))
-        .setBulkFlushMaxActions(config.batchSize())
-        .setBulkFlushInterval(config.maxBatchWaitMillis())
-        .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 200)
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
-    if (engines.elasticsearchUsername() != null) {
-      es.setConnectionUsername(engines.elasticsearchUsername()).setConnectionPassword(engines.elasticsearchPassword());
-    }
-    Sink<IndexAction> meili = new MeilisearchSink(engines.meilisearchUrl(), engines.meilisearchKey(), config.index(),
-        config.batchSize(), config.maxBatchWaitMillis(),
-        new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic()));
-    return new Sinks(dlq, es.build(), meili, new RedisSink(engines.redisUri(), config));
+    DeadLetterProducer refused = new DeadLetterProducer(config.kafkaBootstrapServers(), config.deadLetterTopic(), tolerance);
+    return new Sinks(dlq, new ElasticsearchIndexSink(config, refused), new MeilisearchSink(config, refused),
+        new RedisSink(config.engines().redisUri(), config));
   }
 
   /** The pipeline between a source of raw records and the sinks. */

@@ -5,23 +5,22 @@ import com.meilisearch.sdk.Index;
 import com.meilisearch.sdk.model.Task;
 import com.meilisearch.sdk.model.TaskStatus;
 import dev.companionbrain.core.index.FailureClassifier;
+import dev.companionbrain.core.index.RetryPolicy;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-final class MeilisearchWriter implements SinkWriter<IndexAction> {
+final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(MeilisearchWriter.class);
-  private static final int MAX_ATTEMPTS = 8;
-  private static final long FLUSH_TIMEOUT_MS = 300_000;
 
   private final Client client;
   private final Index index;
@@ -29,6 +28,13 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
   private final long maxWaitMillis;
   private final ProcessingTimeService time;
   private final DeadLetterProducer.Open deadLetters;
+  private final RetryPolicy policy;
+  /** Enqueueing failing (Meilisearch unreachable, paused, answering 5xx). */
+  private final RetryPolicy.Outage enqueueing;
+  /** Tasks failing for a transient reason. */
+  private final RetryPolicy.Outage tasks;
+  /** When a task last settled (or the writer last had nothing in flight): progress, for the flush's patience. */
+  private long lastProgress = System.currentTimeMillis();
   private final LinkedHashMap<String, IndexAction> buffer = new LinkedHashMap<>();
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
   private final Counter indexed;
@@ -38,11 +44,22 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
   private final DescriptiveStatisticsHistogram taskMillis;
   private final DescriptiveStatisticsHistogram freshnessMillis;
   private boolean timerPending;
+  /** Ids dead-lettered since the last checkpoint: removed from the other engines after it ({@link RejectedDocuments}). */
+  private final List<String> rejected = new ArrayList<>();
 
   private record Batch(int taskUid, boolean delete, List<IndexAction> actions, int attempt, long enqueuedAt) {}
 
   MeilisearchWriter(Client client, String index, int batchSize, long maxWaitMillis, ProcessingTimeService time,
       SinkWriterMetricGroup metrics, DeadLetterProducer.Open deadLetters) {
+    this(client, index, batchSize, maxWaitMillis, time, metrics, deadLetters,
+        RetryPolicy.tolerating(RetryPolicy.DEFAULT_TOLERANCE_MILLIS));
+  }
+
+  MeilisearchWriter(Client client, String index, int batchSize, long maxWaitMillis, ProcessingTimeService time,
+      SinkWriterMetricGroup metrics, DeadLetterProducer.Open deadLetters, RetryPolicy policy) {
+    this.policy = policy;
+    this.enqueueing = policy.outage("Meilisearch (enqueueing)");
+    this.tasks = policy.outage("Meilisearch (tasks)");
     this.client = client;
     this.index = client.index(index);
     this.batchSize = batchSize;
@@ -103,24 +120,25 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
     }
   }
 
+  /**
+   * Enqueues one task; while Meilisearch is unreachable or paused retries with the policy's back-off,
+   * holding the stream (back-pressure); past the outage tolerance fails, naming Meilisearch.
+   */
   private void enqueue(boolean delete, List<IndexAction> actions, int attempt) throws InterruptedException {
-    long backoff = 100;
-    long deadline = System.currentTimeMillis() + FLUSH_TIMEOUT_MS;
     while (true) {
       try {
         int uid = delete
             ? index.deleteDocuments(actions.stream().map(a -> a.id).toList()).getTaskUid()
             : index.addDocuments(documentsJson(actions), "id").getTaskUid();
+        enqueueing.recovered();
+        if (inFlight.isEmpty()) {
+          lastProgress = System.currentTimeMillis();
+        }
         inFlight.add(new Batch(uid, delete, actions, attempt, System.currentTimeMillis()));
         batchSizes.update(actions.size());
         return;
       } catch (RuntimeException e) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("Meilisearch unreachable for " + FLUSH_TIMEOUT_MS / 1000 + " s: " + e.getMessage(), e);
-        }
-        LOG.warn("Meilisearch enqueue failed ({}), retrying in {} ms", e.getMessage(), backoff);
-        Thread.sleep(backoff); // back-pressure: the writer holds the stream while Meilisearch is down
-        backoff = Math.min(5000, backoff * 2);
+        Thread.sleep(enqueueing.failed(e)); // back-pressure: the writer holds the stream while Meilisearch is away
       }
     }
   }
@@ -141,12 +159,14 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
       }
       inFlight.poll();
       long now = System.currentTimeMillis();
+      lastProgress = now;
       if (status == TaskStatus.SUCCEEDED) {
         taskMillis.update(now - head.enqueuedAt());
         for (IndexAction a : head.actions()) {
           freshnessMillis.update(Math.max(0, now - a.sourceTimestamp));
         }
         (head.delete() ? deleted : indexed).inc(head.actions().size());
+        tasks.recovered();
       } else {
         settleFailure(head, task);
       }
@@ -170,31 +190,33 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
       if (deadLetters == null) {
         throw new IllegalStateException("Meilisearch rejected document " + a.id + " (" + code + "): " + message);
       }
-      deadLetters.send(a.id, documentJson(a), "meilisearch_" + code, message);
+      deadLetters.send(a, "meilisearch_" + code, message);
+      rejected.add(a.id);
       deadLettered.inc();
       LOG.warn("Meilisearch rejected document {} ({}); sent to the dead-letter topic", a.id, code);
       return;
     }
-    if (batch.attempt() + 1 >= MAX_ATTEMPTS) {
-      throw new IllegalStateException("Meilisearch task " + batch.taskUid() + " failed " + MAX_ATTEMPTS + " times: " + code + " " + message);
-    }
-    LOG.warn("Meilisearch task {} failed ({}), retry {}", batch.taskUid(), code, batch.attempt() + 1);
-    Thread.sleep(Math.min(5000, 100L << batch.attempt()));
+    // transient (internal, system, a missing index): again with back-off; past the tolerance this throws
+    Thread.sleep(tasks.failed("task " + batch.taskUid() + " failed: " + type + "/" + code));
     enqueue(batch.delete(), batch.actions(), batch.attempt() + 1);
   }
 
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     send();
-    long deadline = System.currentTimeMillis() + FLUSH_TIMEOUT_MS;
     long pause = 20;
     while (!inFlight.isEmpty()) {
       poll();
       if (inFlight.isEmpty()) {
         break;
       }
-      if (System.currentTimeMillis() > deadline) {
-        throw new IOException("Meilisearch tasks not settled within " + FLUSH_TIMEOUT_MS / 1000 + " s");
+      long stalled = System.currentTimeMillis() - lastProgress;
+      if (stalled > policy.toleranceMillis()) {
+        // no task settled for the whole tolerance: Meilisearch is paused, down or stuck
+        RetryPolicy.EngineUnavailableException e = new RetryPolicy.EngineUnavailableException("Meilisearch (tasks)",
+            stalled, 0, inFlight.size() + " tasks not settled, oldest " + inFlight.peek().taskUid());
+        LOG.error(e.getMessage());
+        throw e;
       }
       Thread.sleep(pause); // waiting for Meilisearch's own task queue: there is no push notification
       pause = Math.min(250, pause * 2);
@@ -202,6 +224,16 @@ final class MeilisearchWriter implements SinkWriter<IndexAction> {
     if (deadLetters != null) {
       deadLetters.flush();
     }
+  }
+
+  @Override
+  public java.util.Collection<List<String>> prepareCommit() {
+    if (rejected.isEmpty()) {
+      return List.of();
+    }
+    List<String> ids = new ArrayList<>(rejected);
+    rejected.clear();
+    return List.of(ids);
   }
 
   static String documentsJson(List<IndexAction> actions) {

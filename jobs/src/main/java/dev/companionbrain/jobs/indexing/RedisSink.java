@@ -1,8 +1,13 @@
 package dev.companionbrain.jobs.indexing;
 
 import dev.companionbrain.core.cache.RedisKeys;
+import dev.companionbrain.core.index.RetryPolicy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Collection;
@@ -45,12 +50,33 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
 
   @Override
   public SinkWriter<IndexAction> createWriter(WriterInitContext context) {
-    return new RedisWriter(redisUri, context.metricGroup());
+    return new RedisWriter(redisUri, context.metricGroup(), policy());
   }
 
   @Override
   public Committer<Long> createCommitter(CommitterInitContext context) {
-    return new GenerationCommitter(redisUri, visibility);
+    return new GenerationCommitter(redisUri, visibility, policy());
+  }
+
+  /**
+   * A client that tries to reconnect at most every 2 s while Redis is down (Lettuce's default backs off
+   * to 30 s, so a writer could wait half a minute after Redis is back). Close with {@link #shutdown}.
+   */
+  static RedisClient client(String uri) {
+    ClientResources resources = ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+        .build();
+    return RedisClient.create(resources, uri);
+  }
+
+  static void shutdown(RedisClient client) {
+    client.shutdown(0, 2, TimeUnit.SECONDS);
+    client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  private RetryPolicy policy() {
+    return RetryPolicy.tolerating(visibility == null ? RetryPolicy.DEFAULT_TOLERANCE_MILLIS
+        : visibility.engineOutageToleranceMillis());
   }
 
   @Override
@@ -64,16 +90,18 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
     private final StatefulRedisConnection<String, String> connection;
     private final org.elasticsearch.client.RestClient elasticsearch;
     private final String index;
+    private final RetryPolicy.Outage outage;
 
-    GenerationCommitter(String uri, IndexingConfig visibility) {
-      client = RedisClient.create(uri);
+    GenerationCommitter(String uri, IndexingConfig visibility, RetryPolicy policy) {
+      outage = policy.outage("Redis/Elasticsearch (index generation)");
+      client = RedisSink.client(uri);
       connection = client.connect();
       elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
       index = visibility == null ? null : visibility.index();
     }
 
     @Override
-    public void commit(Collection<CommitRequest<Long>> requests) {
+    public void commit(Collection<CommitRequest<Long>> requests) throws InterruptedException {
       long written = 0;
       for (CommitRequest<Long> r : requests) {
         written += r.getCommittable();
@@ -81,23 +109,29 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
       if (written == 0) {
         return;
       }
-      try {
-        if (elasticsearch != null) {
-          // everything of this checkpoint is in Elasticsearch; make it searchable before announcing it
-          elasticsearch.performRequest(new org.elasticsearch.client.Request("POST", "/" + index + "/_refresh"));
+      // retried here, blocking the sink's task (back-pressure), not with retryLater: Flink retries a
+      // commit only a few times in a row before failing the job
+      while (true) {
+        try {
+          if (elasticsearch != null) {
+            // everything of this checkpoint is in Elasticsearch; make it searchable before announcing it
+            elasticsearch.performRequest(new org.elasticsearch.client.Request("POST", "/" + index + "/_refresh"));
+          }
+          long generation = connection.sync().incr(RedisKeys.GENERATION);
+          connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
+          LOG.debug("index generation {} after {} writes", generation, written);
+          outage.recovered();
+          return;
+        } catch (RuntimeException | java.io.IOException e) {
+          Thread.sleep(outage.failed(e)); // past the outage tolerance this throws, naming the engines
         }
-        long generation = connection.sync().incr(RedisKeys.GENERATION);
-        connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
-        LOG.debug("index generation {} after {} writes", generation, written);
-      } catch (RuntimeException | java.io.IOException e) {
-        requests.forEach(CommitRequest::retryLater);
       }
     }
 
     @Override
     public void close() throws java.io.IOException {
       connection.close();
-      client.shutdown();
+      RedisSink.shutdown(client);
       if (elasticsearch != null) {
         elasticsearch.close();
       }

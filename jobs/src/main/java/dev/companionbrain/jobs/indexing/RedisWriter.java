@@ -2,7 +2,7 @@ package dev.companionbrain.jobs.indexing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.cache.RedisKeys;
-import io.lettuce.core.LettuceFutures;
+import dev.companionbrain.core.index.RetryPolicy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -20,7 +20,12 @@ import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 
-/** Pipelines SET/DEL of hydration entries; everything written is acknowledged before a checkpoint. */
+/**
+ * Pipelines SET/DEL of hydration entries; everything written is acknowledged before a checkpoint.
+ * While Redis is down the writer waits (Lettuce reconnects by itself and re-sends what it had sent;
+ * a command that failed is issued again, SET and DEL being idempotent) with the {@link RetryPolicy}'s
+ * back-off, holding the stream back; past the outage tolerance it fails, naming Redis.
+ */
 final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PIPELINE = 100;
@@ -28,12 +33,22 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final RedisAsyncCommands<String, String> commands;
-  private final List<RedisFuture<?>> pending = new ArrayList<>();
+  private final List<Pending> pending = new ArrayList<>();
+  private final RetryPolicy policy;
+  private final RetryPolicy.Outage outage;
+
+  private record Pending(IndexAction action, RedisFuture<?> future) {}
   private final Counter written;
   private long sinceCheckpoint;
 
   RedisWriter(String uri, SinkWriterMetricGroup metrics) {
-    client = RedisClient.create(uri);
+    this(uri, metrics, RetryPolicy.tolerating(RetryPolicy.DEFAULT_TOLERANCE_MILLIS));
+  }
+
+  RedisWriter(String uri, SinkWriterMetricGroup metrics, RetryPolicy policy) {
+    this.policy = policy;
+    this.outage = policy.outage("Redis (hydration entries)");
+    client = RedisSink.client(uri);
     connection = client.connect();
     connection.setAutoFlushCommands(false);
     commands = connection.async();
@@ -41,17 +56,19 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   }
 
   @Override
-  public void write(IndexAction action, Context context) throws IOException {
-    if (action.delete) {
-      pending.add(commands.del(RedisKeys.document(action.id)));
-    } else {
-      pending.add(commands.set(RedisKeys.document(action.id), hydrationJson(action)));
-    }
+  public void write(IndexAction action, Context context) throws IOException, InterruptedException {
+    pending.add(issue(action));
     sinceCheckpoint++;
     written.inc();
     if (pending.size() >= PIPELINE) {
       settle();
     }
+  }
+
+  private Pending issue(IndexAction action) throws IOException {
+    return new Pending(action, action.delete
+        ? commands.del(RedisKeys.document(action.id))
+        : commands.set(RedisKeys.document(action.id), hydrationJson(action)));
   }
 
   static String hydrationJson(IndexAction a) throws IOException {
@@ -65,25 +82,47 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
     return JSON.writeValueAsString(doc);
   }
 
-  private void settle() throws IOException {
-    if (pending.isEmpty()) {
-      return;
-    }
-    connection.flushCommands();
-    boolean done = LettuceFutures.awaitAll(Duration.ofSeconds(30), pending.toArray(new RedisFuture[0]));
-    pending.clear();
-    if (!done) {
-      throw new IOException("Redis did not acknowledge writes within 30 s");
+  private void settle() throws IOException, InterruptedException {
+    while (!pending.isEmpty()) {
+      connection.flushCommands();
+      try {
+        java.util.concurrent.CompletableFuture.allOf(pending.stream()
+            .map(p -> p.future().toCompletableFuture()).toArray(java.util.concurrent.CompletableFuture[]::new))
+            .get(1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // some failed or are waiting for a reconnect: sorted out below
+      }
+      List<Pending> again = new ArrayList<>();
+      Object cause = "no answer within 1 s";
+      for (Pending p : pending) {
+        var f = p.future().toCompletableFuture();
+        if (!f.isDone()) {
+          again.add(p); // Lettuce re-sends it when the connection is back
+        } else if (f.isCompletedExceptionally()) {
+          cause = f.handle((v, t) -> (Object) t).getNow("failed");
+          again.add(new Pending(p.action(), null));
+        }
+      }
+      if (again.isEmpty()) {
+        pending.clear();
+        outage.recovered();
+        return;
+      }
+      Thread.sleep(outage.failed(cause)); // past the tolerance this throws, naming Redis
+      pending.clear();
+      for (Pending p : again) {
+        pending.add(p.future() == null ? issue(p.action()) : p);
+      }
     }
   }
 
   @Override
-  public void flush(boolean endOfInput) throws IOException {
+  public void flush(boolean endOfInput) throws IOException, InterruptedException {
     settle();
   }
 
   @Override
-  public Collection<Long> prepareCommit() throws IOException {
+  public Collection<Long> prepareCommit() throws IOException, InterruptedException {
     settle();
     long count = sinceCheckpoint;
     sinceCheckpoint = 0;
@@ -93,6 +132,6 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   @Override
   public void close() {
     connection.close();
-    client.shutdown(0, 2, TimeUnit.SECONDS);
+    RedisSink.shutdown(client);
   }
 }

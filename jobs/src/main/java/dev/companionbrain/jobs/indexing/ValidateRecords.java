@@ -32,7 +32,7 @@ public final class ValidateRecords extends ProcessFunction<SourceRecord, IndexAc
     documentsIn.inc();
     ParseResult result = DocumentParser.parse(record.key, record.value);
     if (result instanceof ParseResult.Valid valid) {
-      out.collect(IndexAction.from(valid.change(), record.timestamp));
+      out.collect(IndexAction.from(valid.change(), record.timestamp).from(record));
     } else if (result instanceof ParseResult.Rejected r) {
       rejected.get(r.reason()).inc();
       ctx.output(DEAD_LETTERS, DeadLetter.of(record, r.reason().wireName(), r.message(), System.currentTimeMillis()));

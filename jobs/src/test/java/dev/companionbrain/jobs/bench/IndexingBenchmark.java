@@ -38,7 +38,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000]
  *     [--only raw,embedding,vectors,cluster,engines,meili-trickle,freshness]} ({@code cluster}: the
  *     supplied-vector pipeline again on a real Flink cluster, beside the MiniCluster figure; it needs
- *     {@code vectors}).
+ *     {@code vectors}); the scale run ({@link ScaleRun}):
+ *     {@code ./brain bench indexing --only scale,engines [--scale 200000]}.
  */
 public final class IndexingBenchmark {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -47,6 +48,7 @@ public final class IndexingBenchmark {
   public static void main(String[] args) throws Exception {
     Path collection = null;
     int vectorDocs = 20_000;
+    int scaleDocs = 200_000;
     int trickleRate = 20;
     int trickleSeconds = 20;
     java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "cluster", "engines", "meili-trickle", "freshness"));
@@ -54,6 +56,7 @@ public final class IndexingBenchmark {
       switch (args[i]) {
         case "--collection" -> collection = Path.of(args[++i]);
         case "--vectors" -> vectorDocs = Integer.parseInt(args[++i]);
+        case "--scale" -> scaleDocs = Integer.parseInt(args[++i]);
         case "--trickle-rate" -> trickleRate = Integer.parseInt(args[++i]);
         case "--only" -> phases = new java.util.HashSet<>(List.of(args[++i].split(",")));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -121,6 +124,10 @@ public final class IndexingBenchmark {
         double[] tasks = meilisearchTrickle(engines, texts);
         report.append(String.format(Locale.ROOT, "| Meilisearch alone: tasks of 5 docs every 250 ms, enqueued to done p50 / p95 | %.0f ms / %.0f ms | |%n",
             tasks[0], tasks[1]));
+      }
+      // 5. scale: one long run with supplied vectors (not among the default phases: --only scale)
+      if (phases.contains("scale")) {
+        report.append(ScaleRun.run(stack, engines, scaleDocs, texts));
       }
       // 4. freshness under a trickle
       if (phases.contains("freshness")) {

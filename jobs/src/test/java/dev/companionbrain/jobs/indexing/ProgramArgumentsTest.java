@@ -13,7 +13,7 @@ class ProgramArgumentsTest {
   void aConfigSurvivesTheTripThroughProgramArgumentsWithoutItsSecrets() {
     IndexingConfig config = new IndexingConfig("k:1", "docs", "docs.dlq", "group",
         EngineAddresses.withoutLogins("http://es:9200", "http://meili:7700", "the-master-key", "redis://r:6379"),
-        "idx", 50, 700, 1500, (short) 3, 2);
+        "idx", 50, 700, 1500, (short) 3, 2, 45_000);
     assertThat(config.programArguments()).doesNotContain("the-master-key");
     IndexingConfig back = IndexingConfig.fromArgs(config.programArguments().toArray(String[]::new));
     assertThat(back.kafkaBootstrapServers()).isEqualTo("k:1");
@@ -22,6 +22,7 @@ class ProgramArgumentsTest {
     assertThat(back.checkpointIntervalMillis()).isEqualTo(1500);
     assertThat(back.topicReplicationFactor()).isEqualTo((short) 3);
     assertThat(back.indexReplicas()).isEqualTo(2);
+    assertThat(back.engineOutageToleranceMillis()).isEqualTo(45_000);
     assertThat(back.engines().meilisearchUrl()).isEqualTo("http://meili:7700");
 
     LatencyAlertJob.Config latency = new LatencyAlertJob.Config("k:1", "lat", "stats", "alerts", "g",
