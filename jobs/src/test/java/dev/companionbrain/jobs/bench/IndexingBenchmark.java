@@ -39,7 +39,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *     [--only raw,embedding,vectors,cluster,engines,meili-trickle,freshness]} ({@code cluster}: the
  *     supplied-vector pipeline again on a real Flink cluster, beside the MiniCluster figure; it needs
  *     {@code vectors}); the scale run ({@link ScaleRun}):
- *     {@code ./brain bench indexing --only scale,engines [--scale 200000]}.
+ *     {@code ./brain bench indexing --only scale,engines [--scale 200000]}, and with embedding:
+ *     {@code --only scale-embedding [--scale-embedding 3000]}.
  */
 public final class IndexingBenchmark {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -49,6 +50,7 @@ public final class IndexingBenchmark {
     Path collection = null;
     int vectorDocs = 20_000;
     int scaleDocs = 200_000;
+    int scaleEmbeddingDocs = 3_000;
     int trickleRate = 20;
     int trickleSeconds = 20;
     java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "cluster", "engines", "meili-trickle", "freshness"));
@@ -57,6 +59,7 @@ public final class IndexingBenchmark {
         case "--collection" -> collection = Path.of(args[++i]);
         case "--vectors" -> vectorDocs = Integer.parseInt(args[++i]);
         case "--scale" -> scaleDocs = Integer.parseInt(args[++i]);
+        case "--scale-embedding" -> scaleEmbeddingDocs = Integer.parseInt(args[++i]);
         case "--trickle-rate" -> trickleRate = Integer.parseInt(args[++i]);
         case "--only" -> phases = new java.util.HashSet<>(List.of(args[++i].split(",")));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -128,6 +131,10 @@ public final class IndexingBenchmark {
       // 5. scale: one long run with supplied vectors (not among the default phases: --only scale)
       if (phases.contains("scale")) {
         report.append(ScaleRun.run(stack, engines, scaleDocs, texts));
+      }
+      // 5b. the smaller scale run with embedding (--only scale-embedding [--scale-embedding 3000])
+      if (phases.contains("scale-embedding")) {
+        report.append(ScaleRun.run(stack, engines, scaleEmbeddingDocs, texts, true));
       }
       // 4. freshness under a trickle
       if (phases.contains("freshness")) {

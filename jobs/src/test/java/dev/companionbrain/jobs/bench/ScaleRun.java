@@ -41,6 +41,11 @@ final class ScaleRun {
   private ScaleRun() {}
 
   static String run(LocalStack stack, Engines engines, int count, List<String[]> texts) throws Exception {
+    return run(stack, engines, count, texts, false);
+  }
+
+  /** @param embedding documents without a vector, so the job embeds each (the smaller run) */
+  static String run(LocalStack stack, Engines engines, int count, List<String[]> texts, boolean embedding) throws Exception {
     IndexingConfig config = engines.freshConfig(2000);
     String index = config.index();
     IndexingJob.prepare(config);
@@ -53,24 +58,31 @@ final class ScaleRun {
       engines.produce(config.documentsTopic(), "probe", Engines.doc("probe", "probe", "probe document"));
       engines.flush();
       waitUntil(engines, index, 1, 0, 0, new long[10], 10, () -> 0L);
+      List<Long> pids = new ArrayList<>(List.of(ProcessHandle.current().pid()));
+      pids.addAll(stack.pids());
+      long[] cpuBefore = cpuTicks(pids);
       long began = System.nanoTime();
       long paused = 0;
       long[] decileEnds = new long[10];
       int nextDecile = 0;
-      produce(engines, config, texts, vectors, 0, Math.min(FIRST, count));
+      produce(engines, config, texts, embedding ? null : vectors, 0, Math.min(FIRST, count));
       nextDecile = waitUntil(engines, index, Math.min(FIRST, count), count, began, decileEnds, nextDecile, () -> 0L);
       long pauseStart = System.nanoTime();
       double[] at10k = queries(engines, index, texts);
       paused = System.nanoTime() - pauseStart;
       long pausedFinal = paused;
-      Thread producer = new Thread(() -> produce(engines, config, texts, vectors, Math.min(FIRST, count), count), "scale-producer");
+      Thread producer = new Thread(() -> produce(engines, config, texts, embedding ? null : vectors, Math.min(FIRST, count),
+          count), "scale-producer");
       producer.start();
       waitUntil(engines, index, count, count, began, decileEnds, nextDecile, () -> pausedFinal);
       producer.join();
       double total = (decileEnds[9] - began - paused) / 1e9;
+      long[] cpuAfter = cpuTicks(pids);
+      double wall = (decileEnds[9] - began) / 1e9;
       double[] at200k = queries(engines, index, texts);
 
-      report.append(String.format(Locale.ROOT, "%n## Scale: %,d documents with supplied vectors, one job%n%n", count));
+      report.append(String.format(Locale.ROOT, "%n## Scale: %,d documents %s, one job%n%n", count,
+          embedding ? "embedded by the job" : "with supplied vectors"));
       report.append(String.format(Locale.ROOT, "%,d docs in %.1f s = %.0f docs/s overall (query pause at %,d excluded)%n%n",
           count, total, count / total, FIRST));
       report.append("| decile | docs/s |\n|---|---|\n");
@@ -99,15 +111,29 @@ final class ScaleRun {
         report.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f (%s) |%n", names[q], at10k[q], at200k[q], ratio,
             ratio <= 2 ? "met" : "not met"));
       }
+      // where the CPU went: each process's user + system time over the run, from /proc
+      String[] who = {"pipeline JVM (MiniCluster, producer, benchmark)", "Kafka", "OpenSearch", "Meilisearch", "Redis"};
+      double cores = Runtime.getRuntime().availableProcessors();
+      double used = 0;
+      report.append(String.format(Locale.ROOT, "%n| process | CPU s over the run | CPU ms per document | share of %.0f cores x %.0f s |%n|---|---|---|---|%n",
+          cores, wall));
+      for (int i = 0; i < pids.size(); i++) {
+        double seconds = (cpuAfter[i] - cpuBefore[i]) / 100.0; // USER_HZ
+        used += seconds;
+        report.append(String.format(Locale.ROOT, "| %s | %.1f | %.2f | %.0f %% |%n", who[i], seconds, 1000 * seconds / count,
+            100 * seconds / (cores * wall)));
+      }
+      report.append(String.format(Locale.ROOT, "| all | %.1f | %.2f | %.0f %% |%n", used, 1000 * used / count,
+          100 * used / (cores * wall)));
       System.gc();
       var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
       report.append(String.format(Locale.ROOT, "%nJVM (job and benchmark) heap after GC: %d MB used of %d MB committed%n",
           heap.getUsed() >> 20, heap.getCommitted() >> 20));
-      List<Long> pids = stack.pids();
+      List<Long> enginePids = stack.pids();
       String[] engineNames = {"Kafka", "OpenSearch", "Meilisearch", "Redis"};
       report.append("\nengines' resident memory at the end: ");
-      for (int i = 0; i < pids.size(); i++) {
-        report.append(i == 0 ? "" : ", ").append(engineNames[i]).append(' ').append(rssMb(pids.get(i))).append(" MB");
+      for (int i = 0; i < enginePids.size(); i++) {
+        report.append(i == 0 ? "" : ", ").append(engineNames[i]).append(' ').append(rssMb(enginePids.get(i))).append(" MB");
       }
       report.append('\n');
       long es = engines.esCount(index);
@@ -131,9 +157,29 @@ final class ScaleRun {
     }
   }
 
+  /** CPU time (user + system, in clock ticks of 1/100 s) of each process so far, from /proc/PID/stat. */
+  private static long[] cpuTicks(List<Long> pids) {
+    long[] ticks = new long[pids.size()];
+    for (int i = 0; i < pids.size(); i++) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pids.get(i) + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks[i] = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
+      } catch (Exception e) {
+        ticks[i] = 0;
+      }
+    }
+    return ticks;
+  }
+
   private static void produce(Engines engines, IndexingConfig config, List<String[]> texts, Random vectors, int from, int to) {
     for (int i = from; i < to; i++) {
       String[] t = texts.get(i % texts.size());
+      if (vectors == null) {
+        engines.produce(config.documentsTopic(), "s" + i, "{\"op\":\"upsert\",\"id\":\"s" + i + "\",\"title\":\""
+            + t[1].replace("\"", "'") + " " + i + "\",\"body\":\"" + t[2].replace("\"", "'") + "\"}");
+        continue;
+      }
       StringBuilder v = new StringBuilder("[");
       for (int k = 0; k < 384; k++) {
         v.append(k == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", vectors.nextGaussian() / 20));
