@@ -23,7 +23,14 @@ public final class EmbedDocuments extends RichAsyncFunction<IndexAction, IndexAc
     embedded = group.counter("documents_embedded");
     msPerDocument = group.histogram("embedding_ms_per_document", new DescriptiveStatisticsHistogram(1000));
     batchSizes = group.histogram("embedding_batch_size", new DescriptiveStatisticsHistogram(200));
-    worker = EmbeddingWorker.shared();
+    worker = EmbeddingWorker.acquire();
+  }
+
+  @Override
+  public void close() throws Exception {
+    EmbeddingWorker.release(worker); // the last subtask to close stops the worker's thread
+    worker = null;
+    super.close();
   }
 
   @Override

@@ -4,20 +4,30 @@ import dev.companionbrain.core.embed.Embedder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * One embedding thread per JVM, shared by every embedding subtask in it: requests queue up and are
- * embedded {@link #BATCH} at a time, one batch after another. The model already spreads a batch
- * over the cores, so two subtasks embedding at once would only fight over them.
+ * One embedding thread per job class loader, shared by every embedding subtask in it: requests queue
+ * up and are embedded {@link #BATCH} at a time, one batch after another. The model already spreads a
+ * batch over the cores, so two subtasks embedding at once would only fight over them.
+ *
+ * <p>Subtasks {@link #acquire} the worker when they open and {@link #release} it when they close;
+ * the last release stops the thread. On a session cluster every submission of the job has class
+ * loaders of its own, so a thread left running after a cancel would keep the old job's classes (and
+ * its copy of the job jar) alive in the TaskManager for good.
  */
 final class EmbeddingWorker {
   static final int BATCH = 32;
   private static EmbeddingWorker instance;
+  private static int users;
 
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean stopped;
 
   private record Request(String text, CompletableFuture<Embedded> result) {}
 
@@ -29,16 +39,39 @@ final class EmbeddingWorker {
   record Embedded(float[] vector, int batchSize, double msPerDocument, boolean firstOfBatch) {}
 
   private EmbeddingWorker(Embedder embedder) {
-    Thread worker = new Thread(() -> work(embedder), "embedding-worker");
-    worker.setDaemon(true);
-    worker.start();
+    thread = new Thread(() -> work(embedder), "embedding-worker");
+    thread.setDaemon(true);
+    thread.start();
   }
 
-  static synchronized EmbeddingWorker shared() {
+  /** The shared worker over MiniLM, started by its first user. */
+  static EmbeddingWorker acquire() {
+    return acquire(Embedder::miniLm);
+  }
+
+  static synchronized EmbeddingWorker acquire(Supplier<Embedder> embedder) {
     if (instance == null) {
-      instance = new EmbeddingWorker(Embedder.miniLm());
+      instance = new EmbeddingWorker(embedder.get());
     }
+    users++;
     return instance;
+  }
+
+  /** Gives the worker back; the last user's release stops its thread and fails what is still queued. */
+  static synchronized void release(EmbeddingWorker worker) {
+    if (worker == null || worker != instance) {
+      return;
+    }
+    if (--users == 0) {
+      instance = null;
+      worker.stopped = true; // the flag too: the model may swallow an interrupt while it embeds
+      worker.thread.interrupt();
+    }
+  }
+
+  /** Whether the worker's thread still runs (it ends soon after the last release). */
+  boolean isRunning() {
+    return thread.isAlive();
   }
 
   CompletableFuture<Embedded> embed(String text) {
@@ -49,7 +82,7 @@ final class EmbeddingWorker {
 
   private void work(Embedder embedder) {
     List<Request> batch = new ArrayList<>(BATCH);
-    while (true) {
+    while (!stopped) {
       try {
         Request first = queue.poll(1, TimeUnit.SECONDS);
         if (first == null) {
@@ -66,12 +99,15 @@ final class EmbeddingWorker {
           batch.get(i).result().complete(new Embedded(vectors.get(i), batch.size(), msPerDocument, i == 0));
         }
       } catch (InterruptedException e) {
-        return;
+        break;
       } catch (RuntimeException e) {
         batch.forEach(r -> r.result().completeExceptionally(e));
       } finally {
         batch.clear();
       }
     }
+    List<Request> left = new ArrayList<>();
+    queue.drainTo(left);
+    left.forEach(r -> r.result().completeExceptionally(new CancellationException("the embedding worker stopped")));
   }
 }
