@@ -1,5 +1,6 @@
 package dev.companionbrain.query;
 
+import dev.companionbrain.core.telemetry.LatencyEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -28,8 +30,8 @@ final class LatencyReporter implements AutoCloseable {
   static final int MAX_BATCH = 1024;
   /** How long the sender thread sleeps when the queue is empty. */
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-  private final BlockingQueue<String[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-  private final KafkaProducer<String, String> producer;
+  private final BlockingQueue<LatencyEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final Thread sender;
   private final Counter dropped;
@@ -48,7 +50,7 @@ final class LatencyReporter implements AutoCloseable {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     this.producer = new KafkaProducer<>(p);
     this.topic = topic;
     this.dropped = Counter.builder("brain_latency_events_dropped").register(registry);
@@ -59,18 +61,8 @@ final class LatencyReporter implements AutoCloseable {
   }
 
   void report(String endpoint, String mode, String cache, int status, double tookMs, Map<String, Long> backends) {
-    // endpoint, mode, cache level and retriever names are the service's own fixed words: no escaping needed
-    StringBuilder json = new StringBuilder(160).append("{\"endpoint\":\"").append(endpoint)
-        .append("\",\"mode\":\"").append(mode).append("\",\"cache\":\"").append(cache)
-        .append("\",\"status\":").append(status).append(",\"took_ms\":");
-    Decimals.append(json, tookMs, 3).append(",\"backends\":{");
-    boolean first = true;
-    for (Map.Entry<String, Long> b : backends.entrySet()) {
-      json.append(first ? "" : ",").append('"').append(b.getKey()).append("\":").append(b.getValue());
-      first = false;
-    }
-    json.append("},\"timestamp\":").append(System.currentTimeMillis()).append('}');
-    if (!queue.offer(new String[] {endpoint + ":" + mode, json.toString()})) {
+    // only the event is made here; the sender thread writes its JSON
+    if (!queue.offer(new LatencyEvent(endpoint, mode, cache, status, tookMs, backends, System.currentTimeMillis()))) {
       dropped.increment();
     }
   }
@@ -81,7 +73,7 @@ final class LatencyReporter implements AutoCloseable {
    * search); events wait at most {@link #IDLE_PARK_NANOS} more, next to the producer's 50 ms linger.
    */
   private void send() {
-    List<String[]> batch = new ArrayList<>(MAX_BATCH);
+    List<LatencyEvent> batch = new ArrayList<>(MAX_BATCH);
     while (running || !queue.isEmpty()) {
       batch.clear();
       queue.drainTo(batch, MAX_BATCH);
@@ -92,9 +84,9 @@ final class LatencyReporter implements AutoCloseable {
         }
         continue;
       }
-      for (String[] event : batch) {
+      for (LatencyEvent event : batch) {
         try {
-          producer.send(new ProducerRecord<>(topic, event[0], event[1]), (meta, error) -> {
+          producer.send(new ProducerRecord<>(topic, event.endpoint() + ":" + event.mode(), event.toJson()), (meta, error) -> {
             if (error == null) {
               published.increment();
             } else {

@@ -8,7 +8,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Writes a POJO as a JSON Kafka record, keyed by a field of it. */
 final class JsonRecords<T> implements KafkaRecordSerializationSchema<T> {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** snake_case, like every topic of the product (the latency events the job reads included). */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
   private final String topic;
   private final SerializableKey<T> key;
 

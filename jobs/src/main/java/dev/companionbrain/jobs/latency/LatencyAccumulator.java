@@ -11,7 +11,7 @@ public final class LatencyAccumulator implements Serializable {
   long errors;
   long cacheHits;
 
-  void add(LatencyEvent e) {
+  void add(LatencySample e) {
     micros.recordValue(Math.max(0, Math.min(MAX_MICROS, Math.round(e.tookMs * 1000))));
     count++;
     if (e.isError()) {

@@ -133,14 +133,14 @@ public final class LatencyAlertJob {
 
   /** Parse, window by endpoint and mode, compute figures, apply the alert rules. */
   public static Streams build(DataStream<byte[]> raw, Config config) {
-    DataStream<LatencyEvent> events = raw
+    DataStream<LatencySample> events = raw
         .flatMap(new ParseEvents()).name("parse latency events").uid("parse-latency-events")
-        .assignTimestampsAndWatermarks(WatermarkStrategy.<LatencyEvent>forBoundedOutOfOrderness(Duration.ofSeconds(2))
+        .assignTimestampsAndWatermarks(WatermarkStrategy.<LatencySample>forBoundedOutOfOrderness(Duration.ofSeconds(2))
             .withTimestampAssigner((e, ts) -> e.timestamp)
             .withIdleness(Duration.ofSeconds(10)))
         .name("event time").uid("latency-event-time");
     DataStream<LatencyStats> stats = events
-        .keyBy(LatencyEvent::key)
+        .keyBy(LatencySample::key)
         .window(TumblingEventTimeWindows.of(config.window()))
         .aggregate(new WindowedLatency.Aggregate(), new WindowedLatency.Emit())
         .name("windowed latency").uid("windowed-latency");
@@ -151,7 +151,7 @@ public final class LatencyAlertJob {
   }
 
   /** Unreadable events are counted ({@code latency_events_unreadable}) and skipped: telemetry never stops the job. */
-  static final class ParseEvents extends RichFlatMapFunction<byte[], LatencyEvent> {
+  static final class ParseEvents extends RichFlatMapFunction<byte[], LatencySample> {
     private transient Counter unreadable;
 
     @Override
@@ -160,8 +160,8 @@ public final class LatencyAlertJob {
     }
 
     @Override
-    public void flatMap(byte[] value, Collector<LatencyEvent> out) {
-      LatencyEvent e = value == null ? null : LatencyEvent.parse(value);
+    public void flatMap(byte[] value, Collector<LatencySample> out) {
+      LatencySample e = value == null ? null : LatencySample.parse(value);
       if (e == null) {
         unreadable.inc();
       } else {

@@ -11,14 +11,14 @@ import org.apache.flink.util.Collector;
 final class WindowedLatency {
   private WindowedLatency() {}
 
-  static final class Aggregate implements AggregateFunction<LatencyEvent, LatencyAccumulator, LatencyAccumulator> {
+  static final class Aggregate implements AggregateFunction<LatencySample, LatencyAccumulator, LatencyAccumulator> {
     @Override
     public LatencyAccumulator createAccumulator() {
       return new LatencyAccumulator();
     }
 
     @Override
-    public LatencyAccumulator add(LatencyEvent event, LatencyAccumulator acc) {
+    public LatencyAccumulator add(LatencySample event, LatencyAccumulator acc) {
       acc.add(event);
       return acc;
     }

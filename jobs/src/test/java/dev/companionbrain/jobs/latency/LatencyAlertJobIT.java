@@ -42,7 +42,7 @@ class LatencyAlertJobIT {
         assertThat(stats).isNotEmpty();
         JsonNode first = JSON.readTree(stats.get(0).value());
         assertThat(first.get("count").asLong()).isEqualTo(20);
-        assertThat(first.get("p95Ms").asDouble()).isBetween(249.0, 251.0);
+        assertThat(first.get("p95_ms").asDouble()).isBetween(249.0, 251.0);
         var alerts = engines.readAll(config.alertsTopic(), 1, Duration.ofSeconds(30));
         assertThat(alerts).isNotEmpty();
         assertThat(JSON.readTree(alerts.get(0).value()).get("kind").asText()).isEqualTo("p95_latency");

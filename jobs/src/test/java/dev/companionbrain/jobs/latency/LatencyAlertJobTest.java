@@ -70,8 +70,8 @@ class LatencyAlertJobTest {
 
   @Test
   void unreadableEventsAreNotEvents() {
-    assertThat(LatencyEvent.parse("[]".getBytes(StandardCharsets.UTF_8))).isNull();
-    assertThat(LatencyEvent.parse("{\"took_ms\":\"x\",\"timestamp\":1}".getBytes(StandardCharsets.UTF_8))).isNull();
-    assertThat(LatencyEvent.parse(event("vector", "l1", 200, 3.5, 42)).tookMs).isEqualTo(3.5);
+    assertThat(LatencySample.parse("[]".getBytes(StandardCharsets.UTF_8))).isNull();
+    assertThat(LatencySample.parse("{\"took_ms\":\"x\",\"timestamp\":1}".getBytes(StandardCharsets.UTF_8))).isNull();
+    assertThat(LatencySample.parse(event("vector", "l1", 200, 3.5, 42)).tookMs).isEqualTo(3.5);
   }
 }

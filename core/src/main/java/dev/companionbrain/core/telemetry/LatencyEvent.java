@@ -1,0 +1,65 @@
+package dev.companionbrain.core.telemetry;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * One request's latency, as the query service publishes it to topic {@code search.latency} and the
+ * latency alert job reads it: the one type of that wire format, used on both sides, in snake_case
+ * like every topic of the product.
+ *
+ * <pre>{@code {"endpoint":"search","mode":"hybrid","cache":"l1","status":200,"took_ms":0.412,
+ *  "backends":{"keyword":3},"timestamp":1764238000000}}</pre>
+ *
+ * @param cache {@code l1}, {@code l2}, {@code miss}, {@code bypass} or {@code none}
+ * @param backends each retriever's time in ms, for the searches that asked the engines
+ * @param timestamp when the request ended, epoch ms
+ */
+public record LatencyEvent(String endpoint, String mode, String cache, int status, double tookMs,
+    Map<String, Long> backends, long timestamp) {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public LatencyEvent {
+    backends = backends == null ? Map.of() : backends;
+  }
+
+  public byte[] toJson() {
+    try {
+      return JSON.writeValueAsBytes(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The event, or null when {@code json} is not one (no numeric {@code took_ms} and {@code timestamp}). */
+  public static LatencyEvent fromJson(byte[] json) {
+    try {
+      JsonNode node = JSON.readTree(json);
+      if (node == null || !node.isObject() || !node.path("took_ms").isNumber() || !node.path("timestamp").isNumber()) {
+        return null;
+      }
+      return JSON.treeToValue(node, LatencyEvent.class);
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** 5xx answers count as errors (4xx are the client's). */
+  @JsonIgnore
+  public boolean isError() {
+    return status >= 500;
+  }
+
+  @JsonIgnore
+  public boolean isCacheHit() {
+    return "l1".equals(cache) || "l2".equals(cache);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.companionbrain.core.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LatencyEventTest {
+  @Test
+  void anEventSurvivesTheRoundTripInSnakeCase() throws Exception {
+    LatencyEvent event = new LatencyEvent("search", "hybrid", "miss", 200, 12.345, Map.of("keyword", 3L, "vector", 7L),
+        1_764_238_000_000L);
+    byte[] json = event.toJson();
+    assertThat(new ObjectMapper().readTree(json).fieldNames()).toIterable()
+        .containsExactlyInAnyOrder("endpoint", "mode", "cache", "status", "took_ms", "backends", "timestamp");
+    assertThat(LatencyEvent.fromJson(json)).isEqualTo(event);
+  }
+
+  @Test
+  void whatAnOlderServiceWroteIsStillRead() {
+    byte[] json = "{\"endpoint\":\"search\",\"mode\":\"text\",\"cache\":\"l1\",\"status\":200,\"took_ms\":0.5,\"timestamp\":9,\"new\":1}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(LatencyEvent.fromJson(json)).isEqualTo(new LatencyEvent("search", "text", "l1", 200, 0.5, Map.of(), 9));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "{nope", "[]", "{\"took_ms\":\"x\",\"timestamp\":1}", "{\"took_ms\":1}", "null"})
+  void anythingElseIsNoEvent(String json) {
+    assertThat(LatencyEvent.fromJson(json.getBytes(StandardCharsets.UTF_8))).isNull();
+  }
+
+  @Test
+  void errorsAreTheServersAndHitsAreTheCaches() {
+    assertThat(new LatencyEvent("search", "hybrid", "l2", 503, 1, Map.of(), 1).isError()).isTrue();
+    assertThat(new LatencyEvent("search", "hybrid", "l2", 429, 1, Map.of(), 1).isError()).isFalse();
+    assertThat(new LatencyEvent("search", "hybrid", "l2", 200, 1, Map.of(), 1).isCacheHit()).isTrue();
+    assertThat(new LatencyEvent("search", "hybrid", "miss", 200, 1, Map.of(), 1).isCacheHit()).isFalse();
+  }
+}
