@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.document.Document;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,20 +26,17 @@ final class DocumentCache {
   private final RestClient elasticsearch;
   private final String index;
 
-  /** Display fields of one document. */
-  record Fields(String id, String title, String url, List<String> tags, String updatedAt, String snippet) {}
-
   DocumentCache(SharedCache redis, RestClient elasticsearch, String index) {
     this.redis = redis;
     this.elasticsearch = elasticsearch;
     this.index = index;
   }
 
-  Map<String, Fields> get(List<String> ids) {
-    Map<String, Fields> out = new HashMap<>();
+  Map<String, HydrationEntry> get(List<String> ids) {
+    Map<String, HydrationEntry> out = new HashMap<>();
     redis.documents(ids).forEach((id, json) -> {
       try {
-        out.put(id, parseHydration(json));
+        out.put(id, HydrationEntry.fromJson(json));
       } catch (Exception ignored) {
         // unreadable entry: fall back to the engine
       }
@@ -55,14 +53,9 @@ final class DocumentCache {
     return out;
   }
 
-  static Fields parseHydration(String json) throws java.io.IOException {
-    JsonNode n = JSON.readTree(json);
-    return new Fields(n.path("id").asText(), text(n, "title"), text(n, "url"), tags(n), text(n, "updated_at"),
-        text(n, "snippet"));
-  }
 
-  private Map<String, Fields> fromElasticsearch(List<String> ids) {
-    Map<String, Fields> out = new HashMap<>();
+  private Map<String, HydrationEntry> fromElasticsearch(List<String> ids) {
+    Map<String, HydrationEntry> out = new HashMap<>();
     try {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode idArray = body.putArray("ids");
@@ -76,7 +69,7 @@ final class DocumentCache {
           JsonNode s = doc.path("_source");
           String id = doc.path("_id").asText();
           Document d = new Document(id, text(s, "title"), text(s, "body"), tags(s), text(s, "url"), text(s, "updated_at"));
-          out.put(id, new Fields(id, d.title(), d.url(), d.tags(), d.updatedAt(), d.snippet()));
+          out.put(id, HydrationEntry.of(d));
         }
       }
     } catch (Exception e) {

@@ -2,6 +2,7 @@ package dev.companionbrain.query;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.document.DocumentIds;
 import dev.companionbrain.core.embed.Embedder;
@@ -189,7 +190,7 @@ public final class QueryService implements AutoCloseable {
     if (!DocumentIds.isValid(id)) {
       throw new BadRequestException("invalid_id", "a document id is 1-511 bytes of A-Z a-z 0-9 - _");
     }
-    DocumentCache.Fields f = documents.get(List.of(id)).get(id);
+    HydrationEntry f = documents.get(List.of(id)).get(id);
     if (f == null) {
       throw ApiException.notFound("no document " + id);
     }

@@ -2,6 +2,7 @@ package dev.companionbrain.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.Contribution;
 import dev.companionbrain.core.search.FusedHit;
@@ -168,10 +169,10 @@ final class SearchHandler {
   private SearchPage compute(SearchQuery query, long gen, boolean bypassCache) {
     HybridSearcher.Outcome outcome = searcher.search(query, bypassCache);
     List<String> ids = outcome.page().stream().map(FusedHit::id).toList();
-    Map<String, DocumentCache.Fields> fields = documents.get(ids);
+    Map<String, HydrationEntry> fields = documents.get(ids);
     List<PageHit> hits = new ArrayList<>(ids.size());
     for (FusedHit hit : outcome.page()) {
-      DocumentCache.Fields f = fields.get(hit.id());
+      HydrationEntry f = fields.get(hit.id());
       Map<String, PageHit.RetrieverPart> explain = null;
       if (query.explain()) {
         explain = new LinkedHashMap<>();

@@ -1,6 +1,6 @@
 package dev.companionbrain.jobs.indexing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.index.RetryPolicy;
 import io.lettuce.core.RedisClient;
@@ -10,11 +10,8 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -27,7 +24,6 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
  * back-off, holding the stream back; past the outage tolerance it fails, naming Redis.
  */
 final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PIPELINE = 100;
 
   private final RedisClient client;
@@ -71,15 +67,8 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
         : commands.set(RedisKeys.document(action.id), hydrationJson(action)));
   }
 
-  static String hydrationJson(IndexAction a) throws IOException {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("id", a.id);
-    doc.put("title", a.title);
-    doc.put("url", a.url);
-    doc.put("tags", a.tags == null ? List.of() : Arrays.asList(a.tags));
-    doc.put("updated_at", a.updatedAt);
-    doc.put("snippet", a.document().snippet());
-    return JSON.writeValueAsString(doc);
+  static String hydrationJson(IndexAction a) {
+    return HydrationEntry.of(a.document()).toJson();
   }
 
   private void settle() throws IOException, InterruptedException {
