@@ -1,7 +1,6 @@
 package dev.companionbrain.core.config;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Every setting of the product, in one place: its environment variable ({@code BRAIN_} and the
@@ -93,9 +92,9 @@ public enum Setting {
     return "BRAIN_" + name();
   }
 
-  /** The program argument of the Flink jobs, e.g. {@code --kafka-bootstrap-servers}. */
+  /** The program argument of the Flink jobs, e.g. {@code --kafka-bootstrap-servers} ({@link Settings#argumentName}). */
   public String argument() {
-    return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return Settings.argumentName(variable());
   }
 
   /** The local default, or null when there is none. */

@@ -77,22 +77,22 @@ public record IndexingConfig(
    */
   public List<String> programArguments() {
     List<String> args = new java.util.ArrayList<>(List.of(
-        "--kafka-bootstrap-servers", kafkaBootstrapServers,
-        "--documents-topic", documentsTopic,
-        "--dlq-topic", deadLetterTopic,
-        "--indexing-group", consumerGroup,
-        "--elasticsearch-url", engines.elasticsearchUrl(),
-        "--meilisearch-url", engines.meilisearchUrl(),
-        "--redis-uri", engines.redisUri(),
-        "--index", index,
-        "--batch-size", Integer.toString(batchSize),
-        "--batch-max-wait-ms", Long.toString(maxBatchWaitMillis),
-        "--checkpoint-interval-ms", Long.toString(checkpointIntervalMillis),
-        "--topic-replication-factor", Short.toString(topicReplicationFactor),
-        "--index-replicas", Integer.toString(indexReplicas),
-        "--engine-outage-tolerance-ms", Long.toString(engineOutageToleranceMillis)));
+        Setting.KAFKA_BOOTSTRAP_SERVERS.argument(), kafkaBootstrapServers,
+        Setting.DOCUMENTS_TOPIC.argument(), documentsTopic,
+        Setting.DLQ_TOPIC.argument(), deadLetterTopic,
+        Setting.INDEXING_GROUP.argument(), consumerGroup,
+        Setting.ELASTICSEARCH_URL.argument(), engines.elasticsearchUrl(),
+        Setting.MEILISEARCH_URL.argument(), engines.meilisearchUrl(),
+        Setting.REDIS_URI.argument(), engines.redisUri(),
+        Setting.INDEX.argument(), index,
+        Setting.BATCH_SIZE.argument(), Integer.toString(batchSize),
+        Setting.BATCH_MAX_WAIT_MS.argument(), Long.toString(maxBatchWaitMillis),
+        Setting.CHECKPOINT_INTERVAL_MS.argument(), Long.toString(checkpointIntervalMillis),
+        Setting.TOPIC_REPLICATION_FACTOR.argument(), Short.toString(topicReplicationFactor),
+        Setting.INDEX_REPLICAS.argument(), Integer.toString(indexReplicas),
+        Setting.ENGINE_OUTAGE_TOLERANCE_MS.argument(), Long.toString(engineOutageToleranceMillis)));
     if (engines.elasticsearchUsername() != null) {
-      args.addAll(List.of("--elasticsearch-username", engines.elasticsearchUsername()));
+      args.addAll(List.of(Setting.ELASTICSEARCH_USERNAME.argument(), engines.elasticsearchUsername()));
     }
     return args;
   }

@@ -53,11 +53,17 @@ public final class LatencyAlertJob {
 
     /** The program arguments that give a cluster this configuration ({@link #fromArgs} reads them back). */
     public List<String> programArguments() {
-      return List.of("--kafka-bootstrap-servers", kafkaBootstrapServers, "--latency-topic", latencyTopic,
-          "--latency-stats-topic", statsTopic, "--alerts-topic", alertsTopic, "--latency-group", consumerGroup,
-          "--latency-window-seconds", Long.toString(window.toSeconds()), "--alert-p95-ms", Double.toString(p95ThresholdMs),
-          "--alert-error-rate", Double.toString(errorRateThreshold), "--alert-min-requests", Long.toString(minCount),
-          "--topic-replication-factor", Short.toString(topicReplicationFactor));
+      return List.of(
+          Setting.KAFKA_BOOTSTRAP_SERVERS.argument(), kafkaBootstrapServers,
+          Setting.LATENCY_TOPIC.argument(), latencyTopic,
+          Setting.LATENCY_STATS_TOPIC.argument(), statsTopic,
+          Setting.ALERTS_TOPIC.argument(), alertsTopic,
+          Setting.LATENCY_GROUP.argument(), consumerGroup,
+          Setting.LATENCY_WINDOW_SECONDS.argument(), Long.toString(window.toSeconds()),
+          Setting.ALERT_P95_MS.argument(), Double.toString(p95ThresholdMs),
+          Setting.ALERT_ERROR_RATE.argument(), Double.toString(errorRateThreshold),
+          Setting.ALERT_MIN_REQUESTS.argument(), Long.toString(minCount),
+          Setting.TOPIC_REPLICATION_FACTOR.argument(), Short.toString(topicReplicationFactor));
     }
 
     /** From program arguments over the environment ({@link Settings} says how they map). */
