@@ -90,10 +90,10 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
     private final StatefulRedisConnection<String, String> connection;
     private final org.elasticsearch.client.RestClient elasticsearch;
     private final String index;
-    private final RetryPolicy.Outage outage;
+    private final RetryPolicy retry;
 
     GenerationCommitter(String uri, IndexingConfig visibility, RetryPolicy policy) {
-      outage = policy.outage("Redis/Elasticsearch (index generation)");
+      retry = policy;
       client = RedisSink.client(uri);
       connection = client.connect();
       elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
@@ -102,30 +102,23 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Lon
 
     @Override
     public void commit(Collection<CommitRequest<Long>> requests) throws InterruptedException {
-      long written = 0;
-      for (CommitRequest<Long> r : requests) {
-        written += r.getCommittable();
-      }
+      long written = requests.stream().mapToLong(CommitRequest::getCommittable).sum();
       if (written == 0) {
         return;
       }
       // retried here, blocking the sink's task (back-pressure), not with retryLater: Flink retries a
       // commit only a few times in a row before failing the job
-      while (true) {
-        try {
-          if (elasticsearch != null) {
-            // everything of this checkpoint is in Elasticsearch; make it searchable before announcing it
-            elasticsearch.performRequest(new org.elasticsearch.client.Request("POST", "/" + index + "/_refresh"));
-          }
-          long generation = connection.sync().incr(RedisKeys.GENERATION);
-          connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
-          LOG.debug("index generation {} after {} writes", generation, written);
-          outage.recovered();
-          return;
-        } catch (RuntimeException | java.io.IOException e) {
-          Thread.sleep(outage.failed(e)); // past the outage tolerance this throws, naming the engines
+      // (past the outage tolerance the policy throws, naming the engines)
+      retry.call("Redis/Elasticsearch (index generation)", () -> {
+        if (elasticsearch != null) {
+          // everything of this checkpoint is in Elasticsearch; make it searchable before announcing it
+          elasticsearch.performRequest(new org.elasticsearch.client.Request("POST", "/" + index + "/_refresh"));
         }
-      }
+        long generation = connection.sync().incr(RedisKeys.GENERATION);
+        connection.sync().publish(RedisKeys.GENERATION_CHANNEL, Long.toString(generation));
+        LOG.debug("index generation {} after {} writes", generation, written);
+        return generation;
+      });
     }
 
     @Override

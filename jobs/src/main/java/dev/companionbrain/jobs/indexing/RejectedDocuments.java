@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 final class RejectedDocuments implements Committer<List<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(RejectedDocuments.class);
   private final IndexingConfig config;
-  private final RetryPolicy.Outage outage;
+  private final RetryPolicy retry;
   private RestClient elasticsearch;
   private Client meilisearch;
   private RedisClient redisClient;
@@ -46,7 +46,7 @@ final class RejectedDocuments implements Committer<List<String>> {
 
   RejectedDocuments(IndexingConfig config) {
     this.config = config;
-    this.outage = RetryPolicy.tolerating(config.engineOutageToleranceMillis()).outage("engines (removing refused documents)");
+    this.retry = RetryPolicy.tolerating(config.engineOutageToleranceMillis());
   }
 
   @Override
@@ -56,16 +56,13 @@ final class RejectedDocuments implements Committer<List<String>> {
     if (ids.isEmpty()) {
       return;
     }
-    while (true) { // blocking the task while an engine is away (Flink retries a commit only a few times)
-      try {
-        remove(new ArrayList<>(ids));
-        outage.recovered();
-        LOG.info("removed {} refused document(s) from Elasticsearch, Meilisearch and Redis", ids.size());
-        return;
-      } catch (RuntimeException | IOException e) {
-        Thread.sleep(outage.failed(e)); // past the tolerance this throws: the job fails naming the engines
-      }
-    }
+    // blocking the task while an engine is away (Flink retries a commit only a few times); past the
+    // tolerance the policy throws: the job fails naming the engines
+    retry.call("engines (removing refused documents)", () -> {
+      remove(new ArrayList<>(ids));
+      return ids.size();
+    });
+    LOG.info("removed {} refused document(s) from Elasticsearch, Meilisearch and Redis", ids.size());
   }
 
   private void remove(List<String> ids) throws IOException {
