@@ -66,6 +66,12 @@ final class JsonErrors {
     response.write(true, ByteBuffer.wrap(body(codeOf(code), message)), callback);
   }
 
+  /** The body of an error found while the request was parsed (both handlers answer those the same way). */
+  private static ByteBuffer badMessage(int status, String reason, HttpFields.Mutable fields) {
+    fields.put(CONTENT_TYPE);
+    return ByteBuffer.wrap(body(codeOf(status), reason));
+  }
+
   /** For the server: errors found while parsing a request, before it reaches the servlet. */
   static final class ServerHandler extends ErrorHandler {
     @Override
@@ -76,8 +82,7 @@ final class JsonErrors {
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-      fields.put(CONTENT_TYPE);
-      return ByteBuffer.wrap(body(codeOf(status), reason));
+      return badMessage(status, reason, fields);
     }
   }
 
@@ -92,8 +97,7 @@ final class JsonErrors {
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-      fields.put(CONTENT_TYPE);
-      return ByteBuffer.wrap(body(codeOf(status), reason));
+      return badMessage(status, reason, fields);
     }
   }
 }

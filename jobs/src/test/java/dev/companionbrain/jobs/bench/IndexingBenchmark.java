@@ -163,24 +163,31 @@ public final class IndexingBenchmark {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
     JobClient job = IndexingJob.start(env, config);
     try {
-      // a first document proves the job is consuming before the clock starts
-      engines.produce(config.documentsTopic(), "probe", Engines.doc("probe", "probe", "probe document"));
-      engines.flush();
-      waitFor(engines, config.index(), 1, 120);
-      long began = System.nanoTime();
-      for (int i = 0; i < count; i++) {
-        String json = docs.json(config.documentsTopic(), i);
-        engines.produce(config.documentsTopic(), idPrefix + i, json);
-      }
-      engines.flush();
-      waitFor(engines, config.index(), count + 1, 600);
-      double seconds = (System.nanoTime() - began) / 1e9;
-      double rate = count / seconds;
-      System.out.printf("pipeline %s: %d docs in %.1f s = %.1f docs/s%n", label, count, seconds, rate);
-      return rate;
+      return timedIngest(engines, config, count, idPrefix, docs, label);
     } finally {
       job.cancel().get();
     }
+  }
+
+  /**
+   * Times {@code count} documents through the running job, from the first produced to both engines
+   * holding them all; a first document proves the job is consuming before the clock starts.
+   */
+  private static double timedIngest(Engines engines, IndexingConfig config, int count, String idPrefix, DocumentSource docs,
+      String label) throws Exception {
+    engines.produce(config.documentsTopic(), "probe", Engines.doc("probe", "probe", "probe document"));
+    engines.flush();
+    waitFor(engines, config.index(), 1, 120);
+    long began = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      engines.produce(config.documentsTopic(), idPrefix + i, docs.json(config.documentsTopic(), i));
+    }
+    engines.flush();
+    waitFor(engines, config.index(), count + 1, 600);
+    double seconds = (System.nanoTime() - began) / 1e9;
+    double rate = count / seconds;
+    System.out.printf("pipeline %s: %d docs in %.1f s = %.1f docs/s%n", label, count, seconds, rate);
+    return rate;
   }
 
   /**
@@ -198,17 +205,7 @@ public final class IndexingBenchmark {
       var rest = new dev.companionbrain.localstack.FlinkRest(cluster.restUrl());
       String job = rest.run(rest.uploadJar(jar), IndexingJob.class.getName(), config.programArguments(), 2, null, false);
       rest.awaitState(job, "RUNNING", java.time.Duration.ofSeconds(60));
-      engines.produce(config.documentsTopic(), "probe", Engines.doc("probe", "probe", "probe document"));
-      engines.flush();
-      waitFor(engines, config.index(), 1, 120);
-      long began = System.nanoTime();
-      for (int i = 0; i < count; i++) {
-        engines.produce(config.documentsTopic(), "v" + i, docs.json(config.documentsTopic(), i));
-      }
-      engines.flush();
-      waitFor(engines, config.index(), count + 1, 600);
-      double rate = count / ((System.nanoTime() - began) / 1e9);
-      System.out.printf("pipeline with supplied vectors on the real cluster: %d docs = %.1f docs/s%n", count, rate);
+      double rate = timedIngest(engines, config, count, "v", docs, "with supplied vectors on the real cluster");
       rest.cancel(job);
       return rate;
     }
