@@ -44,11 +44,11 @@ public class CacheKeyBenchmark {
 
   @Benchmark
   public String canonicalForm() {
-    return query.canonicalForm(42);
+    return query.window(100).canonicalForm();
   }
 
   @Benchmark
   public String sharedKey() {
-    return SearchQuery.cacheKeyOf(query.canonicalForm(42));
+    return query.window(100).cacheKey();
   }
 }

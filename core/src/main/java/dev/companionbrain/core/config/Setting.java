@@ -27,6 +27,7 @@ public enum Setting {
   BATCH_SIZE("100", "documents per bulk request and per Meilisearch task"),
   BATCH_MAX_WAIT_MS("1000", "the longest a batch waits to fill up"),
   CHECKPOINT_INTERVAL_MS("2000", "the indexing job's checkpoint interval; documents are searchable after their checkpoint"),
+  GENERATIONS_TOPIC("index.generations", "where the indexing job announces each new index generation"),
   TOPIC_REPLICATION_FACTOR("1", "replication factor of the topics a job creates"),
   INDEX_REPLICAS("0", "replicas of the Elasticsearch index the indexing job creates"),
   ENGINE_OUTAGE_TOLERANCE_MS("120000", "how long the indexing job holds back and retries while an engine is slow or away before it fails, once, naming it"),
@@ -41,6 +42,12 @@ public enum Setting {
   ALERT_ERROR_RATE("0.05", "alert when a window's share of 5xx answers is over this"),
   ALERT_MIN_REQUESTS("20", "windows with fewer requests raise no alert"),
 
+  // the cache warming job
+  CACHE_WARM_TOPIC("cache.warm", "the popular requests to compute for each new generation (warming job to query services)"),
+  WARMING_GROUP("brain-cache-warming", "the cache warming job's Kafka consumer group"),
+  WARM_TOP_K("100", "how many of the most asked requests the warming job re-computes for each new generation"),
+  WARM_WINDOW_SECONDS("300", "the sliding window over which the warming job counts requests"),
+
   // the query service
   QUERY_HOST("127.0.0.1", "the address the query service listens on (0.0.0.0 in a container)"),
   QUERY_PORT("8080", "its port"),
@@ -50,6 +57,10 @@ public enum Setting {
   L1_MAX_BYTES("104857600", "size of the in-process page cache (L1)"),
   L1_TTL_SECONDS("300", "how long L1 keeps a page"),
   L2_TTL_SECONDS("3600", "how long Redis (L2) keeps a page"),
+  CACHE_WINDOW_HITS("100", "fused hits each cached candidate window holds; pages are cut from it (deeper pages use a window twice or more as large)"),
+  MAX_STALENESS_MS("250", "how long after its generation was superseded a cached window may still be served while one refresh runs; 0 serves only current windows"),
+  CACHE_WARMING("true", "whether this instance computes the warming job's popular requests (true or false)"),
+  CACHE_WARMERS_GROUP("brain-cache-warmers", "the query services' consumer group of the warm requests"),
   MAX_CONCURRENT_SEARCHES("64", "searches running at once in one instance; more get 429"),
   MAX_CONCURRENT_SEARCHES_PER_CLIENT("16", "searches running at once for one client; more get 429"),
   CLIENT_ID_HEADER(null, "a header naming the client for its share (set by a gateway); without it, the remote address"),

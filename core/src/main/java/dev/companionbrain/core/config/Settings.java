@@ -180,6 +180,15 @@ public final class Settings {
     return getDouble(setting.variable(), Double.parseDouble(setting.defaultValue()));
   }
 
+  /** true or false (any case); the message names the setting otherwise. */
+  public boolean getBoolean(Setting setting) {
+    return parse(setting, value -> switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("expected true or false");
+    });
+  }
+
   /**
    * The setting's value (or default) read by {@code parser}; whatever the parser refuses becomes one
    * line naming the setting, so a bad value fails start-up, not a request.

@@ -3,18 +3,12 @@ package dev.companionbrain.core.search;
 import static dev.companionbrain.core.search.BadRequestException.quoted;
 
 import dev.companionbrain.core.text.VisibleText;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -59,8 +53,6 @@ public record SearchQuery(
   public static final int MIN_CANDIDATES = 50;
 
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9 _:.\\-/]{1," + MAX_TAG_CHARS + "}");
-  /** Bump the version whenever the canonical form or the meaning of a result changes. */
-  private static final String CACHE_KEY_PREFIX = "search:v1:";
 
   /**
    * Strips {@code q}, drops duplicate tags and checks every limit.
@@ -222,62 +214,10 @@ public record SearchQuery(
   }
 
   /**
-   * The result-cache key of a request whose {@link #canonicalForm} at index generation {@code g} is
-   * {@code canonicalForm}: {@code "search:v1:"} followed by the hex SHA-256 of that form. Requests that
-   * must give the same response give the same key: the query is compared lower-cased with whitespace
-   * runs collapsed to one space, tags as a sorted set, and every default is already applied (so {@code
-   * ?q=Foo} and {@code ?q=foo&k=10&mode=hybrid} share a key). {@code explain} is part of the key.
-   *
-   * <p>The index generation is part of the key: when the indexing job publishes a new generation,
-   * every earlier key simply stops being looked up, so no cached result outlives the data it was
-   * computed from.
+   * The candidate window this request's page is cut from: everything but offset, k and explain,
+   * and a window of {@link WindowQuery#sizeFor} {@code (offset + k, windowHits)} hits.
    */
-  public static String cacheKeyOf(String canonicalForm) {
-    return CACHE_KEY_PREFIX + HexFormat.of().formatHex(sha256(canonicalForm));
-  }
-
-  /**
-   * The text that {@link #cacheKeyOf} hashes: one {@code name=value} line per field, free text
-   * length-prefixed so no value can imitate another field. Equal for exactly the requests that share
-   * a cache key, so an in-process cache can use it as its key without hashing it.
-   */
-  public String canonicalForm(long generation) {
-    String normalizedQ = normalize(q);
-    StringBuilder canonical = new StringBuilder(normalizedQ.length() + 160).append(CACHE_KEY_PREFIX).append('\n');
-    canonical.append("q=").append(normalizedQ.length()).append(':').append(normalizedQ).append('\n');
-    canonical.append("mode=").append(mode.wireName()).append('\n');
-    canonical.append("k=").append(k).append('\n');
-    canonical.append("offset=").append(offset).append('\n');
-    Collection<String> sortedTags = tags.size() < 2 ? tags : new TreeSet<>(tags);
-    canonical.append("tags=").append(sortedTags.size());
-    for (String tag : sortedTags) {
-      canonical.append('|').append(tag.length()).append(':').append(tag);
-    }
-    canonical.append('\n');
-    canonical.append("fusion=").append(fusion.wireName()).append('\n');
-    canonical.append("weights=").append(weights.toSpec()).append('\n');
-    canonical.append("explain=").append(explain).append('\n');
-    canonical.append("generation=").append(generation).append('\n');
-    return canonical.toString();
-  }
-
-  /** One digest per thread: looking the algorithm up per request costs more than hashing. */
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  });
-
-  private static byte[] sha256(String text) {
-    MessageDigest digest = SHA_256.get();
-    digest.reset();
-    return digest.digest(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** The query text as the cache key compares it: {@link VisibleText#normalize}. */
-  static String normalize(String q) {
-    return VisibleText.normalize(q);
+  public WindowQuery window(int windowHits) {
+    return new WindowQuery(q, mode, tags, fusion, weights, WindowQuery.sizeFor(offset + k, windowHits));
   }
 }

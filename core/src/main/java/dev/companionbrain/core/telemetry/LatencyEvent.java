@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.IOException;
 import java.util.Map;
+import dev.companionbrain.core.search.WindowQuery;
 
 /**
  * One request's latency, as the query service publishes it to topic {@code search.latency} and the
@@ -15,14 +16,18 @@ import java.util.Map;
  * like every topic of the product.
  *
  * <pre>{@code {"endpoint":"search","mode":"hybrid","cache":"l1","status":200,"took_ms":0.412,
- *  "backends":{"keyword":3},"timestamp":1764238000000}}</pre>
+ *  "backends":{"keyword":3},"timestamp":1764238000000,"window":{"q":"wing flutter","mode":"hybrid",
+ *  "tags":[],"fusion":"weighted","weights":"text:0.2,keyword:0.4,vector:1","size":100},"stale_ms":0}}</pre>
  *
  * @param cache {@code l1}, {@code l2}, {@code miss}, {@code bypass} or {@code none}
  * @param backends each retriever's time in ms, for the searches that asked the engines
  * @param timestamp when the request ended, epoch ms
+ * @param window the candidate window a successful search was answered from (what the cache warming
+ *     job counts to learn the popular requests); null for other requests and failures
+ * @param staleMs how long past its generation's supersession the answer was (0 when current)
  */
 public record LatencyEvent(String endpoint, String mode, String cache, int status, double tookMs,
-    Map<String, Long> backends, long timestamp) {
+    Map<String, Long> backends, long timestamp, WindowQuery window, long staleMs) {
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -47,7 +52,7 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
         return null;
       }
       return JSON.treeToValue(node, LatencyEvent.class);
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | RuntimeException e) { // a window that fails the request validation too
       return null;
     }
   }

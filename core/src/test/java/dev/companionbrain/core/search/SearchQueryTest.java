@@ -35,8 +35,13 @@ class SearchQueryTest {
     return SearchQuery.fromParams(params(namesAndValues)::get, DEFAULTS);
   }
 
-  private static String key(long generation, String... namesAndValues) {
-    return SearchQuery.cacheKeyOf(parse(namesAndValues).canonicalForm(generation));
+  /** The shared cache's key of the window of a request, with windows of 100 hits. */
+  private static String key(String... namesAndValues) {
+    return parse(namesAndValues).window(100).cacheKey();
+  }
+
+  private static String form(String... namesAndValues) {
+    return parse(namesAndValues).window(100).canonicalForm();
   }
 
   @Test
@@ -47,13 +52,12 @@ class SearchQueryTest {
         {"q", "foo", "tags", "b,a"}, {"q", "foo", "tags", "a,b"}, {"q", "foo bar"}, {"q", "foo", "explain", "true"}};
     for (String[] a : requests) {
       for (String[] b : requests) {
-        boolean sameForm = parse(a).canonicalForm(3).equals(parse(b).canonicalForm(3));
-        assertThat(key(3, a).equals(key(3, b))).as("%s vs %s", String.join(",", a), String.join(",", b)).isEqualTo(sameForm);
-        assertThat(SearchQuery.cacheKeyOf(parse(a).canonicalForm(3))).isEqualTo(key(3, a));
+        boolean sameForm = form(a).equals(form(b));
+        assertThat(key(a).equals(key(b))).as("%s vs %s", String.join(",", a), String.join(",", b)).isEqualTo(sameForm);
+        assertThat(WindowQuery.cacheKeyOf(form(a))).isEqualTo(key(a));
       }
     }
-    assertThat(parse("q", "Foo").canonicalForm(3)).isEqualTo(parse("q", "foo", "k", "10").canonicalForm(3))
-        .isNotEqualTo(parse("q", "foo").canonicalForm(4));
+    assertThat(form("q", "Foo")).isEqualTo(form("q", "foo", "k", "10"));
   }
 
   @Test
@@ -215,52 +219,80 @@ class SearchQueryTest {
 
   @Test
   void cacheKeyIsPrefixedHexSha256() {
-    assertThat(key(7, "q", "foo")).matches("search:v1:[0-9a-f]{64}");
+    assertThat(key("q", "foo")).matches("search:v2:[0-9a-f]{64}");
   }
 
   @Test
   void cacheKeyIsStable() {
-    assertThat(key(7, "q", "foo")).isEqualTo(key(7, "q", "foo"));
+    assertThat(key("q", "foo")).isEqualTo(key("q", "foo"));
   }
 
   @Test
   void equivalentRequestsShareACacheKey() {
-    String plain = key(7, "q", "Foo  Bar");
+    String plain = key("q", "Foo  Bar");
 
-    assertThat(key(7, "q", "  foo bar  ")).isEqualTo(plain);
-    assertThat(key(7, "q", "FOO\tbar")).isEqualTo(plain);
+    assertThat(key("q", "  foo bar  ")).isEqualTo(plain);
+    assertThat(key("q", "FOO\tbar")).isEqualTo(plain);
     assertThat(
-            key(
-                7, "q", "foo bar", "k", "10", "mode", "hybrid", "offset", "0", "fusion", "rrf",
+            key("q", "foo bar", "k", "10", "mode", "hybrid", "offset", "0", "fusion", "rrf",
                 "explain", "false", "tags", " "))
         .isEqualTo(plain);
-    assertThat(key(7, "q", "foo bar", "mode", "HYBRID", "weights", "vector:1, keyword:1.0 ,text:1"))
+    assertThat(key("q", "foo bar", "mode", "HYBRID", "weights", "vector:1, keyword:1.0 ,text:1"))
         .isEqualTo(plain);
-    assertThat(key(7, "q", "foo bar", "fusion", "weighted"))
-        .isEqualTo(key(7, "q", "foo bar", "fusion", "weighted", "weights", "text:0.2,keyword:0.4,vector:0.4"));
+    assertThat(key("q", "foo bar", "fusion", "weighted"))
+        .isEqualTo(key("q", "foo bar", "fusion", "weighted", "weights", "text:0.2,keyword:0.4,vector:0.4"));
+  }
+
+  @Test
+  void everyPageWithinTheWindowSharesItsKeyWhateverItsSizeOffsetOrExplain() {
+    String base = key("q", "foo");
+    assertThat(key("q", "foo", "k", "11")).isEqualTo(base);
+    assertThat(key("q", "foo", "k", "10", "offset", "90")).isEqualTo(base);
+    assertThat(key("q", "foo", "k", "100")).isEqualTo(base);
+    assertThat(key("q", "foo", "explain", "true")).isEqualTo(base);
+  }
+
+  @Test
+  void deeperPagesUseAWindowDoubledUntilTheyFit() {
+    assertThat(WindowQuery.sizeFor(100, 100)).isEqualTo(100);
+    assertThat(WindowQuery.sizeFor(101, 100)).isEqualTo(200);
+    assertThat(WindowQuery.sizeFor(401, 100)).isEqualTo(800);
+    assertThat(WindowQuery.sizeFor(1100, 100)).isEqualTo(WindowQuery.MAX_SIZE);
+    assertThat(parse("q", "foo", "offset", "1000", "k", "100").window(100).size()).isEqualTo(1100);
+  }
+
+  @Test
+  void aWindowSurvivesTheRoundTripThroughItsJsonAndIsValidatedOnTheWayIn() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    WindowQuery window = parse("q", "Wing  flutter", "tags", "b,a", "fusion", "rrf").window(100);
+    String text = json.writeValueAsString(window);
+    assertThat(text).isEqualTo("{\"q\":\"Wing flutter\",\"mode\":\"hybrid\",\"tags\":[\"b\",\"a\"],\"fusion\":\"rrf\","
+        + "\"weights\":\"text:1,keyword:1,vector:1\",\"size\":100}");
+    assertThat(json.readValue(text, WindowQuery.class)).isEqualTo(window);
+    assertThatThrownBy(() -> json.readValue(text.replace("Wing flutter", "\\u200b"), WindowQuery.class))
+        .hasRootCauseInstanceOf(BadRequestException.class);
+    assertThatThrownBy(() -> json.readValue(text.replace("100", "0"), WindowQuery.class))
+        .hasRootCauseInstanceOf(BadRequestException.class);
   }
 
   @Test
   void tagOrderAndDuplicatesDoNotChangeTheCacheKey() {
-    assertThat(key(7, "q", "foo", "tags", "b,a")).isEqualTo(key(7, "q", "foo", "tags", " a , b ,a"));
+    assertThat(key("q", "foo", "tags", "b,a")).isEqualTo(key("q", "foo", "tags", " a , b ,a"));
   }
 
   @Test
   void differentRequestsGetDifferentCacheKeys() {
-    String base = key(7, "q", "foo");
+    String base = key("q", "foo");
 
-    assertThat(key(7, "q", "foo", "k", "11")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foo", "offset", "10")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foo", "mode", "text")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foo", "tags", "a")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foo", "tags", "A")).isNotEqualTo(key(7, "q", "foo", "tags", "a"));
-    assertThat(key(7, "q", "foo", "tags", "a,b")).isNotEqualTo(key(7, "q", "foo", "tags", "a"));
-    assertThat(key(7, "q", "foo", "fusion", "weighted")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foo", "weights", "text:2,keyword:1,vector:1")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foo", "explain", "true")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foobar")).isNotEqualTo(base);
-    assertThat(key(7, "q", "foo bar")).isNotEqualTo(key(7, "q", "foobar"));
-    assertThat(key(8, "q", "foo")).isNotEqualTo(base);
+    assertThat(key("q", "foo", "offset", "95", "k", "10")).as("a page past the first window").isNotEqualTo(base);
+    assertThat(key("q", "foo", "mode", "text")).isNotEqualTo(base);
+    assertThat(key("q", "foo", "tags", "a")).isNotEqualTo(base);
+    assertThat(key("q", "foo", "tags", "A")).isNotEqualTo(key("q", "foo", "tags", "a"));
+    assertThat(key("q", "foo", "tags", "a,b")).isNotEqualTo(key("q", "foo", "tags", "a"));
+    assertThat(key("q", "foo", "fusion", "weighted")).isNotEqualTo(base);
+    assertThat(key("q", "foo", "weights", "text:2,keyword:1,vector:1")).isNotEqualTo(base);
+    assertThat(key("q", "foobar")).isNotEqualTo(base);
+    assertThat(key("q", "foo bar")).isNotEqualTo(key("q", "foobar"));
   }
 
   @ParameterizedTest
@@ -277,17 +309,14 @@ class SearchQueryTest {
 
   @Test
   void canonicalFormSpellsOutTheNormalisedRequest() {
-    assertThat(parse("q", " Foo   BAR ", "tags", "b,a").canonicalForm(3))
+    assertThat(form("q", " Foo   BAR ", "tags", "b,a"))
         .isEqualTo(
-            "search:v1:\n"
+            "search:v2:\n"
                 + "q=7:foo bar\n"
                 + "mode=hybrid\n"
-                + "k=10\n"
-                + "offset=0\n"
                 + "tags=2|1:a|1:b\n"
                 + "fusion=rrf\n"
                 + "weights=text:1,keyword:1,vector:1\n"
-                + "explain=false\n"
-                + "generation=3\n");
+                + "size=100\n");
   }
 }

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import dev.companionbrain.core.search.FusionMethod;
+import dev.companionbrain.core.search.SearchMode;
+import dev.companionbrain.core.search.Weights;
+import dev.companionbrain.core.search.WindowQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,11 +16,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LatencyEventTest {
   @Test
   void anEventSurvivesTheRoundTripInSnakeCase() throws Exception {
+    WindowQuery window = new WindowQuery("wing flutter", SearchMode.HYBRID, java.util.List.of(), FusionMethod.RRF,
+        Weights.parse("text:1,keyword:1,vector:1"), 100);
     LatencyEvent event = new LatencyEvent("search", "hybrid", "miss", 200, 12.345, Map.of("keyword", 3L, "vector", 7L),
-        1_764_238_000_000L);
+        1_764_238_000_000L, window, 120);
     byte[] json = event.toJson();
     assertThat(new ObjectMapper().readTree(json).fieldNames()).toIterable()
-        .containsExactlyInAnyOrder("endpoint", "mode", "cache", "status", "took_ms", "backends", "timestamp");
+        .containsExactlyInAnyOrder("endpoint", "mode", "cache", "status", "took_ms", "backends", "timestamp", "window",
+            "stale_ms");
     assertThat(LatencyEvent.fromJson(json)).isEqualTo(event);
   }
 
@@ -24,7 +31,7 @@ class LatencyEventTest {
   void whatAnOlderServiceWroteIsStillRead() {
     byte[] json = "{\"endpoint\":\"search\",\"mode\":\"text\",\"cache\":\"l1\",\"status\":200,\"took_ms\":0.5,\"timestamp\":9,\"new\":1}"
         .getBytes(StandardCharsets.UTF_8);
-    assertThat(LatencyEvent.fromJson(json)).isEqualTo(new LatencyEvent("search", "text", "l1", 200, 0.5, Map.of(), 9));
+    assertThat(LatencyEvent.fromJson(json)).isEqualTo(new LatencyEvent("search", "text", "l1", 200, 0.5, Map.of(), 9, null, 0));
   }
 
   @ParameterizedTest
@@ -35,9 +42,9 @@ class LatencyEventTest {
 
   @Test
   void errorsAreTheServersAndHitsAreTheCaches() {
-    assertThat(new LatencyEvent("search", "hybrid", "l2", 503, 1, Map.of(), 1).isError()).isTrue();
-    assertThat(new LatencyEvent("search", "hybrid", "l2", 429, 1, Map.of(), 1).isError()).isFalse();
-    assertThat(new LatencyEvent("search", "hybrid", "l2", 200, 1, Map.of(), 1).isCacheHit()).isTrue();
-    assertThat(new LatencyEvent("search", "hybrid", "miss", 200, 1, Map.of(), 1).isCacheHit()).isFalse();
+    assertThat(new LatencyEvent("search", "hybrid", "l2", 503, 1, Map.of(), 1, null, 0).isError()).isTrue();
+    assertThat(new LatencyEvent("search", "hybrid", "l2", 429, 1, Map.of(), 1, null, 0).isError()).isFalse();
+    assertThat(new LatencyEvent("search", "hybrid", "l2", 200, 1, Map.of(), 1, null, 0).isCacheHit()).isTrue();
+    assertThat(new LatencyEvent("search", "hybrid", "miss", 200, 1, Map.of(), 1, null, 0).isCacheHit()).isFalse();
   }
 }
