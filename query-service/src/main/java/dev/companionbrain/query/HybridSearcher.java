@@ -1,12 +1,11 @@
 package dev.companionbrain.query;
 
 import dev.companionbrain.core.search.BadRequestException;
-import dev.companionbrain.core.search.Contribution;
 import dev.companionbrain.core.search.FusedHit;
 import dev.companionbrain.core.search.Retriever;
-import dev.companionbrain.core.search.ScoreNormalizer;
 import dev.companionbrain.core.search.ScoredId;
-import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.WindowQuery;
+import dev.companionbrain.core.search.Fusion;
 import dev.companionbrain.core.search.backend.Retrieval;
 import dev.companionbrain.core.search.backend.RetrievalRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -38,8 +37,8 @@ final class HybridSearcher {
   private final Map<Retriever, Timer> latency = new EnumMap<>(Retriever.class);
   private final QueryEmbeddings embeddings;
 
-  /** The fused candidates of one search (before paging) and how each retriever fared. */
-  record Outcome(List<FusedHit> page, List<SearchPage.Degradation> degraded, Map<String, Long> backendMillis) {}
+  /** The fused candidates of one search (the window, before paging) and how each retriever fared. */
+  record Outcome(List<FusedHit> window, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMillis) {}
 
   HybridSearcher(Map<Retriever, Retrieval> retrievals, Map<Retriever, Duration> timeouts, QueryEmbeddings embeddings,
       MeterRegistry registry) {
@@ -64,16 +63,21 @@ final class HybridSearcher {
     }
   }
 
-  /** @param bypassCache also compute the query embedding afresh (Cache-Control: no-cache) */
-  Outcome search(SearchQuery query, boolean bypassCache) {
+  /**
+   * The window's fused candidates: every retriever of the query fetches {@code query.size()}
+   * candidates, and the fusion keeps that many.
+   *
+   * @param bypassCache also compute the query embedding afresh (Cache-Control: no-cache)
+   */
+  Outcome search(WindowQuery query, boolean bypassCache) {
     Map<Retriever, CompletableFuture<List<ScoredId>>> calls = new EnumMap<>(Retriever.class);
     Map<Retriever, Long> started = new EnumMap<>(Retriever.class);
-    List<SearchPage.Degradation> degraded = new ArrayList<>();
-    RetrievalRequest base = new RetrievalRequest(query.q(), null, query.tags(), query.candidates());
+    List<CandidateWindow.Degradation> degraded = new ArrayList<>();
+    RetrievalRequest base = new RetrievalRequest(query.q(), null, query.tags(), query.size());
     for (Retriever r : query.retrievers()) {
       CircuitBreaker breaker = breakers.get(r);
       if (!breaker.tryAcquirePermission()) {
-        degraded.add(new SearchPage.Degradation(r.wireName(), "circuit_open"));
+        degraded.add(new CandidateWindow.Degradation(r.wireName(), "circuit_open"));
         continue;
       }
       started.put(r, System.nanoTime());
@@ -98,7 +102,7 @@ final class HybridSearcher {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         breaker.onError(nanos, TimeUnit.NANOSECONDS, cause); // counted only when the backend is at fault
         millis.put(r.wireName(), TimeUnit.NANOSECONDS.toMillis(nanos));
-        degraded.add(new SearchPage.Degradation(r.wireName(), reason(cause)));
+        degraded.add(new CandidateWindow.Degradation(r.wireName(), reason(cause)));
         if (refusedRequest == null && RetrievalFailure.of(cause) == RetrievalFailure.REQUEST) {
           refusedRequest = cause;
           refusedBy = r;
@@ -112,12 +116,8 @@ final class HybridSearcher {
     if (lists.isEmpty()) {
       throw ApiException.unavailable("no search backend answered: " + degraded);
     }
-    int wanted = query.offset() + query.k();
-    List<FusedHit> fused = query.mode().single().isPresent()
-        ? single(query.mode().single().get(), lists.getOrDefault(query.mode().single().get(), List.of()), wanted)
-        : query.fusion().create(query.weights()).fuse(lists, wanted);
-    List<FusedHit> page = fused.size() <= query.offset() ? List.of() : fused.subList(query.offset(), fused.size());
-    return new Outcome(List.copyOf(page), degraded, millis);
+    Fusion fusion = query.mode().single().map(Fusion::single).orElseGet(() -> query.fusion().create(query.weights()));
+    return new Outcome(fusion.fuse(lists, query.size()), degraded, millis);
   }
 
   private CompletableFuture<List<ScoredId>> call(Retriever r, RetrievalRequest base, boolean bypassCache) {
@@ -131,25 +131,6 @@ final class HybridSearcher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /** A single retriever's list as hits: its own order and raw scores. */
-  static List<FusedHit> single(Retriever r, List<ScoredId> hits, int limit) {
-    List<FusedHit> out = new ArrayList<>(Math.min(limit, hits.size()));
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    int rank = 0;
-    for (ScoredId hit : hits) {
-      if (out.size() >= limit) {
-        break;
-      }
-      if (!seen.add(hit.id())) {
-        continue;
-      }
-      rank++;
-      out.add(new FusedHit(hit.id(), hit.score(),
-          Map.of(r, new Contribution(rank, hit.score(), ScoreNormalizer.normalize(r, hit.score())))));
-    }
-    return out;
   }
 
   private static String reason(Throwable cause) {

@@ -1,5 +1,6 @@
 package dev.companionbrain.query;
 
+import dev.companionbrain.core.search.WindowQuery;
 import dev.companionbrain.core.telemetry.LatencyEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -31,14 +33,25 @@ final class LatencyReporter implements AutoCloseable {
   /** How long the sender thread sleeps when the queue is empty. */
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private final BlockingQueue<LatencyEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-  private final KafkaProducer<String, byte[]> producer;
+  private final Producer<String, byte[]> producer;
   private final String topic;
   private final Thread sender;
   private final Counter dropped;
   private final Counter published;
   private volatile boolean running = true;
 
-  LatencyReporter(String bootstrapServers, String topic, MeterRegistry registry) {
+  LatencyReporter(Producer<String, byte[]> producer, String topic, MeterRegistry registry) {
+    this.producer = producer;
+    this.topic = topic;
+    this.dropped = Counter.builder("brain_latency_events_dropped").register(registry);
+    this.published = Counter.builder("brain_latency_events_published").register(registry);
+    this.sender = new Thread(this::send, "latency-reporter");
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  /** The producer the latency events are sent with: small batches, never blocking a request for long. */
+  static Producer<String, byte[]> producer(String bootstrapServers) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -51,18 +64,18 @@ final class LatencyReporter implements AutoCloseable {
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    this.producer = new KafkaProducer<>(p);
-    this.topic = topic;
-    this.dropped = Counter.builder("brain_latency_events_dropped").register(registry);
-    this.published = Counter.builder("brain_latency_events_published").register(registry);
-    this.sender = new Thread(this::send, "latency-reporter");
-    sender.setDaemon(true);
-    sender.start();
+    return new KafkaProducer<>(p);
   }
 
-  void report(String endpoint, String mode, String cache, int status, double tookMs, Map<String, Long> backends) {
+  /**
+   * @param window the window a successful search was answered from (the warming job counts them), else null
+   * @param staleMillis how stale the answer was (0 when current)
+   */
+  void report(String endpoint, String mode, String cache, int status, double tookMs, Map<String, Long> backends,
+      WindowQuery window, long staleMillis) {
     // only the event is made here; the sender thread writes its JSON
-    if (!queue.offer(new LatencyEvent(endpoint, mode, cache, status, tookMs, backends, System.currentTimeMillis()))) {
+    if (!queue.offer(new LatencyEvent(endpoint, mode, cache, status, tookMs, backends, System.currentTimeMillis(), window,
+        staleMillis))) {
       dropped.increment();
     }
   }

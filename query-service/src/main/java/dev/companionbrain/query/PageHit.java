@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
-/** One hit of a response: id, fused score, display fields, and (with explain) each retriever's part. */
+/**
+ * One hit: id, fused score, display fields, and each retriever's part (kept in the cached window;
+ * a response shows it only with {@code explain=true}).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PageHit(
     String id,
@@ -19,4 +22,9 @@ public record PageHit(
 
   /** A retriever's rank (1-based), raw score and normalised score for this hit. */
   public record RetrieverPart(int rank, double score, double normalized) {}
+
+  /** The hit as a response without explain shows it. */
+  PageHit withoutParts() {
+    return explain == null ? this : new PageHit(id, score, title, url, tags, updatedAt, snippet, null);
+  }
 }

@@ -5,6 +5,7 @@ import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.search.FusionMethod;
 import dev.companionbrain.core.search.SearchDefaults;
+import dev.companionbrain.core.search.SearchQuery;
 import dev.companionbrain.core.search.Weights;
 import java.time.Duration;
 
@@ -25,6 +26,11 @@ public record QueryConfig(
     long l1MaxBytes,
     Duration l1Ttl,
     Duration l2Ttl,
+    int windowHits,
+    long maxStaleMillis,
+    boolean warming,
+    String warmTopic,
+    String warmersGroup,
     int maxConcurrentSearches,
     int maxConcurrentSearchesPerClient,
     String clientIdHeader,
@@ -45,6 +51,11 @@ public record QueryConfig(
         s.getLong(Setting.L1_MAX_BYTES, 0),
         Duration.ofSeconds(s.getLong(Setting.L1_TTL_SECONDS, 1)),
         Duration.ofSeconds(s.getLong(Setting.L2_TTL_SECONDS, 1)),
+        s.getInt(Setting.CACHE_WINDOW_HITS, SearchQuery.MAX_K),
+        s.getLong(Setting.MAX_STALENESS_MS, 0),
+        s.getBoolean(Setting.CACHE_WARMING),
+        s.get(Setting.CACHE_WARM_TOPIC),
+        s.get(Setting.CACHE_WARMERS_GROUP),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES_PER_CLIENT, 1),
         s.get(Setting.CLIENT_ID_HEADER),
@@ -54,15 +65,23 @@ public record QueryConfig(
             s.parse(Setting.WEIGHTED_WEIGHTS, Weights::parse)));
   }
 
+  /** The same with another staleness bound and warming switch (tests, benchmarks). */
+  public QueryConfig withCache(long newMaxStaleMillis, boolean newWarming) {
+    return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, warmTopic, warmersGroup,
+        maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader, maxBackendConnections, defaults);
+  }
+
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader,
         maxBackendConnections, defaults);
   }
 
   @Override
   public String toString() {
     return "QueryConfig[" + host + ":" + port + ", " + engines
-        + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion() + "]";
+        + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion()
+        + ", window=" + windowHits + ", maxStaleMs=" + maxStaleMillis + ", warming=" + warming + "]";
   }
 }

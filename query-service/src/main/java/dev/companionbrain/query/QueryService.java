@@ -6,31 +6,24 @@ import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.document.DocumentIds;
 import dev.companionbrain.core.embed.Embedder;
-import dev.companionbrain.core.index.ElasticsearchClients;
-import dev.companionbrain.core.index.VectorDialect;
 import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.Retriever;
-import dev.companionbrain.core.search.backend.KeywordIndex;
 import dev.companionbrain.core.search.backend.Retrieval;
-import dev.companionbrain.core.search.backend.TextIndex;
-import dev.companionbrain.core.search.backend.VectorIndex;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,61 +35,74 @@ public final class QueryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Everything the service talks to or depends on for time: {@link Wiring#fromConfig} builds them
+   * from configuration (the one composition root), tests build them by hand (retrievals as functions,
+   * an in-memory shared level, a clock they move).
+   *
+   * @param retrievals each retriever's search
+   * @param embedder the query embedder
+   * @param sharedWindows the shared cache level (Redis)
+   * @param displayFields the display fields of the ids it has
+   * @param probes the readiness checks of the engines
+   * @param latencyProducer where the latency events go (topic {@link QueryConfig#latencyTopic})
+   * @param warmRequests the warming job's requests, or null to compute none (see {@link WarmConsumer})
+   * @param generations the index generations, fed by a {@link GenerationListener} (or by a test)
+   * @param clock epoch milliseconds (staleness)
+   * @param ticker nanoseconds for the L1 expiry
+   * @param registry the metrics {@code /metrics} shows
+   * @param resources closed by {@link #close()}, in this order, after the service's own threads
+   */
+  record Collaborators(
+      Map<Retriever, Retrieval> retrievals,
+      Embedder embedder,
+      WindowCache.SharedWindows sharedWindows,
+      Function<List<String>, Map<String, HydrationEntry>> displayFields,
+      Map<String, Readiness.Probe> probes,
+      Producer<String, byte[]> latencyProducer,
+      java.util.function.Function<WindowCache, AutoCloseable> warmRequests,
+      GenerationClock generations,
+      LongSupplier clock,
+      Ticker ticker,
+      PrometheusMeterRegistry registry,
+      List<AutoCloseable> resources) {}
+
   private final QueryConfig config;
-  private final RestClient elasticsearch;
-  private final TextIndex text;
-  private final RedisClient redisClient;
-  private final SharedCache shared;
-  private final IndexGeneration generation;
+  private final Collaborators parts;
   private final QueryEmbeddings embeddings;
   private final LatencyReporter latency;
-  private final HybridSearcher searcher;
-  private final DocumentCache documents;
-  private final SearchCache cache;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ThreadPoolExecutor refresher;
+  private final AutoCloseable warming;
+  private final PrometheusMeterRegistry registry;
   private final Readiness readiness;
   private final Javalin app;
 
-  private QueryService(QueryConfig config, Ticker ticker) {
+  QueryService(QueryConfig config, Collaborators parts) {
     this.config = config;
-    this.elasticsearch = elasticsearchClient(config);
-    this.text = new TextIndex(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(), config.textTimeout(),
-        config.maxBackendConnections());
-    RedisURI redisUri = RedisURI.create(config.engines().redisUri());
-    redisUri.setTimeout(Duration.ofMillis(200));
-    this.redisClient = RedisClient.create(redisUri);
-    redisClient.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(200)))
-        .build());
-    this.shared = new SharedCache(redisClient, Duration.ofMillis(200), config.l2Ttl());
-    this.cache = new SearchCache(config.l1MaxBytes(), config.l1Ttl(), ticker, shared, registry);
-    this.generation = new IndexGeneration(redisClient, shared, g -> cache.clearLocal());
-    this.embeddings = new QueryEmbeddings(Embedder.miniLm());
-    this.latency = new LatencyReporter(config.kafkaBootstrapServers(), config.latencyTopic(), registry);
-    VectorDialect dialect = detectDialect(elasticsearch);
-    Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
-    retrievals.put(Retriever.TEXT, text);
-    retrievals.put(Retriever.KEYWORD, new KeywordIndex(elasticsearch, config.index()));
-    retrievals.put(Retriever.VECTOR, new VectorIndex(elasticsearch, config.index(), dialect));
+    this.parts = parts;
+    this.registry = parts.registry();
+    this.embeddings = new QueryEmbeddings(parts.embedder());
+    this.latency = new LatencyReporter(parts.latencyProducer(), config.latencyTopic(), registry);
     Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
     timeouts.put(Retriever.TEXT, config.textTimeout());
     timeouts.put(Retriever.KEYWORD, config.keywordTimeout());
     timeouts.put(Retriever.VECTOR, config.vectorTimeout());
-    this.searcher = new HybridSearcher(retrievals, timeouts, embeddings, registry);
-    this.documents = new DocumentCache(shared, elasticsearch, config.index());
-    SearchHandler search = new SearchHandler(config.defaults(), cache, searcher, documents, generation, latency,
+    HybridSearcher searcher = new HybridSearcher(parts.retrievals(), timeouts, embeddings, registry);
+    // background refreshes of stale windows: a few at a time; past that a window is refreshed by
+    // the first request after the staleness bound instead
+    this.refresher = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(256), r -> {
+      Thread t = new Thread(r, "window-refresh");
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.AbortPolicy());
+    WindowCache cache = new WindowCache(config.l1MaxBytes(), config.l1Ttl(), parts.ticker(), parts.sharedWindows(),
+        parts.generations(), parts.clock(), config.maxStaleMillis(), new WindowComputation(searcher, parts.displayFields()),
+        refresher, registry);
+    this.warming = parts.warmRequests() == null ? null : parts.warmRequests().apply(cache);
+    SearchHandler search = new SearchHandler(config.defaults(), config.windowHits(), cache, latency,
         new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()), config.clientIdHeader(),
         registry);
-    Map<String, Readiness.Probe> probes = new LinkedHashMap<>();
-    probes.put("elasticsearch", () -> {
-      elasticsearch.performRequest(new Request("GET", "/_cluster/health"));
-      return true;
-    });
-    probes.put("meilisearch", text::healthy);
-    probes.put("redis", shared::ping);
-    this.readiness = new Readiness(probes, searcher::breakers, generation::current, java.time.Clock.systemUTC());
+    this.readiness = new Readiness(parts.probes(), searcher::breakers, parts.generations()::current, java.time.Clock.systemUTC());
     this.app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
@@ -153,7 +159,18 @@ public final class QueryService implements AutoCloseable {
 
   /** Starts with an injected clock for the L1 cache's expiry (tests advance it instead of sleeping). */
   public static QueryService start(QueryConfig config, Ticker ticker) {
-    QueryService service = new QueryService(config, ticker);
+    return start(config, Wiring.fromConfig(config, ticker, System::currentTimeMillis));
+  }
+
+  /** Starts with the collaborators given (tests: injected time, retrievals and stores). */
+  static QueryService start(QueryConfig config, Collaborators parts) {
+    QueryService service;
+    try {
+      service = new QueryService(config, parts);
+    } catch (RuntimeException e) {
+      closeAll(parts.resources());
+      throw e;
+    }
     service.app.start();
     LOG.info("query service on http://{}:{} ({})", config.host(), service.port(), config.withPort(service.port()));
     return service;
@@ -190,7 +207,7 @@ public final class QueryService implements AutoCloseable {
     if (!DocumentIds.isValid(id)) {
       throw new BadRequestException("invalid_id", "a document id is 1-511 bytes of A-Z a-z 0-9 - _");
     }
-    HydrationEntry f = documents.get(List.of(id)).get(id);
+    HydrationEntry f = parts.displayFields().apply(List.of(id)).get(id);
     if (f == null) {
       throw ApiException.notFound("no document " + id);
     }
@@ -220,44 +237,24 @@ public final class QueryService implements AutoCloseable {
     }
   }
 
-  private static VectorDialect detectDialect(RestClient client) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (true) {
-      try {
-        return VectorDialect.detect(client);
-      } catch (RuntimeException e) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("the Elasticsearch API does not answer GET /: " + e.getMessage(), e);
-        }
-        try {
-          Thread.sleep(500); // waiting for the engine to come up at start
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(ie);
-        }
-      }
-    }
-  }
-
-  static RestClient elasticsearchClient(QueryConfig config) {
-    return ElasticsearchClients.builder(config.engines(), config.maxBackendConnections())
-        .setRequestConfigCallback(r -> r.setConnectTimeout(1000).setSocketTimeout(5000).setConnectionRequestTimeout(1000))
-        .build();
-  }
-
   @Override
   public void close() {
     app.stop();
+    if (warming != null) {
+      closeAll(List.of(warming));
+    }
+    refresher.shutdownNow();
     latency.close();
-    generation.close();
     embeddings.close();
-    shared.close();
-    redisClient.shutdown();
-    for (java.io.Closeable client : List.<java.io.Closeable>of(elasticsearch, text)) {
+    closeAll(parts.resources());
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
       try {
-        client.close();
-      } catch (java.io.IOException ignored) {
-        // closing anyway
+        resource.close();
+      } catch (Exception e) {
+        LOG.debug("closing {}: {}", resource, e.toString()); // closing anyway
       }
     }
   }

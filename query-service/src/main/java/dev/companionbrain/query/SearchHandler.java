@@ -2,48 +2,43 @@ package dev.companionbrain.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.companionbrain.core.cache.HydrationEntry;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.companionbrain.core.search.BadRequestException;
-import dev.companionbrain.core.search.Contribution;
-import dev.companionbrain.core.search.FusedHit;
-import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.SearchDefaults;
 import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.WindowQuery;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code GET /search} and {@code POST /search}: validate, limit concurrency, cache, search, hydrate, report. */
+/** {@code GET /search} and {@code POST /search}: validate, limit concurrency, answer from the window cache, cut the page, report. */
 final class SearchHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final SearchDefaults defaults;
-  private final SearchCache cache;
-  private final HybridSearcher searcher;
-  private final DocumentCache documents;
-  private final IndexGeneration generation;
+  private final int windowHits;
+  private final WindowCache cache;
   private final LatencyReporter latency;
   private final Admission admission;
   private final String clientIdHeader;
   private final MeterRegistry registry;
 
   /**
+   * @param windowHits the hits of a cached window ({@link SearchQuery#window})
    * @param clientIdHeader the header that names the client for its concurrency share (set by a
    *     gateway, e.g. an API key id), or null to tell clients apart by remote address
    */
-  SearchHandler(SearchDefaults defaults, SearchCache cache, HybridSearcher searcher, DocumentCache documents,
-      IndexGeneration generation, LatencyReporter latency, Admission admission, String clientIdHeader,
-      MeterRegistry registry) {
+  SearchHandler(SearchDefaults defaults, int windowHits, WindowCache cache, LatencyReporter latency, Admission admission,
+      String clientIdHeader, MeterRegistry registry) {
     this.defaults = defaults;
+    this.windowHits = windowHits;
     this.cache = cache;
-    this.searcher = searcher;
-    this.documents = documents;
-    this.generation = generation;
     this.latency = latency;
     this.admission = admission;
     this.clientIdHeader = clientIdHeader;
@@ -104,38 +99,43 @@ final class SearchHandler {
     String level = "none";
     int status = 500;
     Map<String, Long> backends = Map.of();
+    WindowQuery window = null;
+    long staleMillis = 0;
     String admitted = null;
     try {
       SearchQuery query = SearchQuery.fromParams(param, defaults);
       mode = query.mode().wireName();
       admitted = admission.admit(client(ctx));
-      long gen = generation.current();
+      window = query.window(windowHits);
       String cacheControl = ctx.header("Cache-Control");
       boolean bypass = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
-      SearchCache.Lookup lookup = bypass
-          ? bypass(compute(query, gen, true))
-          : cache.get(query.canonicalForm(gen), () -> compute(query, gen, false));
-      level = lookup.level().name().toLowerCase(java.util.Locale.ROOT);
-      backends = lookup.level() == SearchCache.Level.MISS || lookup.level() == SearchCache.Level.BYPASS
-          ? lookup.page().backendMillis() : Map.of();
+      WindowCache.Answer answer = bypass ? cache.bypass(window) : cache.get(window);
+      level = answer.source().name().toLowerCase(java.util.Locale.ROOT);
+      staleMillis = answer.staleMillis();
+      CandidateWindow cached = answer.window();
+      backends = answer.source() == WindowCache.Source.MISS || answer.source() == WindowCache.Source.BYPASS
+          ? cached.backendMillis() : Map.of();
       double tookMs = (System.nanoTime() - began) / 1e6;
-      // the hits are spliced in as the bytes cached with the page; only the envelope is written per request
-      StringBuilder head = new StringBuilder(128).append("{\"query\":\"")
-          .append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(query.q())).append('"')
-          .append(",\"mode\":\"").append(mode).append("\",\"k\":").append(query.k())
-          .append(",\"offset\":").append(query.offset()).append(",\"hits\":");
-      String tail = Decimals.append(new StringBuilder(",\"took_ms\":"), tookMs, 2) + ",\"cache\":\"" + level
-          + "\",\"generation\":" + lookup.page().generation() + ",\"degraded\":"
-          + (lookup.page().degraded().isEmpty() ? "[]" : JSON.writeValueAsString(lookup.page().degraded()))
-          + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(lookup.page().backendMillis()) : "") + "}";
-      byte[] headBytes = head.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      byte[] tailBytes = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      byte[] body = new byte[headBytes.length + lookup.hitsJson().length + tailBytes.length];
-      System.arraycopy(headBytes, 0, body, 0, headBytes.length);
-      System.arraycopy(lookup.hitsJson(), 0, body, headBytes.length, lookup.hitsJson().length);
-      System.arraycopy(tailBytes, 0, body, headBytes.length + lookup.hitsJson().length, tailBytes.length);
+      // the hits are the bytes cached with the window; only the envelope is written per request
+      ByteArrayOutputStream body = new ByteArrayOutputStream(1024);
+      body.writeBytes(("{\"query\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(query.q()))
+          + "\",\"mode\":\"" + mode + "\",\"k\":" + query.k() + ",\"offset\":" + query.offset()
+          + ",\"total\":" + cached.hits().size() + ",\"hits\":[").getBytes(StandardCharsets.UTF_8));
+      int from = Math.min(query.offset(), cached.hits().size());
+      int to = Math.min(cached.hits().size(), query.offset() + query.k());
+      for (int i = from; i < to; i++) {
+        if (i > from) {
+          body.write(',');
+        }
+        body.writeBytes(query.explain() ? JSON.writeValueAsBytes(cached.hits().get(i)) : answer.hitJson()[i]);
+      }
+      String tail = Decimals.append(new StringBuilder("],\"took_ms\":"), tookMs, 2) + ",\"cache\":\"" + level
+          + "\",\"generation\":" + cached.generation() + ",\"stale_ms\":" + staleMillis + ",\"degraded\":"
+          + (cached.degraded().isEmpty() ? "[]" : JSON.writeValueAsString(cached.degraded()))
+          + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(cached.backendMillis()) : "") + "}";
+      body.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
       status = 200;
-      ctx.contentType("application/json").result(body);
+      ctx.contentType("application/json").result(body.toByteArray());
     } catch (BadRequestException e) {
       status = 400;
       throw e;
@@ -150,7 +150,7 @@ final class SearchHandler {
       }
       long nanos = System.nanoTime() - began;
       timer(mode, status).record(nanos, TimeUnit.NANOSECONDS);
-      latency.report("search", mode, level, status, nanos / 1e6, backends);
+      latency.report("search", mode, level, status, nanos / 1e6, backends, status == 200 ? window : null, staleMillis);
     }
   }
 
@@ -160,31 +160,5 @@ final class SearchHandler {
     return timers.computeIfAbsent(mode + ":" + status, k -> Timer.builder("brain_request_latency")
         .tag("endpoint", "search").tag("mode", mode).tag("status", Integer.toString(status))
         .publishPercentileHistogram().register(registry));
-  }
-
-  private static SearchCache.Lookup bypass(SearchPage page) {
-    return new SearchCache.Lookup(page, SearchCache.hitsJson(page), SearchCache.Level.BYPASS);
-  }
-
-  private SearchPage compute(SearchQuery query, long gen, boolean bypassCache) {
-    HybridSearcher.Outcome outcome = searcher.search(query, bypassCache);
-    List<String> ids = outcome.page().stream().map(FusedHit::id).toList();
-    Map<String, HydrationEntry> fields = documents.get(ids);
-    List<PageHit> hits = new ArrayList<>(ids.size());
-    for (FusedHit hit : outcome.page()) {
-      HydrationEntry f = fields.get(hit.id());
-      Map<String, PageHit.RetrieverPart> explain = null;
-      if (query.explain()) {
-        explain = new LinkedHashMap<>();
-        for (Map.Entry<Retriever, Contribution> c : hit.contributions().entrySet()) {
-          explain.put(c.getKey().wireName(),
-              new PageHit.RetrieverPart(c.getValue().rank(), c.getValue().rawScore(), c.getValue().normalizedScore()));
-        }
-      }
-      hits.add(f == null
-          ? new PageHit(hit.id(), hit.score(), null, null, null, null, null, explain)
-          : new PageHit(hit.id(), hit.score(), f.title(), f.url(), f.tags(), f.updatedAt(), f.snippet(), explain));
-    }
-    return new SearchPage(hits, gen, outcome.degraded(), outcome.backendMillis());
   }
 }

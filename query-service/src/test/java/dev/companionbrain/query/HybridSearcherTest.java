@@ -10,6 +10,7 @@ import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
 import dev.companionbrain.core.search.SearchDefaults;
 import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.WindowQuery;
 import dev.companionbrain.core.search.Weights;
 import dev.companionbrain.core.search.backend.BackendException;
 import dev.companionbrain.core.search.backend.Retrieval;
@@ -65,8 +66,8 @@ class HybridSearcherTest {
     embeddings.close();
   }
 
-  private static SearchQuery query(String q, String mode) {
-    return SearchQuery.fromParams(Map.of("q", q, "mode", mode)::get, DEFAULTS);
+  private static WindowQuery query(String q, String mode) {
+    return SearchQuery.fromParams(Map.of("q", q, "mode", mode)::get, DEFAULTS).window(10);
   }
 
   private CircuitBreaker.State state(Retriever r) {
@@ -88,7 +89,7 @@ class HybridSearcherTest {
     }
     assertThat(state(Retriever.VECTOR)).isEqualTo(CircuitBreaker.State.CLOSED);
     embedding = q -> VECTOR;
-    assertThat(searcher.search(query("a fine query", "vector"), false).page()).extracting(h -> h.id())
+    assertThat(searcher.search(query("a fine query", "vector"), false).window()).extracting(h -> h.id())
         .containsExactly("doc-vector");
   }
 
@@ -117,9 +118,9 @@ class HybridSearcherTest {
     assertThat(state(Retriever.KEYWORD)).isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(searcher.breakers().get(Retriever.KEYWORD).since()).isNotNull();
     assertThat(state(Retriever.TEXT)).isEqualTo(CircuitBreaker.State.CLOSED);
-    assertThat(last.page()).extracting(h -> h.id()).containsExactlyInAnyOrder("doc-text", "doc-vector");
+    assertThat(last.window()).extracting(h -> h.id()).containsExactlyInAnyOrder("doc-text", "doc-vector");
     HybridSearcher.Outcome skipped = searcher.search(query("q5", "hybrid"), false);
-    assertThat(skipped.degraded()).extracting(SearchPage.Degradation::reason).containsExactly("circuit_open");
+    assertThat(skipped.degraded()).extracting(CandidateWindow.Degradation::reason).containsExactly("circuit_open");
   }
 
   @Test
@@ -136,7 +137,7 @@ class HybridSearcherTest {
     failWith(Retriever.TEXT, new BackendException("meilisearch", 403, "invalid_api_key"));
     for (int i = 0; i < 10; i++) {
       HybridSearcher.Outcome outcome = searcher.search(query("q" + i, "hybrid"), false);
-      assertThat(outcome.degraded()).extracting(SearchPage.Degradation::retriever).containsExactly("text");
+      assertThat(outcome.degraded()).extracting(CandidateWindow.Degradation::retriever).containsExactly("text");
     }
     assertThat(state(Retriever.TEXT)).isEqualTo(CircuitBreaker.State.CLOSED);
   }

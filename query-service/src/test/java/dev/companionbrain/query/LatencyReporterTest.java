@@ -16,9 +16,9 @@ class LatencyReporterTest {
   void anUnreachableKafkaMakesReportsDropNotBlock() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // a port nobody listens on: the producer cannot fetch metadata, so its sender thread is stuck
-    try (LatencyReporter reporter = new LatencyReporter("127.0.0.1:" + Ports.free(), "search.latency", registry)) {
+    try (LatencyReporter reporter = new LatencyReporter(LatencyReporter.producer("127.0.0.1:" + Ports.free()), "search.latency", registry)) {
       for (int i = 0; i < 25_000; i++) {
-        reporter.report("search", "hybrid", "l1", 200, 0.5, Map.of());
+        reporter.report("search", "hybrid", "l1", 200, 0.5, Map.of(), null, 0);
       }
       // at most a full queue and one batch taken by the (stuck) sender thread are held; the rest are dropped
       int held = LatencyReporter.QUEUE_CAPACITY + LatencyReporter.MAX_BATCH;

@@ -64,4 +64,25 @@ public interface Fusion {
   static Fusion weightedSum(Weights weights) {
     return new WeightedSumFusion(weights);
   }
+
+  /**
+   * One retriever's list as a ranking: its hits with their raw scores, best first (ties by id), as a
+   * single-retriever search answers. Hits of the other retrievers' lists are left out.
+   */
+  static Fusion single(Retriever retriever) {
+    Weights only = Weights.of(Map.of(retriever, 1.0));
+    return new Fusion() {
+      @Override
+      public List<FusedHit> fuse(Map<Retriever, List<ScoredId>> ranked, int limit) {
+        return ContributionCombiner.combine(
+            Map.of(retriever, java.util.Objects.requireNonNullElse(ranked.get(retriever), List.of())), only,
+            (r, c) -> c.rawScore(), limit);
+      }
+
+      @Override
+      public String name() {
+        return retriever.wireName();
+      }
+    };
+  }
 }

@@ -1,7 +1,9 @@
 package dev.companionbrain.query;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.cache.GenerationNotice;
 import dev.companionbrain.core.cache.RedisKeys;
+import io.lettuce.core.SetArgs;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.KeyValue;
@@ -15,40 +17,52 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Redis as the shared level: cached pages (L2), the documents' display fields, the generation.
+ * The query service's Redis gateway: cached windows (L2), their refresh claims, the documents' display
+ * fields, the newest generation notice.
  * Every call is bounded by a short timeout and guarded by a circuit breaker, so a dead Redis costs
  * the request path nothing: reads answer "absent", writes are fire-and-forget. Lettuce reconnects
  * by itself and the breaker lets calls through again once Redis is back.
  */
-final class SharedCache implements SearchCache.SharedPages {
+final class RedisStore implements WindowCache.SharedWindows {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final StatefulRedisConnection<String, String> connection;
   private final Duration timeout;
   private final Duration pageTtl;
+  /** How long one instance's claim to refresh a window keeps the others from computing it too. */
+  private static final Duration REFRESH_CLAIM = Duration.ofSeconds(5);
   private final CircuitBreaker breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
       .slidingWindowSize(10).minimumNumberOfCalls(3).failureRateThreshold(50)
       .waitDurationInOpenState(Duration.ofSeconds(1)).permittedNumberOfCallsInHalfOpenState(1).build());
 
-  SharedCache(RedisClient client, Duration timeout, Duration pageTtl) {
+  RedisStore(RedisClient client, Duration timeout, Duration pageTtl) {
     this.connection = client.connect();
     this.timeout = timeout;
     this.pageTtl = pageTtl;
   }
 
   @Override
-  public Optional<SearchPage> page(String key) {
+  public Optional<CandidateWindow> window(String key) {
     return call(() -> connection.async().get(key).get(timeout.toMillis(), TimeUnit.MILLISECONDS))
         .map(json -> {
           try {
-            return JSON.readValue(json, SearchPage.class);
+            return JSON.readValue(json, CandidateWindow.class);
           } catch (Exception e) {
-            return null;
+            return null; // unreadable (an older format): as if absent, and overwritten by the next computation
           }
         });
   }
 
   @Override
-  public void putPage(String key, SearchPage page) {
+  public boolean claimRefresh(String key, long generation) {
+    Optional<Boolean> claimed = call(() -> "OK".equals(connection.async() // SET NX answers null when the key is there
+        .set(RedisKeys.refreshClaim(key, generation), "1", SetArgs.Builder.nx().px(REFRESH_CLAIM.toMillis()))
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+    // no answer at all (Redis away, breaker open): refresh here rather than leave the window stale
+    return claimed.orElse(true);
+  }
+
+  @Override
+  public void putWindow(String key, CandidateWindow page) {
     if (!breaker.tryAcquirePermission()) {
       return;
     }
@@ -66,9 +80,18 @@ final class SharedCache implements SearchCache.SharedPages {
     }
   }
 
-  Optional<Long> generation() {
-    return call(() -> connection.async().get(RedisKeys.GENERATION).get(timeout.toMillis(), TimeUnit.MILLISECONDS))
-        .map(Long::parseLong);
+  /** The newest generation's notice, or (from a job that wrote none) its bare number. */
+  Optional<GenerationNotice> generation() {
+    return call(() -> connection.async().mget(RedisKeys.GENERATION_NOTICE, RedisKeys.GENERATION)
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .flatMap(values -> values.stream().filter(KeyValue::hasValue).findFirst())
+        .map(value -> {
+          try {
+            return GenerationNotice.fromJson(value.getValue());
+          } catch (java.io.IOException e) {
+            return null;
+          }
+        });
   }
 
   /** Display-field JSON of each id that Redis has. */

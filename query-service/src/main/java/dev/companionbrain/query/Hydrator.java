@@ -17,16 +17,16 @@ import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 
 /**
- * Display fields of documents: from the hydration entries the indexing job keeps in Redis, and for
+ * Hydrates hits with the display fields of their documents: from the hydration entries the indexing job keeps in Redis, and for
  * ids Redis lacks (or while Redis is down) from the fields Elasticsearch stores.
  */
-final class DocumentCache {
+final class Hydrator {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final SharedCache redis;
+  private final RedisStore redis;
   private final RestClient elasticsearch;
   private final String index;
 
-  DocumentCache(SharedCache redis, RestClient elasticsearch, String index) {
+  Hydrator(RedisStore redis, RestClient elasticsearch, String index) {
     this.redis = redis;
     this.elasticsearch = elasticsearch;
     this.index = index;

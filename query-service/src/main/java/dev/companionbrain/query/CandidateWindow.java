@@ -1,0 +1,56 @@
+package dev.companionbrain.query;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A request's fused candidate window, the unit both cache levels keep (L1 as this object, L2 as its
+ * JSON, written and read by this one type): the top hits of the fused ranking with their display
+ * fields and each retriever's part, independent of offset and k. Every page of a query is cut from
+ * it, so at one generation pages never repeat or skip a hit.
+ *
+ * @param generation index generation it was computed at
+ * @param hits the fused hits, best first, each with its {@link PageHit#explain() parts}
+ * @param degraded retrievers skipped and why (degraded windows are not cached)
+ * @param backendMillis time each retriever took
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record CandidateWindow(long generation, List<PageHit> hits, List<Degradation> degraded, Map<String, Long> backendMillis) {
+
+  /** A retriever that did not contribute, and why (timeout, error, circuit_open, overloaded). */
+  public record Degradation(String retriever, String reason) {}
+
+  public CandidateWindow {
+    hits = List.copyOf(hits);
+    degraded = degraded == null ? List.of() : List.copyOf(degraded);
+    backendMillis = backendMillis == null ? Map.of() : Map.copyOf(backendMillis);
+  }
+
+  /** The hits from {@code offset}, at most {@code k}: empty past the end of the window. */
+  List<PageHit> page(int offset, int k) {
+    return offset >= hits.size() ? List.of() : hits.subList(offset, Math.min(hits.size(), offset + k));
+  }
+
+  /** Rough size in bytes, for the L1 weigher. */
+  int weight() {
+    int w = 200;
+    for (PageHit h : hits) {
+      w += 120 + 2 * (h.id().length() + len(h.title()) + len(h.url()) + len(h.snippet()) + len(h.updatedAt()));
+      if (h.tags() != null) {
+        for (String t : h.tags()) {
+          w += 40 + 2 * t.length();
+        }
+      }
+      if (h.explain() != null) {
+        w += 100 * h.explain().size();
+      }
+    }
+    return w;
+  }
+
+  private static int len(String s) {
+    return s == null ? 0 : s.length();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.companionbrain.query;
+
+import dev.companionbrain.core.cache.HydrationEntry;
+import dev.companionbrain.core.search.Contribution;
+import dev.companionbrain.core.search.FusedHit;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.WindowQuery;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Computes a candidate window: the hybrid search's fused hits, hydrated with their display fields. */
+final class WindowComputation implements WindowCache.WindowSearch {
+  private final HybridSearcher searcher;
+  private final Function<List<String>, Map<String, HydrationEntry>> displayFields;
+
+  /** @param displayFields the display fields of the ids it has (see {@link Hydrator#get}) */
+  WindowComputation(HybridSearcher searcher, Function<List<String>, Map<String, HydrationEntry>> displayFields) {
+    this.searcher = searcher;
+    this.displayFields = displayFields;
+  }
+
+  @Override
+  public CandidateWindow compute(WindowQuery query, long generation, boolean freshEmbedding) {
+    HybridSearcher.Outcome outcome = searcher.search(query, freshEmbedding);
+    return window(outcome, generation, displayFields.apply(outcome.window().stream().map(FusedHit::id).toList()));
+  }
+
+  static CandidateWindow window(HybridSearcher.Outcome outcome, long generation, Map<String, HydrationEntry> fields) {
+    List<PageHit> hits = new ArrayList<>(outcome.window().size());
+    for (FusedHit hit : outcome.window()) {
+      Map<String, PageHit.RetrieverPart> parts = new LinkedHashMap<>();
+      for (Map.Entry<Retriever, Contribution> c : hit.contributions().entrySet()) {
+        parts.put(c.getKey().wireName(),
+            new PageHit.RetrieverPart(c.getValue().rank(), c.getValue().rawScore(), c.getValue().normalizedScore()));
+      }
+      HydrationEntry f = fields.get(hit.id());
+      hits.add(f == null
+          ? new PageHit(hit.id(), hit.score(), null, null, null, null, null, parts)
+          : new PageHit(hit.id(), hit.score(), f.title(), f.url(), f.tags(), f.updatedAt(), f.snippet(), parts));
+    }
+    return new CandidateWindow(generation, hits, outcome.degraded(), outcome.backendMillis());
+  }
+}

@@ -1,0 +1,111 @@
+package dev.companionbrain.query;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.index.ElasticsearchClients;
+import dev.companionbrain.core.index.VectorDialect;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.backend.KeywordIndex;
+import dev.companionbrain.core.search.backend.Retrieval;
+import dev.companionbrain.core.search.backend.TextIndex;
+import dev.companionbrain.core.search.backend.VectorIndex;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * The composition root: builds the query service's {@link QueryService.Collaborators} from its
+ * configuration (the engines' clients, Redis, Kafka, the embedder). Nothing else in the service
+ * creates a client.
+ */
+final class Wiring {
+  private Wiring() {}
+
+  static QueryService.Collaborators fromConfig(QueryConfig config, Ticker ticker, LongSupplier clock) {
+    List<AutoCloseable> resources = new ArrayList<>();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try {
+      RestClient elasticsearch = ElasticsearchClients.builder(config.engines(), config.maxBackendConnections())
+          .setRequestConfigCallback(r -> r.setConnectTimeout(1000).setSocketTimeout(5000).setConnectionRequestTimeout(1000))
+          .build();
+      resources.add(elasticsearch);
+      TextIndex text = new TextIndex(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(),
+          config.textTimeout(), config.maxBackendConnections());
+      resources.add(text);
+      RedisURI redisUri = RedisURI.create(config.engines().redisUri());
+      redisUri.setTimeout(Duration.ofMillis(200));
+      RedisClient redisClient = RedisClient.create(redisUri);
+      redisClient.setOptions(ClientOptions.builder()
+          .autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(200)))
+          .build());
+      resources.add(0, redisClient::shutdown); // closed last
+      RedisStore redis = new RedisStore(redisClient, Duration.ofMillis(200), config.l2Ttl());
+      resources.add(0, redis::close);
+      GenerationClock generations = new GenerationClock();
+      GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry);
+      resources.add(0, listener);
+      VectorDialect dialect = detectDialect(elasticsearch);
+      Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
+      retrievals.put(Retriever.TEXT, text);
+      retrievals.put(Retriever.KEYWORD, new KeywordIndex(elasticsearch, config.index()));
+      retrievals.put(Retriever.VECTOR, new VectorIndex(elasticsearch, config.index(), dialect));
+      Hydrator hydrator = new Hydrator(redis, elasticsearch, config.index());
+      Map<String, Readiness.Probe> probes = new LinkedHashMap<>();
+      probes.put("elasticsearch", () -> {
+        elasticsearch.performRequest(new Request("GET", "/_cluster/health"));
+        return true;
+      });
+      probes.put("meilisearch", text::healthy);
+      probes.put("redis", redis::ping);
+      return new QueryService.Collaborators(retrievals, Embedder.miniLm(), redis, hydrator::get, probes,
+          LatencyReporter.producer(config.kafkaBootstrapServers()),
+          config.warming()
+              ? cache -> new WarmConsumer(config.kafkaBootstrapServers(), config.warmTopic(), config.warmersGroup(), cache,
+                  registry)
+              : null,
+          generations, clock, ticker, registry, resources);
+    } catch (RuntimeException e) {
+      for (AutoCloseable resource : resources) {
+        try {
+          resource.close();
+        } catch (Exception ignored) {
+          // failing already
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static VectorDialect detectDialect(RestClient client) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      try {
+        return VectorDialect.detect(client);
+      } catch (RuntimeException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("the Elasticsearch API does not answer GET /: " + e.getMessage(), e);
+        }
+        try {
+          Thread.sleep(500); // waiting for the engine to come up at start
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(ie);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.companionbrain.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CandidateWindowTest {
+  private static CandidateWindow window(int hits) {
+    List<PageHit> list = new ArrayList<>();
+    for (int i = 0; i < hits; i++) {
+      list.add(new PageHit("d" + i, 1.0 / (i + 1), "title " + i, null, List.of("a"), "2026-01-01T00:00:00Z", "s",
+          Map.of("keyword", new PageHit.RetrieverPart(i + 1, 3.5, 0.4))));
+    }
+    return new CandidateWindow(7, list, List.of(), Map.of("keyword", 3L));
+  }
+
+  @Test
+  void pagesCutFromOneWindowNeitherRepeatNorSkipAndEqualOneLargerPage() {
+    CandidateWindow window = window(37);
+    for (int k : new int[] {1, 3, 10, 25}) {
+      List<PageHit> paged = new ArrayList<>();
+      for (int page = 0; page * k < 60; page++) {
+        paged.addAll(window.page(page * k, k));
+      }
+      assertThat(paged).as("k=%d", k).isEqualTo(window.hits());
+      assertThat(window.page(0, 3 * k)).isEqualTo(paged.subList(0, Math.min(37, 3 * k)));
+    }
+    assertThat(window.page(37, 10)).isEmpty();
+    assertThat(window.page(500, 10)).isEmpty();
+  }
+
+  @Test
+  void theSharedLevelsJsonIsReadBackAsTheSameWindowInSnakeCase() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    CandidateWindow window = window(3);
+    String text = json.writeValueAsString(window);
+    assertThat(json.readTree(text).fieldNames()).toIterable()
+        .containsExactly("generation", "hits", "degraded", "backend_millis");
+    assertThat(text).contains("\"updated_at\"");
+    assertThat(json.readValue(text, CandidateWindow.class)).isEqualTo(window);
+  }
+}

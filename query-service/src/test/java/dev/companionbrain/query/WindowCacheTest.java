@@ -1,0 +1,270 @@
+package dev.companionbrain.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.companionbrain.core.cache.GenerationNotice;
+import dev.companionbrain.core.search.FusionMethod;
+import dev.companionbrain.core.search.SearchMode;
+import dev.companionbrain.core.search.Weights;
+import dev.companionbrain.core.search.WindowQuery;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The window cache's rules with time in the test's hands: an injected Ticker (L1 expiry), an
+ * injected clock (staleness), generations published by hand, an injected search and an in-memory
+ * shared level (the Redis one is exercised in CacheIT), and background refreshes that run only when
+ * the test runs them.
+ */
+class WindowCacheTest {
+  private static final long BOUND = 250;
+  private final AtomicLong nanos = new AtomicLong();
+  private final AtomicLong millis = new AtomicLong(1_000_000);
+  private final GenerationClock generations = new GenerationClock();
+  private final Map<String, CandidateWindow> shared = new ConcurrentHashMap<>();
+  private final Set<String> claims = ConcurrentHashMap.newKeySet();
+  private final WindowCache.SharedWindows l2 = new WindowCache.SharedWindows() {
+    @Override
+    public Optional<CandidateWindow> window(String key) {
+      return Optional.ofNullable(shared.get(key));
+    }
+
+    @Override
+    public void putWindow(String key, CandidateWindow window) {
+      shared.put(key, window);
+    }
+
+    @Override
+    public boolean claimRefresh(String key, long generation) {
+      return claims.add(key + "@" + generation);
+    }
+  };
+  private final Queue<Runnable> refreshes = new ArrayDeque<>();
+  private final AtomicInteger computed = new AtomicInteger();
+  private volatile List<CandidateWindow.Degradation> degraded = List.of();
+  private final WindowCache.WindowSearch search = (query, generation, fresh) -> {
+    computed.incrementAndGet();
+    return new CandidateWindow(generation, List.of(hit(query.q() + "@" + generation + "#" + computed.get())), degraded,
+        Map.of());
+  };
+  private final WindowCache cache = cache(BOUND, search);
+  private final WindowQuery query = window("wing flutter");
+
+  private WindowCache cache(long bound, WindowCache.WindowSearch computation) {
+    return new WindowCache(1 << 20, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get, bound, computation,
+        refreshes::add, new SimpleMeterRegistry());
+  }
+
+  private static WindowQuery window(String q) {
+    return new WindowQuery(q, SearchMode.HYBRID, List.of(), FusionMethod.RRF, Weights.parse("text:1,keyword:1,vector:1"), 100);
+  }
+
+  private static PageHit hit(String id) {
+    return new PageHit(id.replaceAll("[^A-Za-z0-9_-]", "_"), 1.0, "t", null, null, null, null,
+        Map.of("text", new PageHit.RetrieverPart(1, 2.0, 0.5)));
+  }
+
+  /** The indexing job publishes generation {@code g} now. */
+  private void publish(long g) {
+    generations.observe(new GenerationNotice(g, millis.get(), 10, millis.get() - 500), millis.get());
+  }
+
+  @Test
+  void aMissIsComputedOnceThenServedFromL1UntilItsTtlThenFromL2() {
+    publish(1);
+    assertThat(cache.get(query).source()).isEqualTo(WindowCache.Source.MISS);
+    assertThat(cache.get(query).source()).isEqualTo(WindowCache.Source.L1);
+    nanos.addAndGet(Duration.ofMinutes(6).toNanos());
+    WindowCache.Answer fromL2 = cache.get(query);
+    assertThat(fromL2.source()).isEqualTo(WindowCache.Source.L2);
+    assertThat(new String(fromL2.hitJson()[0], StandardCharsets.UTF_8)).contains("\"id\":").doesNotContain("explain");
+    assertThat(computed).hasValue(1);
+  }
+
+  @Test
+  void everyRequestOfOneWindowSharesItWhateverItsPage() {
+    publish(1);
+    WindowQuery first = dev.companionbrain.core.search.SearchQuery.fromParams(
+        Map.of("q", "wing flutter", "k", "10")::get, defaults()).window(100);
+    WindowQuery third = dev.companionbrain.core.search.SearchQuery.fromParams(
+        Map.of("q", "Wing  Flutter", "k", "10", "offset", "20", "explain", "true")::get, defaults()).window(100);
+    cache.get(first);
+    assertThat(cache.get(third).source()).isEqualTo(WindowCache.Source.L1);
+    assertThat(computed).hasValue(1);
+  }
+
+  private static dev.companionbrain.core.search.SearchDefaults defaults() {
+    return new dev.companionbrain.core.search.SearchDefaults(FusionMethod.RRF, Weights.parse("text:1,keyword:1,vector:1"),
+        Weights.parse("text:1,keyword:1,vector:1"));
+  }
+
+  @Test
+  void aSupersededWindowIsServedWithinTheBoundWhileOneRefreshRecomputesIt() {
+    publish(1);
+    cache.get(query);
+    millis.addAndGet(1000);
+    publish(2);
+    millis.addAndGet(100);
+    WindowCache.Answer stale = cache.get(query);
+    assertThat(stale.source()).isEqualTo(WindowCache.Source.L1);
+    assertThat(stale.window().generation()).isEqualTo(1);
+    assertThat(stale.staleMillis()).isEqualTo(100);
+    millis.addAndGet(50);
+    assertThat(cache.get(query).staleMillis()).isEqualTo(150);
+    assertThat(refreshes).as("one refresh for the two stale answers").hasSize(1);
+    assertThat(computed).hasValue(1);
+    refreshes.poll().run();
+    WindowCache.Answer fresh = cache.get(query);
+    assertThat(fresh.window().generation()).isEqualTo(2);
+    assertThat(fresh.staleMillis()).isZero();
+    assertThat(shared.values()).extracting(CandidateWindow::generation).containsExactly(2L);
+    assertThat(computed).hasValue(2);
+  }
+
+  @Test
+  void aWindowPastTheBoundIsNeverServed() {
+    publish(1);
+    cache.get(query);
+    publish(2);
+    millis.addAndGet(BOUND);
+    assertThat(cache.get(query).staleMillis()).isEqualTo(BOUND); // at the bound: still served
+    millis.addAndGet(1);
+    WindowCache.Answer answer = cache.get(query);
+    assertThat(answer.source()).isEqualTo(WindowCache.Source.MISS);
+    assertThat(answer.window().generation()).isEqualTo(2);
+    assertThat(answer.staleMillis()).isZero();
+  }
+
+  @Test
+  void aWindowInL2PastTheBoundIsNotServedEither() {
+    publish(1);
+    cache.get(query);
+    WindowCache other = cache(BOUND, search); // a fresh instance: its L1 is empty
+    publish(2);
+    millis.addAndGet(BOUND + 1);
+    WindowCache.Answer answer = other.get(query);
+    assertThat(answer.source()).isEqualTo(WindowCache.Source.MISS);
+    assertThat(answer.window().generation()).isEqualTo(2);
+  }
+
+  @Test
+  void whenTheMomentAGenerationWasSupersededIsUnknownItsWindowsAreNotServed() {
+    publish(1);
+    cache.get(query);
+    // generation 2 was missed; 3 is learned: when 1 was superseded is unknown
+    generations.observe(new GenerationNotice(3, millis.get(), 1, 0), millis.get());
+    assertThat(cache.get(query).source()).isEqualTo(WindowCache.Source.MISS);
+  }
+
+  @Test
+  void withABoundOfZeroOnlyCurrentWindowsAreServed() {
+    WindowCache strict = cache(0, search);
+    publish(1);
+    strict.get(query);
+    assertThat(strict.get(query).source()).isEqualTo(WindowCache.Source.L1);
+    publish(2);
+    assertThat(strict.get(query).source()).isEqualTo(WindowCache.Source.MISS);
+    assertThat(refreshes).isEmpty();
+  }
+
+  @Test
+  void anotherInstancesRefreshIsPickedUpFromL2InsteadOfComputedAgain() {
+    publish(1);
+    WindowCache other = cache(BOUND, search);
+    cache.get(query);
+    other.get(query);
+    publish(2);
+    millis.addAndGet(10);
+    cache.get(query);
+    other.get(query);
+    assertThat(refreshes).hasSize(2);
+    refreshes.poll().run();
+    refreshes.poll().run();
+    assertThat(computed).as("one computation at generation 1, one refresh at 2").hasValue(2);
+    assertThat(cache.get(query).window().generation()).isEqualTo(2);
+    assertThat(other.get(query).window().generation()).isEqualTo(2);
+  }
+
+  @Test
+  void aClaimHeldElsewhereLeavesTheRefreshToItsHolder() {
+    publish(1);
+    cache.get(query);
+    publish(2);
+    claims.add(WindowQuery.cacheKeyOf(query.canonicalForm()) + "@2");
+    cache.get(query);
+    refreshes.poll().run();
+    assertThat(computed).hasValue(1);
+  }
+
+  @Test
+  void warmingComputesAPopularWindowOnceAndAFreshInstanceFindsItInL2() {
+    publish(1);
+    publish(2);
+    assertThat(cache.warm(query, 2)).isTrue();
+    assertThat(cache.warm(query, 2)).as("already there").isFalse();
+    WindowCache fresh = cache(BOUND, search);
+    assertThat(fresh.warm(query, 2)).as("in L2 already").isFalse();
+    WindowCache.Answer answer = cache(BOUND, search).get(query);
+    assertThat(answer.source()).isEqualTo(WindowCache.Source.L2);
+    assertThat(answer.window().generation()).isEqualTo(2);
+    assertThat(computed).hasValue(1);
+  }
+
+  @Test
+  void aDegradedWindowIsServedButNeverCached() {
+    publish(1);
+    degraded = List.of(new CandidateWindow.Degradation("text", "timeout"));
+    assertThat(cache.get(query).source()).isEqualTo(WindowCache.Source.MISS);
+    assertThat(cache.get(query).source()).isEqualTo(WindowCache.Source.MISS);
+    assertThat(shared).isEmpty();
+    assertThat(computed).hasValue(2);
+  }
+
+  @Test
+  void concurrentIdenticalMissesComputeExactlyOnce() throws Exception {
+    publish(1);
+    CountDownLatch release = new CountDownLatch(1);
+    WindowCache blocking = cache(BOUND, (q, g, fresh) -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return search.compute(q, g, fresh);
+    });
+    List<WindowCache.Source> sources = Collections.synchronizedList(new ArrayList<>());
+    Thread first = new Thread(() -> sources.add(blocking.get(query).source()));
+    first.start();
+    await().until(() -> first.getState() == Thread.State.WAITING);
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      Thread t = new Thread(() -> sources.add(blocking.get(query).source()));
+      threads.add(t);
+      t.start();
+    }
+    // every other request is parked on the running computation before it may finish
+    await().until(() -> threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+    release.countDown();
+    first.join();
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(computed).hasValue(1);
+    assertThat(sources).hasSize(8).containsOnly(WindowCache.Source.MISS);
+  }
+}
