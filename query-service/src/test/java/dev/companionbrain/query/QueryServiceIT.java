@@ -59,8 +59,9 @@ class QueryServiceIT {
   static final String REDIS_USER = "brain-query";
   static final String REDIS_PASSWORD = "query-" + Long.toHexString(new java.security.SecureRandom().nextLong());
   static final List<String> REDIS_ACL = List.of("on", ">" + REDIS_PASSWORD, "resetkeys", "resetchannels",
-      "%R~brain:doc:*", "%R~brain:index:generation", "~search:*", "&brain:index:generation",
-      "-@all", "+get", "+mget", "+setex", "+ping", "+subscribe", "+hello", "+auth", "+client|setname");
+      "%R~brain:doc:*", "%R~brain:index:generation", "%R~brain:index:generation:notice", "~search:*",
+      "%W~brain:refresh:*", "&brain:index:generation",
+      "-@all", "+get", "+mget", "+setex", "+set", "+ping", "+subscribe", "+hello", "+auth", "+client|setname");
 
   static final String[][] CORPUS = {
       {"boundary", "Laminar boundary layer on a flat plate", "The laminar boundary layer grows along a flat plate in incompressible flow; skin friction follows the Blasius solution.", "aero"},

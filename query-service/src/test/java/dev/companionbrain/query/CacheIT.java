@@ -1,0 +1,242 @@
+package dev.companionbrain.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.companionbrain.core.cache.GenerationNotice;
+import dev.companionbrain.core.cache.RedisKeys;
+import dev.companionbrain.core.cache.WarmRequest;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.search.SearchDefaults;
+import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.WindowQuery;
+import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.localstack.LocalStack;
+import dev.companionbrain.localstack.LocalStackExtension;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The window cache on the real engines and Redis: warming, the staleness bound with generations
+ * and time driven by hand, and stable pages across pages and instances. The documents are indexed
+ * by the real IndexingJob, which is then stopped, so that every generation here is the test's own.
+ */
+@ExtendWith(LocalStackExtension.class)
+class CacheIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static LocalStack stack;
+  private static IndexingConfig indexing;
+  private static RedisClient redisClient;
+  private static StatefulRedisConnection<String, String> redis;
+  private static final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+
+  @BeforeAll
+  static void index(LocalStack localStack) throws Exception {
+    stack = localStack;
+    Engines engines = new Engines(stack.endpoints());
+    indexing = engines.freshConfig(500);
+    for (String[] d : QueryServiceIT.CORPUS) {
+      engines.produce(indexing.documentsTopic(), d[0], Engines.doc(d[0], d[1], d[2], d[3]));
+    }
+    engines.flush();
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    JobClient job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
+    int n = QueryServiceIT.CORPUS.length;
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
+        engines.esCount(indexing.index()) == n && engines.meiliCount(indexing.index()) == n);
+    job.cancel().get();
+    redisClient = RedisClient.create(stack.endpoints().redisUri());
+    redis = redisClient.connect();
+  }
+
+  @AfterAll
+  static void close() {
+    if (redis != null) {
+      redis.close();
+      redisClient.shutdown();
+    }
+  }
+
+  private static QueryConfig config(long maxStaleMillis, boolean warming) {
+    Map<String, String> env = new HashMap<>();
+    env.put("BRAIN_QUERY_PORT", "0");
+    env.put("BRAIN_ELASTICSEARCH_URL", indexing.engines().elasticsearchUrl());
+    env.put("BRAIN_MEILISEARCH_URL", indexing.engines().meilisearchUrl());
+    env.put("BRAIN_MEILISEARCH_KEY", stack.endpoints().meilisearchSearchKey());
+    env.put("BRAIN_REDIS_URI", stack.endpoints().redisUri());
+    env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", indexing.kafkaBootstrapServers());
+    env.put("BRAIN_LATENCY_TOPIC", indexing.index() + "-search.latency");
+    env.put("BRAIN_CACHE_WARM_TOPIC", indexing.index() + "-cache.warm");
+    env.put("BRAIN_CACHE_WARMERS_GROUP", indexing.index() + "-warmers");
+    env.put("BRAIN_INDEX", indexing.index());
+    env.put("BRAIN_MAX_STALENESS_MS", Long.toString(maxStaleMillis));
+    env.put("BRAIN_CACHE_WARMING", Boolean.toString(warming));
+    return QueryConfig.from(new Settings(env));
+  }
+
+  /** A service whose staleness clock is the test's. */
+  private static QueryService start(QueryConfig config) {
+    return QueryService.start(config, Wiring.fromConfig(config, Ticker.systemTicker(), clock::get));
+  }
+
+  /** What the indexing job does after a checkpoint: a new generation, published at the test's clock. */
+  private static long publishGeneration() {
+    long generation = redis.sync().incr(RedisKeys.GENERATION);
+    String notice = new GenerationNotice(generation, clock.get(), 1, clock.get() - 100).toJson();
+    redis.sync().set(RedisKeys.GENERATION_NOTICE, notice);
+    redis.sync().publish(RedisKeys.GENERATION_CHANNEL, notice);
+    return generation;
+  }
+
+  private static JsonNode search(QueryService s, String query) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/search?" + query)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static long generationOf(QueryService s) throws Exception {
+    HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/health/ready")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(ready.body()).get("generation").asLong();
+  }
+
+  private static String q(String text) {
+    return "q=" + URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  private static List<String> ids(JsonNode response) {
+    List<String> ids = new ArrayList<>();
+    response.get("hits").forEach(h -> ids.add(h.get("id").asText()));
+    return ids;
+  }
+
+  @Test
+  void aWarmedPopularRequestIsAnL2HitOnAFreshInstance() throws Exception {
+    long generation = publishGeneration();
+    WindowQuery popular = SearchQuery.fromParams(Map.of("q", "supersonic shock wave")::get, defaults()).window(100);
+    try (QueryService warmer = start(config(250, true));
+         KafkaProducer<String, byte[]> producer = producer()) {
+      await().until(() -> generationOf(warmer) == generation);
+      // as the warming job writes it; sent until the warmer's consumer has joined its group and read it
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        producer.send(new ProducerRecord<>(indexing.index() + "-cache.warm", popular.cacheKey(),
+            new WarmRequest(generation, popular, 42, 1).toJson())).get();
+        return redis.sync().get(popular.cacheKey()) != null;
+      });
+      try (QueryService fresh = start(config(250, false))) {
+        await().until(() -> generationOf(fresh) == generation);
+        JsonNode first = search(fresh, q("Supersonic  shock wave"));
+        assertThat(first.get("cache").asText()).as("its very first request").isEqualTo("l2");
+        assertThat(first.get("generation").asLong()).isEqualTo(generation);
+        assertThat(first.get("stale_ms").asLong()).isZero();
+        assertThat(ids(first)).contains("shock");
+      }
+    }
+  }
+
+  private static SearchDefaults defaults() {
+    return QueryConfig.from(new Settings(Map.of())).defaults();
+  }
+
+  private static KafkaProducer<String, byte[]> producer() {
+    Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, indexing.kafkaBootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  @Test
+  void anAnswerPastTheStalenessBoundIsNeverServed() throws Exception {
+    long bound = 250;
+    try (QueryService service = start(config(bound, false))) {
+      String query = q("heat transfer pipes " + System.nanoTime());
+      long g1 = publishGeneration();
+      await().until(() -> generationOf(service) == g1);
+      JsonNode computed = search(service, query);
+      assertThat(computed.get("cache").asText()).isEqualTo("miss");
+      assertThat(computed.get("generation").asLong()).isEqualTo(g1);
+
+      // superseded 100 ms ago: served stale, and refreshed in the background
+      long g2 = publishGeneration();
+      await().until(() -> generationOf(service) == g2);
+      clock.addAndGet(100);
+      JsonNode stale = search(service, query);
+      assertThat(stale.get("cache").asText()).isEqualTo("l1");
+      assertThat(stale.get("generation").asLong()).isEqualTo(g1);
+      assertThat(stale.get("stale_ms").asLong()).isEqualTo(100);
+      await().untilAsserted(() -> assertThat(search(service, query).get("generation").asLong()).isEqualTo(g2));
+
+      // superseded past the bound before anyone asked: neither L1 nor L2 may answer with it
+      long g3 = publishGeneration();
+      await().until(() -> generationOf(service) == g3);
+      clock.addAndGet(bound + 1);
+      JsonNode fresh = search(service, query);
+      assertThat(fresh.get("cache").asText()).isEqualTo("miss");
+      assertThat(fresh.get("generation").asLong()).isEqualTo(g3);
+      assertThat(fresh.get("stale_ms").asLong()).isZero();
+      try (QueryService other = start(config(bound, false))) {
+        long g4 = publishGeneration();
+        await().until(() -> generationOf(other) == g4 && generationOf(service) == g4);
+        clock.addAndGet(bound + 1);
+        JsonNode fromOther = search(other, query);
+        assertThat(fromOther.get("cache").asText()).as("L2 holds generation %d, past the bound", g3).isEqualTo("miss");
+        assertThat(fromOther.get("generation").asLong()).isEqualTo(g4);
+      }
+    }
+  }
+
+  @Test
+  void pagesAreStableAcrossAQuerysPagesAndAcrossInstances() throws Exception {
+    long generation = publishGeneration();
+    try (QueryService a = start(config(250, false)); QueryService b = start(config(250, false))) {
+      await().until(() -> generationOf(a) == generation && generationOf(b) == generation);
+      String query = q("flow over plates and shells " + System.nanoTime());
+      JsonNode whole = search(a, query + "&k=6");
+      List<String> paged = new ArrayList<>();
+      QueryService[] instances = {b, a, b};
+      for (int page = 0; page < 3; page++) {
+        JsonNode response = search(instances[page], query + "&k=2&offset=" + (2 * page));
+        assertThat(response.get("total").asInt()).isEqualTo(whole.get("total").asInt());
+        assertThat(response.get("cache").asText()).isIn("l1", "l2");
+        paged.addAll(ids(response));
+      }
+      assertThat(paged).hasSize(6).doesNotHaveDuplicates().isEqualTo(ids(whole));
+      assertThat(new HashSet<>(paged)).hasSize(6);
+      assertThat(whole.get("total").asInt()).isEqualTo(QueryServiceIT.CORPUS.length);
+    }
+  }
+}
