@@ -30,10 +30,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,11 +38,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The query service over documents indexed by the real IndexingJob on the local stack, running with
  * least privilege: a search-only Meilisearch key and a Redis user that can only read documents and
- * the generation and read and write cached pages. The last tests stop Redis and then Meilisearch,
- * and the very last scans the log of the whole run for secrets, so they run in order.
+ * the generation and read and write cached pages. Every test runs in any order: the ones that take an
+ * engine away do it to a service instance of their own and give the engine back (with its data and
+ * the service's Redis user) before they end, so the shared service and the shared stack are as they
+ * were; the log of the whole run is scanned for secrets after the last test.
  */
 @ExtendWith(LocalStackExtension.class)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QueryServiceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -137,13 +135,26 @@ class QueryServiceIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (service != null) {
-      service.close();
+    try {
+      if (service != null) {
+        service.close();
+      }
+      if (job != null) {
+        job.cancel().get();
+      }
+      engines.close();
+    } finally {
+      noKeyOrPasswordEverReachedTheLog();
     }
-    if (job != null) {
-      job.cancel().get();
-    }
-    engines.close();
+  }
+
+  /** After every test, whatever their order: the log of the whole run holds no key and no password. */
+  static void noKeyOrPasswordEverReachedTheLog() throws Exception {
+    java.nio.file.Path log = java.nio.file.Path.of("target", "query-service-it.log");
+    String text = java.nio.file.Files.readString(log);
+    assertThat(text).as("the log of this run was captured").contains("query service on http://");
+    assertThat(text).doesNotContain(stack.endpoints().meilisearchKey(), stack.endpoints().meilisearchSearchKey(),
+        REDIS_PASSWORD);
   }
 
   static HttpResponse<String> get(QueryService s, String pathAndQuery) throws Exception {
@@ -167,7 +178,6 @@ class QueryServiceIT {
   }
 
   @ParameterizedTest(name = "{0}: {1}")
-  @Order(1)
   @CsvSource({
       "text, boundry layr, boundary",          // typos: Meilisearch's strength
       "text, espres, espresso",                 // prefix
@@ -190,7 +200,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(2)
   void explainShowsEachRetrieversRankAndTagsFilter() throws Exception {
     JsonNode response = search(service, q("supersonic flow") + "&explain=true&tags=structures");
     assertThat(ids(response)).isNotEmpty().allSatisfy(id -> assertThat(id).isIn("buckling", "flutter"));
@@ -205,7 +214,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(3)
   void repeatIsACacheHitAndANewDocumentInvalidatesWithinASecond() throws Exception {
     String query = q("french baguette bread") + "&mode=hybrid&k=5";
     JsonNode first = search(service, query);
@@ -231,7 +239,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(4)
   void l1EntriesExpireAfterTheirTtlOnAnInjectedClock() throws Exception {
     java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
     try (QueryService clocked = QueryService.start(config, nanos::get)) {
@@ -246,7 +253,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(4)
   void concurrentIdenticalMissesReachTheBackendsOnce() throws Exception {
     String query = q("single flight aerodynamics " + System.nanoTime());
     double before = counter("brain_cache_requests_total", "level=\"l2\",result=\"miss\"");
@@ -269,7 +275,6 @@ class QueryServiceIT {
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @Order(5)
   @CsvSource(delimiter = '|', value = {
       "q=                           | invalid_query",
       "q=%20%20                     | invalid_query",
@@ -295,7 +300,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(6)
   void overLongQueryAndBadJsonAreRefused() throws Exception {
     HttpResponse<String> longQ = get(service, "/search?" + q("x".repeat(513)));
     assertThat(longQ.statusCode()).isEqualTo(400);
@@ -307,7 +311,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(7)
   void documentsHealthMetricsAndOpenApi() throws Exception {
     HttpResponse<String> doc = get(service, "/documents/heat");
     assertThat(doc.statusCode()).isEqualTo(200);
@@ -328,7 +331,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(8)
   void everyRequestPublishesALatencyEvent() throws Exception {
     search(service, q("latency event check") + "&mode=keyword");
     var events = engines.readAll(config.latencyTopic(), 1, Duration.ofSeconds(20));
@@ -338,7 +340,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(9)
   void aBurstOverTheConcurrencyLimitGets429WithRetryAfter() throws Exception {
     try (QueryService narrow = QueryService.start(configFor(indexing, 1))) {
       List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
@@ -374,7 +375,6 @@ class QueryServiceIT {
 
   /** The probes: a NUL, a right-to-left override, a lone BOM. Each used to open the vector breaker. */
   @ParameterizedTest
-  @Order(10)
   @CsvSource({"%00", "%E2%80%AE", "%EF%BB%BF", "%E2%80%8B%E2%80%8F", "%CC%81"})
   void inputWithNothingVisibleIsA400AndVectorSearchStaysOnForEveryoneElse(String q) throws Exception {
     for (int i = 0; i < 5; i++) {
@@ -391,7 +391,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(10)
   void errorsJettyFindsBeforeAnyHandlerAreJsonToo() throws Exception {
     // the server decodes bytes that are not UTF-8 as U+FFFD, which shows nothing: nothing to search for
     assertJsonError(get(service, "/search?q=%ff%fe"), 400, "invalid_query");
@@ -424,7 +423,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(11)
   void theServicesMeilisearchKeyCanSearchButNeverWrite() throws Exception {
     String key = config.engines().meilisearchKey();
     assertThat(key).isNotEqualTo(stack.endpoints().meilisearchKey());
@@ -444,7 +442,6 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(12)
   void oneClientFloodingGets429WhileAnotherClientIsStillServed() throws Exception {
     QueryConfig fairConfig = configFor(indexing, 64, Map.of(
         "BRAIN_MAX_CONCURRENT_SEARCHES_PER_CLIENT", "2", "BRAIN_CLIENT_ID_HEADER", "X-Client-Id"));
@@ -469,7 +466,6 @@ class QueryServiceIT {
 
   /** Hostile and random requests: never a 5xx, every 4xx in the JSON error shape, and no breaker opened. */
   @Test
-  @Order(13)
   void fuzzedRequestsGetA2xxOrAJson4xxAndLeaveEveryBreakerClosed() throws Exception {
     java.util.Random random = new java.util.Random(20261127L);
     for (int i = 0; i < 400; i++) {
@@ -490,54 +486,85 @@ class QueryServiceIT {
   }
 
   @Test
-  @Order(97)
   void withRedisDownItKeepsServing() throws Exception {
-    stack.stopRedis();
-    for (int i = 0; i < 5; i++) {
-      JsonNode response = search(service, q("redis is down " + i) + "&mode=keyword");
-      assertThat(response.get("cache").asText()).isEqualTo("miss");
-    }
-    JsonNode repeat = search(service, q("redis is down 0") + "&mode=keyword");
-    assertThat(repeat.get("cache").asText()).isEqualTo("l1");
-    JsonNode shock = search(service, q("oblique shock") + "&mode=keyword");
-    assertThat(ids(shock)).contains("shock");
-    JsonNode shockHit = null;
-    for (JsonNode hit : shock.get("hits")) {
-      if (hit.get("id").asText().equals("shock")) {
-        shockHit = hit;
+    try (QueryService own = QueryService.start(config)) {
+      stack.stopRedisKeepingData();
+      try {
+        for (int i = 0; i < 5; i++) {
+          JsonNode response = search(own, q("redis is down " + i) + "&mode=keyword");
+          assertThat(response.get("cache").asText()).isEqualTo("miss");
+        }
+        JsonNode repeat = search(own, q("redis is down 0") + "&mode=keyword");
+        assertThat(repeat.get("cache").asText()).isEqualTo("l1");
+        JsonNode shock = search(own, q("oblique shock") + "&mode=keyword");
+        assertThat(ids(shock)).contains("shock");
+        JsonNode shockHit = null;
+        for (JsonNode hit : shock.get("hits")) {
+          if (hit.get("id").asText().equals("shock")) {
+            shockHit = hit;
+          }
+        }
+        assertThat(shockHit.get("title").asText())
+            .as("display fields fall back to the engine's stored fields while Redis is away").isEqualTo("Oblique shock waves");
+      } finally {
+        bringRedisBack();
       }
     }
-    assertThat(shockHit.get("title").asText())
-        .as("display fields fall back to the engine's stored fields while Redis is away").isEqualTo("Oblique shock waves");
   }
 
-  @Test
-  @Order(98)
-  void whenRedisComesBackTheServiceReconnectsByItself() throws Exception {
-    stack.restartRedis();
-    grantRedisUser(); // a new, empty Redis: the operator's user again
+  /**
+   * Starts Redis again with the data it saved and the service's user (ACL users are not saved), and
+   * waits until the shared service is connected again: the stack and the service as before the outage.
+   */
+  static void bringRedisBack() throws Exception {
+    stack.startRedisAgain();
+    grantRedisUser();
+    awaitRedisUp(service);
+  }
+
+  static void awaitRedisUp(QueryService s) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(JSON.readTree(get(service, "/health/ready").body()).at("/backends/redis/up").asBoolean()).isTrue());
-    String query = q("after the redis restart " + System.nanoTime()) + "&mode=keyword";
-    // the first service writes L2 through its reconnected connection; another instance then reads it
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-      assertThat(search(service, query).get("cache").asText()).isIn("miss", "l1");
-      try (QueryService other = QueryService.start(config)) {
-        assertThat(search(other, query).get("cache").asText()).isEqualTo("l2");
-      }
-    });
+        assertThat(JSON.readTree(get(s, "/health/ready").body()).at("/backends/redis/up").asBoolean()).isTrue());
   }
 
   @Test
-  @Order(99)
+  void whenRedisComesBackTheServiceReconnectsByItself() throws Exception {
+    try (QueryService own = QueryService.start(config)) {
+      stack.stopRedisKeepingData();
+      try {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(JSON.readTree(get(own, "/health/ready").body()).at("/backends/redis/up").asBoolean()).isFalse());
+      } finally {
+        bringRedisBack();
+      }
+      awaitRedisUp(own);
+      String query = q("after the redis restart " + System.nanoTime()) + "&mode=keyword";
+      // the instance writes L2 through its reconnected connection; another instance then reads it
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        assertThat(search(own, query).get("cache").asText()).isIn("miss", "l1");
+        try (QueryService other = QueryService.start(config)) {
+          assertThat(search(other, query).get("cache").asText()).isEqualTo("l2");
+        }
+      });
+    }
+  }
+
+  @Test
   void withMeilisearchStoppedHybridAnswersFromTheOthersAndSaysSo() throws Exception {
-    stack.stopMeilisearch();
-    JsonNode response = search(service, q("oblique shock wave angle") + "&mode=hybrid");
+    // a stopped Meilisearch is a port nobody listens on: this instance's own, so the shared one stays whole
+    String nobody = "http://127.0.0.1:" + dev.companionbrain.localstack.Ports.free();
+    try (QueryService withoutMeilisearch = QueryService.start(configFor(indexing, 64, Map.of("BRAIN_MEILISEARCH_URL", nobody)))) {
+      assertDegradedWithoutMeilisearch(withoutMeilisearch);
+    }
+  }
+
+  static void assertDegradedWithoutMeilisearch(QueryService s) throws Exception {
+    JsonNode response = search(s, q("oblique shock wave angle") + "&mode=hybrid");
     assertThat(ids(response)).contains("shock");
     assertThat(response.get("degraded").get(0).get("retriever").asText()).isEqualTo("text");
-    HttpResponse<String> textOnly = get(service, "/search?" + q("oblique shock") + "&mode=text");
+    HttpResponse<String> textOnly = get(s, "/search?" + q("oblique shock") + "&mode=text");
     assertThat(textOnly.statusCode()).isEqualTo(503);
-    HttpResponse<String> readiness = get(service, "/health/ready");
+    HttpResponse<String> readiness = get(s, "/health/ready");
     assertThat(readiness.statusCode()).as("degraded still takes traffic").isEqualTo(200);
     JsonNode ready = JSON.readTree(readiness.body());
     assertThat(ready.get("status").asText()).isEqualTo("degraded");
@@ -546,13 +573,4 @@ class QueryServiceIT {
     assertThat(ready.at("/skipped/0/since").asText()).isNotBlank();
   }
 
-  @Test
-  @Order(100)
-  void noKeyOrPasswordEverReachedTheLog() throws Exception {
-    java.nio.file.Path log = java.nio.file.Path.of("target", "query-service-it.log");
-    String text = java.nio.file.Files.readString(log);
-    assertThat(text).as("the log of this run was captured").contains("query service on http://");
-    assertThat(text).doesNotContain(stack.endpoints().meilisearchKey(), stack.endpoints().meilisearchSearchKey(),
-        REDIS_PASSWORD);
-  }
 }

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -49,10 +50,10 @@ public final class DeadLetterProducer implements Serializable {
   }
 
   static final class Open implements AutoCloseable {
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
     private final String topic;
 
-    Open(KafkaProducer<byte[], byte[]> producer, String topic) {
+    Open(Producer<byte[], byte[]> producer, String topic) {
       this.producer = producer;
       this.topic = topic;
     }

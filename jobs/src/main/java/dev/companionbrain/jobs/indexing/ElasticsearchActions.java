@@ -1,9 +1,5 @@
 package dev.companionbrain.jobs.indexing;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import java.lang.reflect.Field;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.connector.elasticsearch.sink.ElasticsearchEmitter;
 import org.apache.flink.connector.elasticsearch.sink.RequestIndexer;
@@ -11,9 +7,6 @@ import org.elasticsearch.action.delete.DeleteRequest;
 import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.common.xcontent.XContentType;
-import org.elasticsearch.common.xcontent.json.JsonXContent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns actions into idempotent Elasticsearch requests keyed by id. An upsert with a vector replaces
@@ -23,15 +16,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The source is {@link IndexAction#fieldsJson}, written once as JSON bytes. A map source would be
  * serialised by the client twice (an update's doc is re-read and re-written into the bulk body), and
- * printing 384 floats per document that way was the busiest code of the whole job.
+ * printing 384 floats per document that way was the busiest code of the whole job. The bytes go into
+ * the bulk body as they are ({@link ElasticsearchBulks#body}): the client's own JSON factory never
+ * sees them, so its number codecs do not matter ({@code BulkBodyBenchmark}).
  */
 public final class ElasticsearchActions implements ElasticsearchEmitter<IndexAction> {
-  private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchActions.class);
-
-  static {
-    fastNumbersInTheBulkClient();
-  }
-
   private final String index;
 
   public ElasticsearchActions(String index) {
@@ -47,27 +36,6 @@ public final class ElasticsearchActions implements ElasticsearchEmitter<IndexAct
     } else {
       indexer.add(new UpdateRequest(index, action.id).doc(action.fieldsJson(true), XContentType.JSON).docAsUpsert(true)
           .retryOnConflict(3));
-    }
-  }
-
-  /**
-   * The Elasticsearch 7 client re-reads every index request's source and writes it again into the
-   * bulk body (RequestConverters.bulk, copyCurrentStructure), with the JDK's slow double parsing and
-   * printing: for 384 floats a document that was most of the sink's CPU. Its Jackson factory is a
-   * private static, so the fast reader and writer (same values, Schubfach and FastDoubleParser) are
-   * switched on through reflection; if that ever fails the client keeps working as before, slower.
-   */
-  static boolean fastNumbersInTheBulkClient() {
-    try {
-      Field field = JsonXContent.class.getDeclaredField("jsonFactory");
-      field.setAccessible(true);
-      JsonFactory factory = (JsonFactory) field.get(null);
-      factory.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
-      factory.enable(JsonGenerator.Feature.USE_FAST_DOUBLE_WRITER);
-      return true;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.info("Elasticsearch client keeps its default number parsing ({})", e.toString());
-      return false;
     }
   }
 }

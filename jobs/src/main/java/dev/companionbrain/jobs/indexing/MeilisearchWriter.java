@@ -3,6 +3,7 @@ package dev.companionbrain.jobs.indexing;
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Index;
 import com.meilisearch.sdk.model.Task;
+import com.meilisearch.sdk.model.TaskError;
 import com.meilisearch.sdk.model.TaskStatus;
 import dev.companionbrain.core.index.FailureClassifier;
 import dev.companionbrain.core.index.RetryPolicy;
@@ -11,19 +12,81 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+/**
+ * {@link MeilisearchSink}'s writer: buffers actions by id, enqueues them as tasks, follows the tasks
+ * and settles each by its outcome. What it asks of Meilisearch ({@link Tasks}) and of the wall clock
+ * ({@link WallClock}) are injected, so its own logic is unit-tested without an engine or sleeping.
+ */
 final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(MeilisearchWriter.class);
 
-  private final Client client;
-  private final Index index;
+  /** What the writer asks of one Meilisearch index: enqueue a task (its uid), read a task's state. */
+  interface Tasks {
+    int addDocuments(String documentsJson);
+
+    int deleteDocuments(List<String> ids);
+
+    TaskState task(int uid);
+
+    /** The index {@code index} of the engine {@code client} talks to. */
+    static Tasks of(Client client, String index) {
+      Index target = client.index(index);
+      return new Tasks() {
+        @Override
+        public int addDocuments(String documentsJson) {
+          return target.addDocuments(documentsJson, "id").getTaskUid();
+        }
+
+        @Override
+        public int deleteDocuments(List<String> ids) {
+          return target.deleteDocuments(ids).getTaskUid();
+        }
+
+        @Override
+        public TaskState task(int uid) {
+          Task task = client.getTask(uid);
+          TaskError e = task.getError();
+          return new TaskState(task.getStatus(), e == null ? null : new TaskState.Error(e.getType(), e.getCode(), e.getMessage()));
+        }
+      };
+    }
+  }
+
+  /** A task's status and, when it failed, Meilisearch's error (null when it gave none). */
+  record TaskState(TaskStatus status, Error error) {
+    record Error(String type, String code, String message) {}
+  }
+
+  /** Milliseconds of the wall clock, and the writer's waits on it. */
+  interface WallClock {
+    WallClock SYSTEM = new WallClock() {
+      @Override
+      public long millis() {
+        return System.currentTimeMillis();
+      }
+
+      @Override
+      public void sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+      }
+    };
+
+    long millis();
+
+    void sleep(long millis) throws InterruptedException;
+  }
+
+  private final Tasks index;
+  private final WallClock clock;
   private final int batchSize;
   private final long maxWaitMillis;
   private final ProcessingTimeService time;
@@ -34,7 +97,7 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
   /** Tasks failing for a transient reason. */
   private final RetryPolicy.Outage tasks;
   /** When a task last settled (or the writer last had nothing in flight): progress, for the flush's patience. */
-  private long lastProgress = System.currentTimeMillis();
+  private long lastProgress;
   private final LinkedHashMap<String, IndexAction> buffer = new LinkedHashMap<>();
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
   private final Counter indexed;
@@ -50,18 +113,18 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
   private record Batch(int taskUid, boolean delete, List<IndexAction> actions, int attempt, long enqueuedAt) {}
 
   MeilisearchWriter(Client client, String index, int batchSize, long maxWaitMillis, ProcessingTimeService time,
-      SinkWriterMetricGroup metrics, DeadLetterProducer.Open deadLetters) {
-    this(client, index, batchSize, maxWaitMillis, time, metrics, deadLetters,
-        RetryPolicy.tolerating(RetryPolicy.DEFAULT_TOLERANCE_MILLIS));
+      MetricGroup metrics, DeadLetterProducer.Open deadLetters, RetryPolicy policy) {
+    this(Tasks.of(client, index), batchSize, maxWaitMillis, time, metrics, deadLetters, policy, WallClock.SYSTEM);
   }
 
-  MeilisearchWriter(Client client, String index, int batchSize, long maxWaitMillis, ProcessingTimeService time,
-      SinkWriterMetricGroup metrics, DeadLetterProducer.Open deadLetters, RetryPolicy policy) {
+  MeilisearchWriter(Tasks index, int batchSize, long maxWaitMillis, ProcessingTimeService time, MetricGroup metrics,
+      DeadLetterProducer.Open deadLetters, RetryPolicy policy, WallClock clock) {
     this.policy = policy;
-    this.enqueueing = policy.outage("Meilisearch (enqueueing)");
-    this.tasks = policy.outage("Meilisearch (tasks)");
-    this.client = client;
-    this.index = client.index(index);
+    this.clock = clock;
+    this.lastProgress = clock.millis();
+    this.enqueueing = policy.outage("Meilisearch (enqueueing)", clock::millis, () -> ThreadLocalRandom.current().nextDouble());
+    this.tasks = policy.outage("Meilisearch (tasks)", clock::millis, () -> ThreadLocalRandom.current().nextDouble());
+    this.index = index;
     this.batchSize = batchSize;
     this.maxWaitMillis = maxWaitMillis;
     this.time = time;
@@ -128,17 +191,17 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
     while (true) {
       try {
         int uid = delete
-            ? index.deleteDocuments(actions.stream().map(a -> a.id).toList()).getTaskUid()
-            : index.addDocuments(documentsJson(actions), "id").getTaskUid();
+            ? index.deleteDocuments(actions.stream().map(a -> a.id).toList())
+            : index.addDocuments(documentsJson(actions));
         enqueueing.recovered();
         if (inFlight.isEmpty()) {
-          lastProgress = System.currentTimeMillis();
+          lastProgress = clock.millis();
         }
-        inFlight.add(new Batch(uid, delete, actions, attempt, System.currentTimeMillis()));
+        inFlight.add(new Batch(uid, delete, actions, attempt, clock.millis()));
         batchSizes.update(actions.size());
         return;
       } catch (RuntimeException e) {
-        Thread.sleep(enqueueing.failed(e)); // back-pressure: the writer holds the stream while Meilisearch is away
+        clock.sleep(enqueueing.failed(e)); // back-pressure: the writer holds the stream while Meilisearch is away
       }
     }
   }
@@ -147,18 +210,18 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
   private void poll() throws InterruptedException {
     while (!inFlight.isEmpty()) {
       Batch head = inFlight.peek();
-      Task task;
+      TaskState task;
       try {
-        task = client.getTask(head.taskUid());
+        task = index.task(head.taskUid());
       } catch (RuntimeException e) {
         return; // unreachable for now; flush() insists
       }
-      TaskStatus status = task.getStatus();
+      TaskStatus status = task.status();
       if (status == TaskStatus.ENQUEUED || status == TaskStatus.PROCESSING) {
         return;
       }
       inFlight.poll();
-      long now = System.currentTimeMillis();
+      long now = clock.millis();
       lastProgress = now;
       if (status == TaskStatus.SUCCEEDED) {
         taskMillis.update(now - head.enqueuedAt());
@@ -173,10 +236,10 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
     }
   }
 
-  private void settleFailure(Batch batch, Task task) throws InterruptedException {
-    String type = task.getError() == null ? null : task.getError().getType();
-    String code = task.getError() == null ? null : task.getError().getCode();
-    String message = task.getError() == null ? String.valueOf(task.getStatus()) : task.getError().getMessage();
+  private void settleFailure(Batch batch, TaskState task) throws InterruptedException {
+    String type = task.error() == null ? null : task.error().type();
+    String code = task.error() == null ? null : task.error().code();
+    String message = task.error() == null ? String.valueOf(task.status()) : task.error().message();
     FailureClassifier.Outcome outcome = FailureClassifier.meilisearchTask(type, code);
     if (outcome == FailureClassifier.Outcome.DEAD_LETTER && batch.actions().size() > 1) {
       // isolate the offending documents: re-send one by one
@@ -197,7 +260,7 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
       return;
     }
     // transient (internal, system, a missing index): again with back-off; past the tolerance this throws
-    Thread.sleep(tasks.failed("task " + batch.taskUid() + " failed: " + type + "/" + code));
+    clock.sleep(tasks.failed("task " + batch.taskUid() + " failed: " + type + "/" + code));
     enqueue(batch.delete(), batch.actions(), batch.attempt() + 1);
   }
 
@@ -210,7 +273,7 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
       if (inFlight.isEmpty()) {
         break;
       }
-      long stalled = System.currentTimeMillis() - lastProgress;
+      long stalled = clock.millis() - lastProgress;
       if (stalled > policy.toleranceMillis()) {
         // no task settled for the whole tolerance: Meilisearch is paused, down or stuck
         RetryPolicy.EngineUnavailableException e = new RetryPolicy.EngineUnavailableException("Meilisearch (tasks)",
@@ -218,7 +281,7 @@ final class MeilisearchWriter implements CommittingSinkWriter<IndexAction, List<
         LOG.error(e.getMessage());
         throw e;
       }
-      Thread.sleep(pause); // waiting for Meilisearch's own task queue: there is no push notification
+      clock.sleep(pause); // waiting for Meilisearch's own task queue: there is no push notification
       pause = Math.min(250, pause * 2);
     }
     if (deadLetters != null) {

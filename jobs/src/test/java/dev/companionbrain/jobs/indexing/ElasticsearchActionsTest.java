@@ -88,18 +88,6 @@ class ElasticsearchActionsTest {
   }
 
   @Test
-  void theBulkClientReadsAndWritesNumbersWithTheFastCodecs() throws Exception {
-    assertThat(ElasticsearchActions.fastNumbersInTheBulkClient()).isTrue();
-    try (var parser = org.elasticsearch.common.xcontent.json.JsonXContent.jsonXContent.createParser(
-        org.elasticsearch.common.xcontent.NamedXContentRegistry.EMPTY,
-        org.elasticsearch.common.xcontent.DeprecationHandler.THROW_UNSUPPORTED_OPERATION, "[0.1]")) {
-      var builder = org.elasticsearch.common.xcontent.json.JsonXContent.contentBuilder();
-      builder.copyCurrentStructure(parser);
-      assertThat(org.elasticsearch.common.Strings.toString(builder)).isEqualTo("[0.1]");
-    }
-  }
-
-  @Test
   void aDeleteDeletesById() {
     IndexAction a = new IndexAction();
     a.delete = true;

@@ -74,6 +74,19 @@ class ElasticsearchBulksTest {
   }
 
   @Test
+  void everySourceGoesIntoTheBodyByteForByteAsTheActionWroteIt() {
+    IndexAction withVector = action("a", new float[] {0.1f, 1.0E-7f, -0.33333334f, 3.4028235E38f}, false);
+    IndexAction withoutVector = action("b", null, false);
+    String body = new String(ElasticsearchBulks.body(emitted(withVector, withoutVector)), StandardCharsets.UTF_8);
+    String[] lines = body.split("\n");
+    // not re-parsed and re-printed by the Elasticsearch client (whose JSON factory we therefore leave alone)
+    assertThat(lines[1]).isEqualTo(new String(withVector.fieldsJson(true), StandardCharsets.UTF_8));
+    assertThat(lines[1]).contains("[0.1,1.0E-7,-0.33333334,3.4028235E38]");
+    assertThat(lines[3]).isEqualTo("{\"doc\":" + new String(withoutVector.fieldsJson(true), StandardCharsets.UTF_8)
+        + ",\"doc_as_upsert\":true}");
+  }
+
+  @Test
   void aSettledBulkHasOneSuccessPerRequestAndNoFailure() {
     List<DocWriteRequest<?>> requests = emitted(action("a", new float[] {1f}, false), action("c", null, true));
     BulkResponse response = ElasticsearchBulks.settled(requests, 12);
