@@ -575,7 +575,8 @@ final class CacheBenchmark implements Callable<Integer> {
     md.append("---|\n");
     row(md, outcomes, "mix requests (rate sent)", o -> String.format(Locale.ROOT, "%d (%.1f/s)", o.figures().sentCount(),
         o.sendRate()), "");
-    row(md, outcomes, "answers 200 / not 200 or none", o -> o.figures().answered() + " / " + o.figures().failures(), "0 not 200");
+    row(md, outcomes, "answers 200 / not 200 or none", o -> o.figures().answered() + " / " + o.figures().failures()
+        + (o.figures().failures() == 0 ? "" : " (" + o.figures().failuresByStatus() + ")"), "0 not 200");
     row(md, outcomes, "from cache (l1 + l2)", o -> pct(o.figures().cacheShare()), ">= 95 % under ingestion");
     row(md, outcomes, "l1 / l2 / miss / bypass / no field", o -> String.join(" / ", pct(o.figures().share("l1")),
         pct(o.figures().share("l2")), pct(o.figures().share("miss")), pct(o.figures().share("bypass")),
@@ -592,8 +593,10 @@ final class CacheBenchmark implements Callable<Integer> {
     row(md, outcomes, "machine CPU busy: mean / busiest second / seconds >= 95 %", o -> String.format(Locale.ROOT,
         "%s / %s / %d of %d", pct(o.cpu().machineMean()), pct(o.cpu().machineMax()), o.cpu().saturatedSeconds(),
         o.cpu().sampledSeconds()), "");
-    row(md, outcomes, "cores used: service / Flink / benchmark JVM", o -> String.format(Locale.ROOT, "%.2f / %.2f / %.2f",
-        o.cpu().serviceCores(), o.cpu().flinkCores(), o.cpu().benchCores()), "");
+    int cores = Runtime.getRuntime().availableProcessors();
+    row(md, outcomes, "cores used: service / Flink / benchmark JVM / the rest (engines, other work)", o -> String.format(
+        Locale.ROOT, "%.2f / %.2f / %.2f / %.2f", o.cpu().serviceCores(), o.cpu().flinkCores(), o.cpu().benchCores(),
+        Math.max(0, o.cpu().machineMean() * cores - o.cpu().serviceCores() - o.cpu().flinkCores() - o.cpu().benchCores())), "");
     md.append('\n');
     for (Outcome o : outcomes) {
       if (!o.scenario().ingest) {

@@ -1,5 +1,7 @@
 package dev.companionbrain.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -25,6 +27,7 @@ final class CacheFigures {
   private long maxStaleMs;
   private long probes;
   private long probesUnseen;
+  private final java.util.TreeMap<Integer, Long> failedByStatus = new java.util.TreeMap<>();
 
   CacheFigures(long staleBoundMs) {
     this.staleBoundMs = staleBoundMs;
@@ -42,6 +45,7 @@ final class CacheFigures {
     all.recordValue(clamp(latencyMicros, all));
     if (status != 200) {
       failed++;
+      failedByStatus.merge(status, 1L, Long::sum);
       return;
     }
     ok++;
@@ -87,6 +91,13 @@ final class CacheFigures {
   /** Answers that were not 200, or never came. */
   synchronized long failures() {
     return failed;
+  }
+
+  /** The failures by status, 0 for no answer: {@code "429 x12, none x3"}; empty with none. */
+  synchronized String failuresByStatus() {
+    List<String> parts = new ArrayList<>();
+    failedByStatus.forEach((status, n) -> parts.add((status == 0 ? "none" : status.toString()) + " x" + n));
+    return String.join(", ", parts);
   }
 
   synchronized long pastBound() {

@@ -72,6 +72,7 @@ class CacheBenchmarkTest {
 
     assertThat(f.answered()).isEqualTo(100);
     assertThat(f.failures()).isEqualTo(2);
+    assertThat(f.failuresByStatus()).isEqualTo("none x1, 429 x1");
     assertThat(f.cacheShare()).isCloseTo(0.96, offset(1e-12));
     assertThat(f.share("l1")).isCloseTo(0.90, offset(1e-12));
     assertThat(f.share("l2")).isCloseTo(0.06, offset(1e-12));
