@@ -26,7 +26,7 @@ public final class Brain implements Callable<Integer> {
     return 0;
   }
 
-  @Command(name = "bench", description = "Benchmarks on real engines (see BENCHMARKS.md).", subcommands = {LoadBenchmark.class})
+  @Command(name = "bench", description = "Benchmarks on real engines (see BENCHMARKS.md).", subcommands = {LoadBenchmark.class, CacheBenchmark.class})
   static final class Bench implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -70,8 +70,14 @@ final class EmbeddedProduct {
    * reporting the smaller count as it goes.
    */
   static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress) throws Exception {
+    awaitIndexed(e, index, expected, progress, java.time.Duration.ofMinutes(15));
+  }
+
+  /** {@link #awaitIndexed(Endpoints, String, long, LongConsumer)} giving up after {@code timeout}. */
+  static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress, java.time.Duration timeout)
+      throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.currentTimeMillis() + 15 * 60_000;
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (System.currentTimeMillis() < deadline) {
       http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_refresh"))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
@@ -88,6 +94,6 @@ final class EmbeddedProduct {
       }
       Thread.sleep(500); // polling the engines' document counts
     }
-    throw new IllegalStateException("the collection was not indexed within 15 minutes");
+    throw new IllegalStateException(expected + " documents were not all indexed within " + timeout.toSeconds() + " s");
   }
 }

@@ -237,11 +237,16 @@ final class LoadBenchmark implements Callable<Integer> {
    * in this one, which also holds the Flink mini cluster that indexed the documents: sharing a JIT
    * with Flink's code kept the compilers busy for a minute into each scenario.
    */
-  private record ServiceProcess(Process process, Path log) implements AutoCloseable {
+  record ServiceProcess(Process process, Path log) implements AutoCloseable {
     static ServiceProcess start(Map<String, String> env, int port, Path work) throws Exception {
+      return start(env, port, work, System.getProperty("java.class.path"));
+    }
+
+    /** @param classpath the service's classpath (this JVM's, unless a benchmark runs another build of the service) */
+    static ServiceProcess start(Map<String, String> env, int port, Path work, String classpath) throws Exception {
       Path log = work.resolve("query-service.log");
       ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.companionbrain.query.QueryService")
+          "-Xmx1g", "-cp", classpath, "dev.companionbrain.query.QueryService")
           .redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().clear();
       builder.environment().putAll(env);

@@ -1,0 +1,652 @@
+package dev.companionbrain.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.EngineAddresses;
+import dev.companionbrain.core.config.Setting;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.relevance.CollectionDocument;
+import dev.companionbrain.core.relevance.CollectionQuery;
+import dev.companionbrain.core.relevance.TestCollection;
+import dev.companionbrain.core.relevance.TestCollections;
+import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.jobs.latency.LatencyAlertJob;
+import dev.companionbrain.localstack.Endpoints;
+import dev.companionbrain.localstack.FlinkCluster;
+import dev.companionbrain.localstack.FlinkRest;
+import dev.companionbrain.localstack.Folders;
+import dev.companionbrain.localstack.LocalStack;
+import dev.companionbrain.localstack.Ports;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue #12: the two-level cache under a steady document stream, all scenarios in one run on the same
+ * engines. The stack is the one {@code brain up} runs (real engines, a real Flink session cluster with
+ * the job jar's IndexingJob and LatencyAlertJob); Cranfield is indexed first. Each scenario starts the
+ * query service in a JVM of its own (settings in environment variables), drives an open-loop mix of
+ * hybrid searches at a fixed rate (Zipf over the collection's queries, a share of them page 2; latency
+ * from the intended send time, so no coordinated omission) and, with ingestion, writes new documents to
+ * the documents topic; every few seconds one of them is a probe carrying a unique token, and a prober
+ * polls a text search for it until it is a hit (freshness). Scenarios: A ingestion with warming, B no
+ * ingestion, C ingestion without warming. The machine's CPU is recorded beside each.
+ */
+@Command(name = "cache", description = "The two-level cache under a document stream: cache share, latency, freshness "
+    + "(issue #12; see BENCHMARKS.md).")
+final class CacheBenchmark implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = "--collection", required = true, description = "SMART or BEIR folder (e.g. ../shared/data/cranfield)")
+  Path collection;
+
+  @Option(names = "--seconds", description = "measured seconds per scenario (default ${DEFAULT-VALUE})")
+  int seconds = 120;
+
+  @Option(names = "--warmup", description = "seconds of the mix before each measurement, not counted (default ${DEFAULT-VALUE})")
+  int warmup = 15;
+
+  @Option(names = "--rate", description = "mix requests per second, paced (default ${DEFAULT-VALUE})")
+  double rate = 50;
+
+  @Option(names = "--page2-share", description = "share of mix requests for page 2, offset=10 (default ${DEFAULT-VALUE})")
+  double page2Share = 0.2;
+
+  @Option(names = "--zipf", description = "Zipf exponent over the collection's queries (default ${DEFAULT-VALUE})")
+  double zipf = 1.0;
+
+  @Option(names = "--seed", description = "seed of the mix's and the probes' random numbers (default ${DEFAULT-VALUE})")
+  long seed = 12;
+
+  @Option(names = "--ingest-rate", description = "new documents per second during ingestion scenarios (default ${DEFAULT-VALUE})")
+  double ingestRate = 10;
+
+  @Option(names = "--probe-every-ms", description = "one produced document in this many ms is a probe (default ${DEFAULT-VALUE})")
+  long probeEveryMs = 2000;
+
+  @Option(names = "--poll-ms", description = "how often a probe's search is sent until it is a hit (default ${DEFAULT-VALUE})")
+  long pollMs = 50;
+
+  @Option(names = "--probe-timeout", description = "seconds after which a probe not seen counts as unseen (default ${DEFAULT-VALUE})")
+  int probeTimeout = 30;
+
+  @Option(names = "--probe-mode", description = "search mode of the probes: text or keyword (default ${DEFAULT-VALUE})")
+  String probeMode = "text";
+
+  @Option(names = "--max-staleness-ms", description = "the service's BRAIN_MAX_STALENESS_MS, and the bound answers are "
+      + "checked against (default: the catalogue's, ${DEFAULT-VALUE})")
+  long maxStalenessMs = Long.parseLong(Setting.MAX_STALENESS_MS.defaultValue());
+
+  @Option(names = "--checkpoint-interval-ms", description = "the indexing job's checkpoint interval (default: the "
+      + "catalogue's, ${DEFAULT-VALUE})")
+  long checkpointIntervalMs = Long.parseLong(Setting.CHECKPOINT_INTERVAL_MS.defaultValue());
+
+  @Option(names = "--max-batch-wait-ms", description = "the indexing job's longest wait to fill a batch (default ${DEFAULT-VALUE})")
+  long maxBatchWaitMs = 1000;
+
+  @Option(names = "--scenarios", split = ",", description = "which scenarios, in order (default ${DEFAULT-VALUE})")
+  List<Scenario> scenarios = List.of(Scenario.A, Scenario.B, Scenario.C);
+
+  @Option(names = "--task-managers", description = "Flink TaskManagers (default ${DEFAULT-VALUE})")
+  int taskManagers = 1;
+
+  @Option(names = "--service-classpath", description = "run the query service from this classpath instead of the "
+      + "benchmark's own (to measure another build of the service)")
+  String serviceClasspath = System.getProperty("java.class.path");
+
+  @Option(names = "--jar", description = "the job jar (default ${DEFAULT-VALUE}, built by mvn install)")
+  Path jar = Path.of("jobs", "target", "companion-brain-jobs.jar");
+
+  /** The scenarios of one run. */
+  enum Scenario {
+    A("ingestion, warming on", true, true),
+    B("no ingestion, warming on", false, true),
+    C("ingestion, warming off", true, false);
+
+    final String title;
+    final boolean ingest;
+    final boolean warming;
+
+    Scenario(String title, boolean ingest, boolean warming) {
+      this.title = title;
+      this.ingest = ingest;
+      this.warming = warming;
+    }
+  }
+
+  /** CPU during a scenario's measured period: machine busy share (mean, busiest second), cores per process group. */
+  record Cpu(double machineMean, double machineMax, int saturatedSeconds, int sampledSeconds, double serviceCores,
+      double flinkCores, double benchCores) {}
+
+  record Outcome(Scenario scenario, CacheFigures figures, long produced, double catchUpSeconds, Cpu cpu, double sendRate) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no job jar at " + jar + ": build it with mvn install -DskipTests (./brain bench does)");
+    }
+    if (!probeMode.equals("text") && !probeMode.equals("keyword")) {
+      throw new IllegalArgumentException("--probe-mode is text or keyword, not " + probeMode);
+    }
+    TestCollection c = TestCollections.read(collection);
+    List<String> queries = new ArrayList<>();
+    for (CollectionQuery q : c.queries()) {
+      queries.add(q.text().length() > SearchQuery.MAX_QUERY_CHARS ? q.text().substring(0, SearchQuery.MAX_QUERY_CHARS) : q.text());
+    }
+    List<CollectionDocument> texts = c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).toList();
+    Path work = Files.createTempDirectory("brain-cache-");
+    String index = "cache-" + Long.toHexString(System.nanoTime());
+    List<Outcome> outcomes = new ArrayList<>();
+    try (LocalStack stack = LocalStack.start()) {
+      Endpoints e = stack.endpoints();
+      IndexingConfig indexing = new IndexingConfig(e.kafkaBootstrapServers(), index + "-documents", index + "-dlq",
+          "brain-indexing-" + index, EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(),
+          e.redisUri()), index, 100, maxBatchWaitMs, checkpointIntervalMs);
+      System.out.println("starting the Flink session cluster…");
+      try (FlinkCluster flink = FlinkCluster.start(Path.of("flink-conf", "config.yaml"), taskManagers,
+          Map.of(Setting.MEILISEARCH_KEY.variable(), e.meilisearchKey()), Ports.free(), Ports.free())) {
+        // the jobs as Up submits them
+        FlinkRest rest = new FlinkRest(flink.restUrl());
+        String jarId = rest.uploadJar(jar);
+        rest.run(jarId, IndexingJob.class.getName(), indexing.programArguments(), 2, null, false);
+        LatencyAlertJob.Config latency = LatencyAlertJob.Config.from(new Settings(Map.of(
+            Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers())));
+        rest.run(jarId, LatencyAlertJob.class.getName(), latency.programArguments(), 1, null, false);
+        // TODO(warming): once the CacheWarmingJob is merged, submit it here exactly as Up does.
+        long indexed = EmbeddedProduct.indexable(c);
+        EmbeddedProduct.publish(c, indexing);
+        System.out.println("indexing " + indexed + " documents…");
+        long began = System.nanoTime();
+        EmbeddedProduct.awaitIndexed(e, index, indexed, n -> { });
+        System.out.printf(Locale.ROOT, "indexed in %.1f s%n", (System.nanoTime() - began) / 1e9);
+        try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
+          for (Scenario s : scenarios) {
+            Outcome o = scenario(s, e, index, work, publisher, texts, queries, flink.pids(), indexed);
+            indexed += o.produced();
+            outcomes.add(o);
+          }
+        }
+      }
+    } finally {
+      Folders.delete(work);
+    }
+    String report = report(outcomes);
+    System.out.println(report);
+    Path out = Path.of("bench-reports");
+    Files.createDirectories(out);
+    Path file = out.resolve("cache-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
+    Files.writeString(file, report);
+    System.out.println("report: " + file);
+    return 0;
+  }
+
+  private Outcome scenario(Scenario s, Endpoints e, String index, Path work, Ingest.DocumentPublisher publisher,
+      List<CollectionDocument> texts, List<String> queries, List<Long> flinkPids, long indexedBefore) throws Exception {
+    System.out.printf(Locale.ROOT, "scenario %s (%s): starting the query service…%n", s, s.title);
+    CacheFigures figures = new CacheFigures(maxStalenessMs);
+    Map<String, String> settings = Map.of(
+        Setting.MAX_STALENESS_MS.variable(), Long.toString(maxStalenessMs),
+        Setting.CACHE_WARMING.variable(), Boolean.toString(s.warming));
+    int port = Ports.free();
+    long produced = 0;
+    Cpu cpu;
+    double sendRate;
+    try (LoadBenchmark.ServiceProcess service = LoadBenchmark.ServiceProcess.start(
+        EmbeddedProduct.queryEnvironment(e, index, port, settings), port, work, serviceClasspath)) {
+      String base = "http://127.0.0.1:" + port;
+      long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+      long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+      long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+      Mix mix = new Mix(base, queries, figures, start, measureFrom, end);
+      Thread generator = new Thread(mix, "cache-bench-mix");
+      generator.start();
+      System.out.printf(Locale.ROOT, "scenario %s: %d s of warm-up at %.0f requests/s…%n", s, warmup, rate);
+      sleepUntil(measureFrom);
+      CpuWatch watch = new CpuWatch(service.process().pid(), flinkPids);
+      Ingestion ingestion = s.ingest ? new Ingestion(s, base, publisher, texts, figures) : null;
+      System.out.printf(Locale.ROOT, "scenario %s: measuring %d s%s…%n", s, seconds,
+          s.ingest ? String.format(Locale.ROOT, " while writing %.0f documents/s", ingestRate) : "");
+      while (generator.isAlive()) {
+        generator.join(10_000);
+        if (generator.isAlive()) {
+          System.out.printf(Locale.ROOT, "  %s: %d sent, %d answered, %.1f %% from cache, %d probes seen%n", s,
+              figures.sentCount(), figures.answered(), 100 * figures.cacheShare(), figures.probes() - figures.probesUnseen());
+        }
+      }
+      if (ingestion != null) {
+        produced = ingestion.stop();
+      }
+      cpu = watch.stop();
+      sendRate = figures.sentCount() / (double) seconds;
+      mix.awaitInFlight(Duration.ofSeconds(15));
+      if (ingestion != null) {
+        ingestion.awaitProbes(Duration.ofSeconds(probeTimeout + 2));
+      }
+    }
+    double catchUp = 0;
+    if (produced > 0) {
+      long began = System.nanoTime();
+      try {
+        EmbeddedProduct.awaitIndexed(e, index, indexedBefore + produced, n -> { }, Duration.ofMinutes(3));
+        catchUp = (System.nanoTime() - began) / 1e9;
+      } catch (IllegalStateException late) {
+        System.out.println("  " + late.getMessage());
+        catchUp = Double.NaN;
+      }
+    }
+    Outcome o = new Outcome(s, figures, produced, catchUp, cpu, sendRate);
+    System.out.println("  " + summary(o));
+    return o;
+  }
+
+  private static String summary(Outcome o) {
+    CacheFigures f = o.figures();
+    return String.format(Locale.ROOT, "%s: %.1f %% from cache, cached p99 %.2f ms, all p99 %.2f ms, freshness p95 %s, "
+        + "%d past the bound, %d not 200, machine busy %.0f %%", o.scenario(), 100 * f.cacheShare(), f.cachedMs(99),
+        f.allMs(99), Double.isNaN(f.freshnessMs(95)) ? "-" : String.format(Locale.ROOT, "%.0f ms", f.freshnessMs(95)),
+        f.pastBound(), f.failures(), 100 * o.cpu().machineMean());
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+    }
+  }
+
+  private static HttpClient client() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /**
+   * The open-loop mix: request i is due at start + i / rate and its latency counts from then, however
+   * late it was actually sent; answers whose due time is in the measured period are recorded.
+   */
+  private final class Mix implements Runnable {
+    private final HttpClient http = client();
+    private final String base;
+    private final List<String> queries;
+    private final CacheFigures figures;
+    private final long start;
+    private final long measureFrom;
+    private final long end;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    Mix(String base, List<String> queries, CacheFigures figures, long start, long measureFrom, long end) {
+      this.base = base;
+      this.queries = queries;
+      this.figures = figures;
+      this.start = start;
+      this.measureFrom = measureFrom;
+      this.end = end;
+    }
+
+    @Override
+    public void run() {
+      Random random = new Random(seed);
+      ZipfSampler ranks = new ZipfSampler(queries.size(), zipf);
+      double periodNanos = 1e9 / rate;
+      for (long i = 0; ; i++) {
+        long due = start + (long) (i * periodNanos);
+        if (due >= end) {
+          return;
+        }
+        String q = queries.get(ranks.sample(random));
+        boolean page2 = random.nextDouble() < page2Share;
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        boolean measured = due >= measureFrom;
+        if (measured) {
+          figures.sent();
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
+            + "&mode=hybrid&k=10" + (page2 ? "&offset=10" : ""))).timeout(Duration.ofSeconds(10)).build();
+        inFlight.incrementAndGet();
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+          long latencyMicros = (System.nanoTime() - due) / 1000;
+          try {
+            if (measured) {
+              record(response, error, latencyMicros);
+            }
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        });
+      }
+    }
+
+    private void record(HttpResponse<String> response, Throwable error, long latencyMicros) {
+      if (error != null) {
+        figures.answer(0, null, 0, latencyMicros);
+        return;
+      }
+      String cache = null;
+      long staleMs = 0;
+      if (response.statusCode() == 200) {
+        try {
+          JsonNode body = JSON.readTree(response.body());
+          cache = body.path("cache").isTextual() ? body.path("cache").asText() : null;
+          staleMs = body.path("stale_ms").asLong(0);
+        } catch (java.io.IOException unreadable) {
+          figures.answer(0, null, 0, latencyMicros);
+          return;
+        }
+      }
+      figures.answer(response.statusCode(), cache, staleMs, latencyMicros);
+    }
+
+    void awaitInFlight(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50); // the last answers of the mix
+      }
+    }
+  }
+
+  /**
+   * New documents at a fixed rate (Cranfield texts under new ids), every few seconds a probe with a
+   * token no other document holds; each probe is polled for until a search for its token finds it.
+   */
+  private final class Ingestion {
+    private final Scenario scenario;
+    private final String base;
+    private final Ingest.DocumentPublisher publisher;
+    private final List<CollectionDocument> texts;
+    private final CacheFigures figures;
+    private final Random random;
+    private final HttpClient http = client();
+    private final ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService prober = Executors.newScheduledThreadPool(2);
+    private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
+    private final AtomicLong produced = new AtomicLong();
+    private final long perProbe;
+
+    Ingestion(Scenario scenario, String base, Ingest.DocumentPublisher publisher, List<CollectionDocument> texts,
+        CacheFigures figures) {
+      this.scenario = scenario;
+      this.base = base;
+      this.publisher = publisher;
+      this.texts = texts;
+      this.figures = figures;
+      this.random = new Random(seed + scenario.ordinal() + 1);
+      this.perProbe = Math.max(1, Math.round(ingestRate * probeEveryMs / 1000.0));
+      producer.scheduleAtFixedRate(this::produceOne, 0, Math.round(1e6 / ingestRate), TimeUnit.MICROSECONDS);
+    }
+
+    private void produceOne() {
+      try {
+        long n = produced.get();
+        CollectionDocument text = texts.get((int) (n % texts.size()));
+        String id = "bench-" + scenario + "-" + n;
+        if (n % perProbe == 0) {
+          String token = token();
+          String json = Ingest.collectionDocumentJson(new CollectionDocument(id, text.title() + " " + token,
+              text.body() + " " + token), null);
+          long producedAt = System.nanoTime();
+          publisher.send(id, json);
+          publisher.flush();
+          watch(id, token, producedAt);
+        } else {
+          publisher.send(id, Ingest.collectionDocumentJson(new CollectionDocument(id, text.title(), text.body()), null));
+        }
+        produced.incrementAndGet();
+      } catch (Exception failed) {
+        System.err.println("cache bench: could not produce a document: " + failed);
+      }
+    }
+
+    /** Letters only, so that every engine's tokenizer keeps it one word; 12 random letters differ from any other. */
+    private String token() {
+      StringBuilder b = new StringBuilder("zq");
+      for (int i = 0; i < 12; i++) {
+        b.append((char) ('a' + random.nextInt(26)));
+      }
+      return b.toString();
+    }
+
+    private void watch(String id, String token, long producedAt) {
+      pending.put(id, Boolean.TRUE);
+      AtomicBoolean done = new AtomicBoolean();
+      URI uri = URI.create(base + "/search?q=" + token + "&mode=" + probeMode + "&k=10");
+      long timeoutNanos = TimeUnit.SECONDS.toNanos(probeTimeout);
+      ScheduledFuture<?>[] polling = new ScheduledFuture<?>[1];
+      Runnable poll = () -> {
+        if (done.get()) {
+          polling[0].cancel(false);
+          return;
+        }
+        if (System.nanoTime() - producedAt > timeoutNanos) {
+          if (done.compareAndSet(false, true)) {
+            figures.probeUnseen();
+            pending.remove(id);
+          }
+          polling[0].cancel(false);
+          return;
+        }
+        http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
+            .thenAccept(response -> {
+              long at = System.nanoTime();
+              if (response.statusCode() == 200 && holds(response.body(), id) && done.compareAndSet(false, true)) {
+                figures.probeSeen((at - producedAt) / 1_000_000);
+                pending.remove(id);
+              }
+            });
+      };
+      synchronized (polling) {
+        polling[0] = prober.scheduleAtFixedRate(() -> {
+          synchronized (polling) {
+            poll.run();
+          }
+        }, 0, pollMs, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private static boolean holds(String body, String id) {
+      try {
+        for (JsonNode hit : JSON.readTree(body).path("hits")) {
+          if (id.equals(hit.path("id").asText())) {
+            return true;
+          }
+        }
+      } catch (java.io.IOException unreadable) {
+        // not a hit
+      }
+      return false;
+    }
+
+    /** Stops producing; returns how many documents were written. */
+    long stop() throws InterruptedException {
+      producer.shutdown();
+      producer.awaitTermination(10, TimeUnit.SECONDS);
+      publisher.flush();
+      return produced.get();
+    }
+
+    void awaitProbes(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!pending.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(100); // the last probes become searchable
+      }
+      prober.shutdownNow();
+    }
+  }
+
+  /** Samples the machine's CPU every second of a measured period, and the processes' CPU time over it. */
+  private static final class CpuWatch {
+    private final long servicePid;
+    private final List<Long> flinkPids;
+    private final long self = ProcessHandle.current().pid();
+    private final long began = System.nanoTime();
+    private final long[] machineBefore = MachineCpu.machine();
+    private final long serviceBefore;
+    private final long flinkBefore;
+    private final long selfBefore;
+    private final List<Double> perSecond = new ArrayList<>();
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+
+    CpuWatch(long servicePid, List<Long> flinkPids) {
+      this.servicePid = servicePid;
+      this.flinkPids = flinkPids;
+      serviceBefore = MachineCpu.processTicks(List.of(servicePid));
+      flinkBefore = MachineCpu.processTicks(flinkPids);
+      selfBefore = MachineCpu.processTicks(List.of(self));
+      long[][] last = {machineBefore};
+      sampler.scheduleAtFixedRate(() -> {
+        long[] now = MachineCpu.machine();
+        double busy = MachineCpu.busyShare(last[0], now);
+        last[0] = now;
+        if (!Double.isNaN(busy)) {
+          synchronized (perSecond) {
+            perSecond.add(busy);
+          }
+        }
+      }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    Cpu stop() throws InterruptedException {
+      sampler.shutdown();
+      sampler.awaitTermination(2, TimeUnit.SECONDS);
+      double wall = (System.nanoTime() - began) / 1e9;
+      double mean = MachineCpu.busyShare(machineBefore, MachineCpu.machine());
+      List<Double> samples;
+      synchronized (perSecond) {
+        samples = List.copyOf(perSecond);
+      }
+      double max = samples.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+      int saturated = (int) samples.stream().filter(b -> b >= 0.95).count();
+      return new Cpu(mean, max, saturated, samples.size(),
+          cores(MachineCpu.processTicks(List.of(servicePid)) - serviceBefore, wall),
+          cores(MachineCpu.processTicks(flinkPids) - flinkBefore, wall),
+          cores(MachineCpu.processTicks(List.of(self)) - selfBefore, wall));
+    }
+
+    private static double cores(long ticks, double wall) {
+      return ticks / MachineCpu.TICKS_PER_SECOND / wall;
+    }
+  }
+
+  String report(List<Outcome> outcomes) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Cache under ingestion ").append(LocalDateTime.now().withNano(0)).append("\n\n");
+    md.append(String.format(Locale.ROOT, "`./brain bench cache --collection %s --seconds %d --warmup %d --rate %s "
+        + "--page2-share %s --zipf %s --seed %d --ingest-rate %s --probe-every-ms %d --poll-ms %d --probe-mode %s "
+        + "--max-staleness-ms %d --checkpoint-interval-ms %d --max-batch-wait-ms %d --scenarios %s`; %d cores shared by "
+        + "the engines, the Flink cluster (IndexingJob, LatencyAlertJob), the query service (its own JVM, restarted for "
+        + "each scenario) and this benchmark.%n%n", collection, seconds, warmup, num(rate), num(page2Share), num(zipf), seed,
+        num(ingestRate), probeEveryMs, pollMs, probeMode, maxStalenessMs, checkpointIntervalMs, maxBatchWaitMs,
+        String.join(",", scenarios.stream().map(Enum::name).toList()), Runtime.getRuntime().availableProcessors()));
+    md.append(String.format(Locale.ROOT, "Mix: GET /search, hybrid, k=10, %.0f %% page 2, queries Zipf(s=%s) over the "
+        + "collection's queries, paced open loop (latency from the intended send time), measured after %d s of the same "
+        + "mix. Probes: one document in %d ms carries a unique token; a %s search for it is sent every %d ms from its "
+        + "produce time until it is a hit; freshness is that answer's arrival minus the produce time.%n%n",
+        100 * page2Share, num(zipf), warmup, probeEveryMs, probeMode, pollMs));
+    md.append("| |");
+    outcomes.forEach(o -> md.append(' ').append(o.scenario()).append(": ").append(o.scenario().title).append(" |"));
+    md.append(" target |\n|---|");
+    outcomes.forEach(o -> md.append("---|"));
+    md.append("---|\n");
+    row(md, outcomes, "mix requests (rate sent)", o -> String.format(Locale.ROOT, "%d (%.1f/s)", o.figures().sentCount(),
+        o.sendRate()), "");
+    row(md, outcomes, "answers 200 / not 200 or none", o -> o.figures().answered() + " / " + o.figures().failures()
+        + (o.figures().failures() == 0 ? "" : " (" + o.figures().failuresByStatus() + ")"), "0 not 200");
+    row(md, outcomes, "from cache (l1 + l2)", o -> pct(o.figures().cacheShare()), ">= 95 % under ingestion");
+    row(md, outcomes, "l1 / l2 / miss / bypass / no field", o -> String.join(" / ", pct(o.figures().share("l1")),
+        pct(o.figures().share("l2")), pct(o.figures().share("miss")), pct(o.figures().share("bypass")),
+        pct(o.figures().share("")) ), "");
+    row(md, outcomes, "cached answers p50 / p95 / p99 ms", o -> ms3(o.figures()::cachedMs), "p99 < 5");
+    row(md, outcomes, "all answers p50 / p95 / p99 ms", o -> ms3(o.figures()::allMs), "");
+    row(md, outcomes, "answers with stale_ms > " + maxStalenessMs + " (largest stale_ms)",
+        o -> o.figures().pastBound() + " (" + o.figures().maxStaleMs() + ")", "0");
+    row(md, outcomes, "documents produced", o -> Long.toString(o.produced()), "");
+    row(md, outcomes, "freshness p50 / p95 ms (probes seen / sent)", o -> o.figures().probes() == 0 ? "-"
+        : String.format(Locale.ROOT, "%s / %s (%d / %d)", num0(o.figures().freshnessMs(50)), num0(o.figures().freshnessMs(95)),
+        o.figures().probes() - o.figures().probesUnseen(), o.figures().probes()), "p95 <= 1500");
+    row(md, outcomes, "indexing caught up, s after the scenario", o -> o.produced() == 0 ? "-" : num1(o.catchUpSeconds()), "");
+    row(md, outcomes, "machine CPU busy: mean / busiest second / seconds >= 95 %", o -> String.format(Locale.ROOT,
+        "%s / %s / %d of %d", pct(o.cpu().machineMean()), pct(o.cpu().machineMax()), o.cpu().saturatedSeconds(),
+        o.cpu().sampledSeconds()), "");
+    int cores = Runtime.getRuntime().availableProcessors();
+    row(md, outcomes, "cores used: service / Flink / benchmark JVM / the rest (engines, other work)", o -> String.format(
+        Locale.ROOT, "%.2f / %.2f / %.2f / %.2f", o.cpu().serviceCores(), o.cpu().flinkCores(), o.cpu().benchCores(),
+        Math.max(0, o.cpu().machineMean() * cores - o.cpu().serviceCores() - o.cpu().flinkCores() - o.cpu().benchCores())), "");
+    md.append('\n');
+    for (Outcome o : outcomes) {
+      if (!o.scenario().ingest) {
+        continue;
+      }
+      CacheFigures f = o.figures();
+      md.append(String.format(Locale.ROOT, "%s (%s): cache share %s, freshness p95 %s, cached p99 %s, past the bound %s, "
+          + "not 200 %s.%n%n", o.scenario(), o.scenario().title, verdict(f.cacheShare() >= 0.95),
+          verdict(f.freshnessMs(95) <= 1500), verdict(f.cachedMs(99) < 5), verdict(f.pastBound() == 0),
+          verdict(f.failures() == 0)));
+    }
+    md.append("A target missed while the machine was busy (mean near 100 %, many saturated seconds) says the two cores "
+        + "were short, not necessarily the cache. Scenario B has no ingestion and no probes: it is the reference for the "
+        + "cache share and latency without index generations changing.\n");
+    return md.toString();
+  }
+
+  private static String verdict(boolean met) {
+    return met ? "met" : "NOT met";
+  }
+
+  private static void row(StringBuilder md, List<Outcome> outcomes, String name,
+      java.util.function.Function<Outcome, String> cell, String target) {
+    md.append("| ").append(name).append(" |");
+    outcomes.forEach(o -> md.append(' ').append(cell.apply(o)).append(" |"));
+    md.append(' ').append(target).append(" |\n");
+  }
+
+  private static String ms3(java.util.function.DoubleUnaryOperator percentile) {
+    return String.format(Locale.ROOT, "%s / %s / %s", num2(percentile.applyAsDouble(50)), num2(percentile.applyAsDouble(95)),
+        num2(percentile.applyAsDouble(99)));
+  }
+
+  static String pct(double share) {
+    return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * share);
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  private static String num0(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  private static String num1(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  private static String num2(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+  }
+}
