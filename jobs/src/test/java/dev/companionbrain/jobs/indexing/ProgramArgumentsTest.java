@@ -11,13 +11,14 @@ import org.junit.jupiter.api.Test;
 class ProgramArgumentsTest {
   @Test
   void aConfigSurvivesTheTripThroughProgramArgumentsWithoutItsSecrets() {
-    IndexingConfig config = new IndexingConfig("k:1", "docs", "docs.dlq", "group",
+    IndexingConfig config = new IndexingConfig("k:1", "docs", "docs.dlq", "docs.generations", "group",
         EngineAddresses.withoutLogins("http://es:9200", "http://meili:7700", "the-master-key", "redis://r:6379"),
         "idx", 50, 700, 1500, (short) 3, 2, 45_000);
     assertThat(config.programArguments()).doesNotContain("the-master-key");
     IndexingConfig back = IndexingConfig.fromArgs(config.programArguments().toArray(String[]::new));
     assertThat(back.kafkaBootstrapServers()).isEqualTo("k:1");
     assertThat(back.documentsTopic()).isEqualTo("docs");
+    assertThat(back.generationsTopic()).isEqualTo("docs.generations");
     assertThat(back.batchSize()).isEqualTo(50);
     assertThat(back.checkpointIntervalMillis()).isEqualTo(1500);
     assertThat(back.topicReplicationFactor()).isEqualTo((short) 3);
