@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.jobs.latency.LatencyAlertJob;
+import dev.companionbrain.jobs.warming.CacheWarmingJob;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,10 @@ class ProgramArgumentsTest {
     LatencyAlertJob.Config latency = new LatencyAlertJob.Config("k:1", "lat", "stats", "alerts", "g",
         Duration.ofSeconds(5), 300, 0.1, 7, (short) 2);
     assertThat(LatencyAlertJob.Config.fromArgs(latency.programArguments().toArray(String[]::new))).isEqualTo(latency);
+
+    CacheWarmingJob.Config warming = new CacheWarmingJob.Config("k:1", "lat", "gens", "warm", "g", 25,
+        Duration.ofSeconds(120), (short) 2);
+    assertThat(CacheWarmingJob.Config.fromArgs(warming.programArguments().toArray(String[]::new))).isEqualTo(warming);
   }
 
   @Test
