@@ -91,6 +91,7 @@ public final class CacheWarmingJob {
   public static void main(String[] args) throws Exception {
     Config config = Config.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1); // one slot: the sketch runs on one subtask, and a search rate is little work to read
     ensureTopics(config);
     wire(env, config);
     env.execute("CacheWarmingJob");
