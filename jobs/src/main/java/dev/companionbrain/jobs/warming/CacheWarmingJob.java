@@ -14,9 +14,6 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.CheckpointingMode;
@@ -24,7 +21,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code search.latency} (the windows of successful searches) and {@code index.generations} → the
@@ -124,13 +120,7 @@ public final class CacheWarmingJob {
   }
 
   static Source<byte[], ?, ?> source(Config config, String topic, OffsetResetStrategy otherwise) {
-    return KafkaSource.<byte[]>builder()
-        .setBootstrapServers(config.kafkaBootstrapServers())
-        .setTopics(topic)
-        .setGroupId(config.consumerGroup())
-        .setStartingOffsets(OffsetsInitializer.committedOffsets(otherwise))
-        .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
-        .build();
+    return Topics.values(config.kafkaBootstrapServers(), topic, config.consumerGroup(), otherwise);
   }
 
   static Sink<WarmRecord> sink(Config config) {
