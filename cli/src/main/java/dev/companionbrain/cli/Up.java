@@ -5,6 +5,7 @@ import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.query.QueryService;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.jobs.latency.LatencyAlertJob;
+import dev.companionbrain.jobs.warming.CacheWarmingJob;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.FlinkCluster;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Starts the local stack and a real Flink session cluster, submits the job jar's IndexingJob and
- * LatencyAlertJob over the cluster's REST API, starts the query service, and runs until Ctrl-C.
+ * Starts the local stack and a real Flink session cluster, submits the job jar's IndexingJob,
+ * LatencyAlertJob and CacheWarmingJob over the cluster's REST API, starts the query service, and runs
+ * until Ctrl-C.
  */
 @Command(name = "up", description = "Run Companion Brain locally on real engines; Ctrl-C stops everything.")
 final class Up implements Callable<Integer> {
@@ -70,6 +72,13 @@ final class Up implements Callable<Integer> {
     String latencyJob = rest.run(jarId, LatencyAlertJob.class.getName(), latencyConfig.programArguments(), 1, null, false);
     Jobs.Submission.record(endpoints, "LatencyAlertJob", latencyJob, LatencyAlertJob.class.getName(),
         latencyConfig.programArguments(), 1);
+    // the generations topic the indexing job announces on, whatever the environment says
+    CacheWarmingJob.Config warmingConfig = CacheWarmingJob.Config.from(new Settings(Map.of(
+        Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
+        Setting.GENERATIONS_TOPIC.variable(), indexing.generationsTopic())));
+    String warmingJob = rest.run(jarId, CacheWarmingJob.class.getName(), warmingConfig.programArguments(), 1, null, false);
+    Jobs.Submission.record(endpoints, "CacheWarmingJob", warmingJob, CacheWarmingJob.class.getName(),
+        warmingConfig.programArguments(), 1);
     String promTargets = flink.metricsUrl();
     java.util.List<String> flinkTargets = new java.util.ArrayList<>();
     flinkTargets.add(hostPort(flink.metricsUrl()));
@@ -101,13 +110,13 @@ final class Up implements Callable<Integer> {
 
     System.out.printf("Companion Brain is up (engines in %.1f s)%n", stack.startupTime().toMillis() / 1000.0);
     System.out.println("  kafka           " + e.kafkaBootstrapServers()
-        + "   topics: documents, documents.dlq, search.latency, search.latency.stats, search.alerts");
+        + "   topics: documents, documents.dlq, index.generations, search.latency, search.latency.stats, search.alerts, cache.warm");
     System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: documents");
     System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: documents (key in .brain/endpoints.json)");
     System.out.println("  redis           " + e.redisUri());
     System.out.println("  query service   " + service.url() + "   GET /search?q=…  /health/ready  /metrics  /openapi.json");
     System.out.println("  flink web UI    " + flink.restUrl() + "   (Flink 1.20.3 session cluster: IndexingJob "
-        + indexingJob + ", LatencyAlertJob " + latencyJob + ")");
+        + indexingJob + ", LatencyAlertJob " + latencyJob + ", CacheWarmingJob " + warmingJob + ")");
     System.out.println("  flink metrics   " + String.join("  ", flinkTargets.stream().map(t -> "http://" + t + "/metrics").toList()));
     System.out.println("  flink state     checkpoints " + flink.checkpointsUri() + "   savepoints " + flink.savepointsUri());
     System.out.println("  prometheus      " + prometheus.url() + "   (scrapes both; alert rules from prometheus/alerts.yml)");

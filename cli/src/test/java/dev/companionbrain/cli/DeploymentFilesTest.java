@@ -56,6 +56,7 @@ class DeploymentFilesTest {
   private static final Pattern ANY_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)");
   private static final String INDEXING_JOB = "dev.companionbrain.jobs.indexing.IndexingJob";
   private static final String LATENCY_JOB = "dev.companionbrain.jobs.latency.LatencyAlertJob";
+  private static final String WARMING_JOB = "dev.companionbrain.jobs.warming.CacheWarmingJob";
   private static final String JOB_JAR = "/opt/jobs/companion-brain-jobs.jar";
   /** The compose services, as docs and README name them. */
   private static final Map<String, String> PRODUCT_NAMES = Map.ofEntries(
@@ -212,8 +213,8 @@ class DeploymentFilesTest {
     }
     JsonNode submitter = services.get("job-submitter");
     String command = String.join(" ", texts(submitter.path("command")));
-    assertThat(command).contains(INDEXING_JOB).contains(LATENCY_JOB);
-    for (String entry : List.of(INDEXING_JOB, LATENCY_JOB)) {
+    assertThat(command).contains(INDEXING_JOB).contains(LATENCY_JOB).contains(WARMING_JOB);
+    for (String entry : List.of(INDEXING_JOB, LATENCY_JOB, WARMING_JOB)) {
       assertThat(Class.forName(entry).getMethod("main", String[].class)).as(entry).isNotNull();
     }
     for (String value : secrets.values()) {
@@ -305,7 +306,7 @@ class DeploymentFilesTest {
             .as("the Java 17 opens of the root pom").isEqualTo(pomProperty("flink.add-opens"));
       }
     }
-    assertThat(entryClasses).contains(INDEXING_JOB);
+    assertThat(entryClasses).contains(INDEXING_JOB, LATENCY_JOB, WARMING_JOB);
 
     JsonNode doc = documents(REPO.resolve("deploy/kubernetes/flink-deployment.yaml")).get(0);
     ObjectNode numberNotString = doc.deepCopy();

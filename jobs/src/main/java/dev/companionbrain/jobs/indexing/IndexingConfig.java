@@ -13,6 +13,8 @@ import java.util.stream.Stream;
  * local defaults ({@link Settings} maps {@code BRAIN_BATCH_SIZE} to {@code --batch-size}, and so on).
  * {@link #toString()} never shows secrets.
  *
+ * @param generationsTopic where the job announces each new index generation ({@link
+ *     dev.companionbrain.core.cache.GenerationNotice})
  * @param topicReplicationFactor replication factor of the topics the job creates when missing
  * @param indexReplicas replicas of the Elasticsearch index the job creates when missing
  */
@@ -20,6 +22,7 @@ public record IndexingConfig(
     String kafkaBootstrapServers,
     String documentsTopic,
     String deadLetterTopic,
+    String generationsTopic,
     String consumerGroup,
     EngineAddresses engines,
     String index,
@@ -32,21 +35,33 @@ public record IndexingConfig(
 
   /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
   public static final List<String> SETTINGS = Setting.variables(Stream.concat(Setting.ENGINES.stream(), Stream.of(
-      Setting.DOCUMENTS_TOPIC, Setting.DLQ_TOPIC, Setting.INDEXING_GROUP, Setting.BATCH_SIZE, Setting.BATCH_MAX_WAIT_MS,
+      Setting.DOCUMENTS_TOPIC, Setting.DLQ_TOPIC, Setting.GENERATIONS_TOPIC, Setting.INDEXING_GROUP, Setting.BATCH_SIZE, Setting.BATCH_MAX_WAIT_MS,
       Setting.CHECKPOINT_INTERVAL_MS, Setting.TOPIC_REPLICATION_FACTOR, Setting.INDEX_REPLICAS,
       Setting.ENGINE_OUTAGE_TOLERANCE_MS)).toList());
 
-  /** Local topics and index (one replica of each topic, none of the index), the default outage tolerance. */
+  /**
+   * Local topics and index (one replica of each topic, none of the index, generations announced on the
+   * catalogue's {@link Setting#GENERATIONS_TOPIC}), the default outage tolerance.
+   */
   public IndexingConfig(String kafkaBootstrapServers, String documentsTopic, String deadLetterTopic, String consumerGroup,
       EngineAddresses engines, String index, int batchSize, long maxBatchWaitMillis, long checkpointIntervalMillis) {
-    this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, consumerGroup, engines, index, batchSize,
-        maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0, RetryPolicy.DEFAULT_TOLERANCE_MILLIS);
+    this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, Setting.GENERATIONS_TOPIC.defaultValue(), consumerGroup,
+        engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0,
+        RetryPolicy.DEFAULT_TOLERANCE_MILLIS);
   }
 
   /** The same, waiting {@code millis} for an engine that is away before failing (see docs/FAULTS.md). */
   public IndexingConfig withEngineOutageTolerance(long millis) {
-    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, consumerGroup, engines, index,
-        batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas, millis);
+    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
+        engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
+        millis);
+  }
+
+  /** The same, announcing new index generations on {@code topic}. */
+  public IndexingConfig withGenerationsTopic(String topic) {
+    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, topic, consumerGroup, engines,
+        index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
+        engineOutageToleranceMillis);
   }
 
   /** From program arguments over the environment; a bad or unknown setting throws with one line naming it. */
@@ -59,6 +74,7 @@ public record IndexingConfig(
         s.kafkaBootstrapServers(),
         s.get(Setting.DOCUMENTS_TOPIC),
         s.get(Setting.DLQ_TOPIC),
+        s.get(Setting.GENERATIONS_TOPIC),
         s.get(Setting.INDEXING_GROUP),
         EngineAddresses.from(s),
         s.index(),
@@ -80,6 +96,7 @@ public record IndexingConfig(
         Setting.KAFKA_BOOTSTRAP_SERVERS.argument(), kafkaBootstrapServers,
         Setting.DOCUMENTS_TOPIC.argument(), documentsTopic,
         Setting.DLQ_TOPIC.argument(), deadLetterTopic,
+        Setting.GENERATIONS_TOPIC.argument(), generationsTopic,
         Setting.INDEXING_GROUP.argument(), consumerGroup,
         Setting.ELASTICSEARCH_URL.argument(), engines.elasticsearchUrl(),
         Setting.MEILISEARCH_URL.argument(), engines.meilisearchUrl(),
@@ -100,6 +117,7 @@ public record IndexingConfig(
   @Override
   public String toString() {
     return "IndexingConfig[kafka=" + kafkaBootstrapServers + ", topic=" + documentsTopic + ", dlq=" + deadLetterTopic
+        + ", generations=" + generationsTopic
         + ", " + engines + ", index=" + index
         + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms, engine outage tolerance " + engineOutageToleranceMillis + "ms]";
   }

@@ -59,7 +59,7 @@ public final class IndexingJob {
   /** Creates the indexes if they are missing. */
   public static VectorDialect prepare(IndexingConfig config) {
     Topics.ensure(config.kafkaBootstrapServers(), config.topicReplicationFactor(), config.documentsTopic(),
-        config.deadLetterTopic());
+        config.deadLetterTopic(), config.generationsTopic());
     VectorDialect dialect;
     try (RestClient rest = elasticsearchClient(config)) {
       dialect = SearchIndexes.ensureElasticsearch(rest, config.index(), config.indexReplicas());

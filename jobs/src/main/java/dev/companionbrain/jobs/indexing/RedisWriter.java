@@ -23,7 +23,7 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
  * a command that failed is issued again, SET and DEL being idempotent) with the {@link RetryPolicy}'s
  * back-off, holding the stream back; past the outage tolerance it fails, naming Redis.
  */
-final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
+final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.Writes> {
   private static final int PIPELINE = 100;
 
   private final RedisClient client;
@@ -35,7 +35,7 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
 
   private record Pending(IndexAction action, RedisFuture<?> future) {}
   private final Counter written;
-  private long sinceCheckpoint;
+  private RedisSink.Writes sinceCheckpoint = RedisSink.Writes.NONE;
 
   RedisWriter(String uri, SinkWriterMetricGroup metrics) {
     this(uri, metrics, RetryPolicy.tolerating(RetryPolicy.DEFAULT_TOLERANCE_MILLIS));
@@ -54,7 +54,7 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   @Override
   public void write(IndexAction action, Context context) throws IOException, InterruptedException {
     pending.add(issue(action));
-    sinceCheckpoint++;
+    sinceCheckpoint = sinceCheckpoint.plus(action.sourceTimestamp);
     written.inc();
     if (pending.size() >= PIPELINE) {
       settle();
@@ -111,11 +111,11 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, Long> {
   }
 
   @Override
-  public Collection<Long> prepareCommit() throws IOException, InterruptedException {
+  public Collection<RedisSink.Writes> prepareCommit() throws IOException, InterruptedException {
     settle();
-    long count = sinceCheckpoint;
-    sinceCheckpoint = 0;
-    return count == 0 ? List.of() : List.of(count);
+    RedisSink.Writes writes = sinceCheckpoint;
+    sinceCheckpoint = RedisSink.Writes.NONE;
+    return writes.count() == 0 ? List.of() : List.of(writes);
   }
 
   @Override

@@ -11,12 +11,32 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the job's topics when they are missing, so the source never starts on a topic that is not there. */
+/**
+ * Creates the jobs' topics when they are missing, so a source never starts on a topic that is not
+ * there; and reads one as raw values.
+ */
 public final class Topics {
   /** Partitions of a topic this job creates (a cluster's own default applies to topics created elsewhere). */
   public static final int PARTITIONS = 2;
 
   private Topics() {}
+
+  /**
+   * The values of {@code topic} as bytes, from the group's committed offsets, else from {@code
+   * otherwise} (a group's first start).
+   */
+  public static org.apache.flink.connector.kafka.source.KafkaSource<byte[]> values(String bootstrapServers,
+      String topic, String group, org.apache.kafka.clients.consumer.OffsetResetStrategy otherwise) {
+    return org.apache.flink.connector.kafka.source.KafkaSource.<byte[]>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setTopics(topic)
+        .setGroupId(group)
+        .setStartingOffsets(org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer
+            .committedOffsets(otherwise))
+        .setDeserializer(org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema
+            .valueOnly(org.apache.kafka.common.serialization.ByteArrayDeserializer.class))
+        .build();
+  }
 
   /** Creates missing topics with one replica (a single local broker). */
   public static void ensure(String bootstrapServers, String... topics) {

@@ -12,8 +12,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.CheckpointingMode;
@@ -22,7 +20,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code search.latency} → per endpoint and mode, tumbling event-time windows → p50/p95/p99, error
@@ -115,13 +112,8 @@ public final class LatencyAlertJob {
 
   static void wire(StreamExecutionEnvironment env, Config config) {
     env.enableCheckpointing(10_000, CheckpointingMode.AT_LEAST_ONCE);
-    KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
-        .setBootstrapServers(config.kafkaBootstrapServers())
-        .setTopics(config.latencyTopic())
-        .setGroupId(config.consumerGroup())
-        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-        .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
-        .build();
+    KafkaSource<byte[]> source = Topics.values(config.kafkaBootstrapServers(), config.latencyTopic(),
+        config.consumerGroup(), OffsetResetStrategy.EARLIEST);
     DataStream<byte[]> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + config.latencyTopic())
         .uid("kafka-latency-source");
     Streams streams = build(events, config);

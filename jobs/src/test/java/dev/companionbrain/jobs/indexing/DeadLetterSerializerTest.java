@@ -1,7 +1,6 @@
 package dev.companionbrain.jobs.indexing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -134,40 +133,6 @@ class DeadLetterSerializerTest {
       ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("dlq").serialize(d, null, null);
 
       assertThat(record.headers().lastHeader("dlq.message").value()).containsExactly(utf8("id « café » refused"));
-    }
-  }
-
-  @Nested
-  class Committables {
-    private final RedisSink.CountSerializer serializer = new RedisSink.CountSerializer();
-
-    @Test
-    void roundTrip() throws IOException {
-      for (long count : new long[] {0L, 1L, 42L, 1L << 40, Long.MAX_VALUE}) {
-        byte[] bytes = serializer.serialize(count);
-
-        assertThat(bytes).hasSize(8);
-        assertThat(serializer.deserialize(serializer.getVersion(), bytes)).isEqualTo(count);
-      }
-    }
-
-    @Test
-    void versionIsOne() {
-      assertThat(serializer.getVersion()).isEqualTo(1);
-    }
-
-    @Test
-    void unknownVersionIsRefused() {
-      byte[] bytes = serializer.serialize(5L);
-
-      assertThatThrownBy(() -> serializer.deserialize(2, bytes)).isInstanceOf(IOException.class);
-      assertThatThrownBy(() -> serializer.deserialize(0, bytes)).isInstanceOf(IOException.class);
-    }
-
-    @Test
-    void wrongLengthIsRefused() {
-      assertThatThrownBy(() -> serializer.deserialize(1, new byte[4])).isInstanceOf(IOException.class);
-      assertThatThrownBy(() -> serializer.deserialize(1, new byte[9])).isInstanceOf(IOException.class);
     }
   }
 

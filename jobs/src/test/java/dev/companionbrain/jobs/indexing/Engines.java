@@ -58,7 +58,7 @@ public final class Engines implements AutoCloseable {
     String ns = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     return new IndexingConfig(endpoints.kafkaBootstrapServers(), ns + "-documents", ns + "-documents.dlq", ns + "-group",
         EngineAddresses.withoutLogins(endpoints.elasticsearchUrl(), endpoints.meilisearchUrl(), endpoints.meilisearchKey(),
-            endpoints.redisUri()), ns, 100, 1000, checkpointMillis);
+            endpoints.redisUri()), ns, 100, 1000, checkpointMillis).withGenerationsTopic(ns + "-index.generations");
   }
 
   public void produce(String topic, String key, String value) {

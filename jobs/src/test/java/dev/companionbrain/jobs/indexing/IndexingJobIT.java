@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.companionbrain.core.cache.GenerationNotice;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStackExtension;
@@ -199,6 +200,20 @@ class IndexingJobIT {
         JsonNode hits = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
             engines.elasticsearch.performRequest(request).getEntity().getContent()).at("/hits/total/value");
         assertThat(hits.asInt()).as("round %d", round).isEqualTo(1);
+        // nor a Meilisearch read: its tasks were awaited at the checkpoint
+        assertThat(engines.meiliGet(config.index(), id)).as("round %d in Meilisearch", round).isNotNull();
+      }
+      // each generation is also a notice on the generations topic, keyed by the generation
+      var records = engines.readAll(config.generationsTopic(), 3, Duration.ofSeconds(30));
+      assertThat(records).hasSizeGreaterThanOrEqualTo(3);
+      java.util.Set<Long> generations = new java.util.HashSet<>();
+      for (var record : records) {
+        GenerationNotice notice = GenerationNotice.fromJson(new String(record.value(), StandardCharsets.UTF_8));
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(notice.generation()));
+        assertThat(notice.documents()).isPositive();
+        assertThat(notice.oldestProducedAt()).isPositive().isLessThanOrEqualTo(notice.publishedAt());
+        assertThat(notice.publishedAt()).isLessThanOrEqualTo(System.currentTimeMillis());
+        assertThat(generations.add(notice.generation())).as("one notice per generation").isTrue();
       }
     } finally {
       job.cancel().get();

@@ -5,19 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.jobs.latency.LatencyAlertJob;
+import dev.companionbrain.jobs.warming.CacheWarmingJob;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ProgramArgumentsTest {
   @Test
   void aConfigSurvivesTheTripThroughProgramArgumentsWithoutItsSecrets() {
-    IndexingConfig config = new IndexingConfig("k:1", "docs", "docs.dlq", "group",
+    IndexingConfig config = new IndexingConfig("k:1", "docs", "docs.dlq", "docs.generations", "group",
         EngineAddresses.withoutLogins("http://es:9200", "http://meili:7700", "the-master-key", "redis://r:6379"),
         "idx", 50, 700, 1500, (short) 3, 2, 45_000);
     assertThat(config.programArguments()).doesNotContain("the-master-key");
     IndexingConfig back = IndexingConfig.fromArgs(config.programArguments().toArray(String[]::new));
     assertThat(back.kafkaBootstrapServers()).isEqualTo("k:1");
     assertThat(back.documentsTopic()).isEqualTo("docs");
+    assertThat(back.generationsTopic()).isEqualTo("docs.generations");
     assertThat(back.batchSize()).isEqualTo(50);
     assertThat(back.checkpointIntervalMillis()).isEqualTo(1500);
     assertThat(back.topicReplicationFactor()).isEqualTo((short) 3);
@@ -28,6 +30,10 @@ class ProgramArgumentsTest {
     LatencyAlertJob.Config latency = new LatencyAlertJob.Config("k:1", "lat", "stats", "alerts", "g",
         Duration.ofSeconds(5), 300, 0.1, 7, (short) 2);
     assertThat(LatencyAlertJob.Config.fromArgs(latency.programArguments().toArray(String[]::new))).isEqualTo(latency);
+
+    CacheWarmingJob.Config warming = new CacheWarmingJob.Config("k:1", "lat", "gens", "warm", "g", 25,
+        Duration.ofSeconds(120), (short) 2);
+    assertThat(CacheWarmingJob.Config.fromArgs(warming.programArguments().toArray(String[]::new))).isEqualTo(warming);
   }
 
   @Test
