@@ -175,6 +175,8 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Red
       // announced in a second step, so a failed announcement is sent again without counting up again
       String notice = notice(generation, System.currentTimeMillis(), written).toJson();
       retry.call("Redis/Kafka (generation notice)", () -> {
+        // the newest notice, for a query service that polls (it learns the publication time too)
+        connection.sync().set(RedisKeys.GENERATION_NOTICE, notice);
         connection.sync().publish(RedisKeys.GENERATION_CHANNEL, notice);
         if (notices != null) {
           send(new ProducerRecord<>(noticesTopic, Long.toString(generation), notice));
