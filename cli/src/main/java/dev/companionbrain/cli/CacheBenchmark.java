@@ -12,6 +12,7 @@ import dev.companionbrain.core.relevance.TestCollections;
 import dev.companionbrain.core.search.SearchQuery;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.jobs.warming.CacheWarmingJob;
 import dev.companionbrain.jobs.latency.LatencyAlertJob;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.FlinkCluster;
@@ -107,6 +108,10 @@ final class CacheBenchmark implements Callable<Integer> {
       + "catalogue's, ${DEFAULT-VALUE})")
   long checkpointIntervalMs = Long.parseLong(Setting.CHECKPOINT_INTERVAL_MS.defaultValue());
 
+  @Option(names = "--warm-top-k", description = "how many popular requests the warming job re-computes per generation "
+      + "(default: the catalogue's, ${DEFAULT-VALUE})")
+  int warmTopK = Integer.parseInt(Setting.WARM_TOP_K.defaultValue());
+
   @Option(names = "--max-batch-wait-ms", description = "the indexing job's longest wait to fill a batch (default ${DEFAULT-VALUE})")
   long maxBatchWaitMs = 1000;
 
@@ -178,7 +183,11 @@ final class CacheBenchmark implements Callable<Integer> {
         LatencyAlertJob.Config latency = LatencyAlertJob.Config.from(new Settings(Map.of(
             Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers())));
         rest.run(jarId, LatencyAlertJob.class.getName(), latency.programArguments(), 1, null, false);
-        // TODO(warming): once the CacheWarmingJob is merged, submit it here exactly as Up does.
+        CacheWarmingJob.Config warming = CacheWarmingJob.Config.from(new Settings(Map.of(
+            Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
+            Setting.GENERATIONS_TOPIC.variable(), indexing.generationsTopic(),
+            Setting.WARM_TOP_K.variable(), Integer.toString(warmTopK))));
+        rest.run(jarId, CacheWarmingJob.class.getName(), warming.programArguments(), 1, null, false);
         long indexed = EmbeddedProduct.indexable(c);
         EmbeddedProduct.publish(c, indexing);
         System.out.println("indexing " + indexed + " documents…");

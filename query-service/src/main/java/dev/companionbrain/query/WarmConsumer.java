@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Computes the popular windows the cache warming job asks for after each new generation (topic
  * {@code cache.warm}) and puts them in both cache levels, so every instance, a fresh one included,
  * finds them in L2. The instances share the records through one consumer group; a record whose
- * window is already there at its generation costs one L2 read. Starts at the newest records: what
+ * window is already there at its generation costs one L2 read, and a record of a generation already
+ * superseded is skipped (the newer generation's records follow), so a backlog never computes a window twice. Starts at the newest records: what
  * was asked before this instance started is another instance's business or already stale.
  */
 final class WarmConsumer implements AutoCloseable {
@@ -32,9 +33,12 @@ final class WarmConsumer implements AutoCloseable {
   private final Counter present;
   private final Counter refused;
   private final Counter failed;
+  private final Counter superseded;
+  private final GenerationClock generations;
   private volatile boolean running = true;
 
-  WarmConsumer(String bootstrapServers, String topic, String group, WindowCache cache, MeterRegistry registry) {
+  WarmConsumer(String bootstrapServers, String topic, String group, WindowCache cache, GenerationClock generations,
+      MeterRegistry registry) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -44,6 +48,8 @@ final class WarmConsumer implements AutoCloseable {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(p);
     this.cache = cache;
+    this.generations = generations;
+    superseded = Counter.builder("brain_cache_warmed").tag("result", "superseded").register(registry);
     computed = Counter.builder("brain_cache_warmed").tag("result", "computed").register(registry);
     present = Counter.builder("brain_cache_warmed").tag("result", "present").register(registry);
     refused = Counter.builder("brain_cache_warmed").tag("result", "refused").register(registry);
@@ -76,6 +82,11 @@ final class WarmConsumer implements AutoCloseable {
       request = WarmRequest.fromJson(value);
     } catch (IOException e) {
       refused.increment(); // not ours to fix: the producer's record is wrong; it is skipped
+      return;
+    }
+    if (request.generation() < generations.current()) {
+      // a newer generation came while this one waited: its own requests follow, this would be computed twice
+      superseded.increment();
       return;
     }
     try {

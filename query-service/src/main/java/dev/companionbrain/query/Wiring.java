@@ -75,7 +75,7 @@ final class Wiring {
           LatencyReporter.producer(config.kafkaBootstrapServers()),
           config.warming()
               ? cache -> new WarmConsumer(config.kafkaBootstrapServers(), config.warmTopic(), config.warmersGroup(), cache,
-                  registry)
+                  generations, registry)
               : null,
           generations, clock, ticker, registry, resources);
     } catch (RuntimeException e) {
