@@ -117,7 +117,7 @@ final class WindowCache {
     registry.gauge("brain_cache_hit_ratio", List.of(Tag.of("level", "l2")), this, c -> ratio(c.l2Hits, c.l2Misses));
     staleAnswers = DistributionSummary.builder("brain_cache_stale_answer_ms")
         .description("how long past its generation's supersession a stale cached window was when served")
-        .baseUnit("milliseconds").publishPercentileHistogram().register(registry);
+        .publishPercentileHistogram().register(registry);
   }
 
   private static double ratio(Counter hits, Counter misses) {

@@ -45,7 +45,8 @@ final class Wiring {
           config.textTimeout(), config.maxBackendConnections());
       resources.add(text);
       RedisURI redisUri = RedisURI.create(config.engines().redisUri());
-      redisUri.setTimeout(Duration.ofMillis(200));
+      // the connection's handshake may take longer on a busy machine; every command is bounded at 200 ms below
+      redisUri.setTimeout(Duration.ofSeconds(2));
       RedisClient redisClient = RedisClient.create(redisUri);
       redisClient.setOptions(ClientOptions.builder()
           .autoReconnect(true)

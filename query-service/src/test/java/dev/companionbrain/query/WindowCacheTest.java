@@ -16,10 +16,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,24 +34,9 @@ class WindowCacheTest {
   private final AtomicLong nanos = new AtomicLong();
   private final AtomicLong millis = new AtomicLong(1_000_000);
   private final GenerationClock generations = new GenerationClock();
-  private final Map<String, CandidateWindow> shared = new ConcurrentHashMap<>();
-  private final Set<String> claims = ConcurrentHashMap.newKeySet();
-  private final WindowCache.SharedWindows l2 = new WindowCache.SharedWindows() {
-    @Override
-    public Optional<CandidateWindow> window(String key) {
-      return Optional.ofNullable(shared.get(key));
-    }
-
-    @Override
-    public void putWindow(String key, CandidateWindow window) {
-      shared.put(key, window);
-    }
-
-    @Override
-    public boolean claimRefresh(String key, long generation) {
-      return claims.add(key + "@" + generation);
-    }
-  };
+  private final InMemorySharedWindows l2 = new InMemorySharedWindows();
+  private final Map<String, CandidateWindow> shared = l2.windows;
+  private final Set<String> claims = l2.claims;
   private final Queue<Runnable> refreshes = new ArrayDeque<>();
   private final AtomicInteger computed = new AtomicInteger();
   private volatile List<CandidateWindow.Degradation> degraded = List.of();

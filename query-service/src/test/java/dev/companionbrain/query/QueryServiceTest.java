@@ -1,0 +1,214 @@
+package dev.companionbrain.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.cache.GenerationNotice;
+import dev.companionbrain.core.cache.HydrationEntry;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.ScoredId;
+import dev.companionbrain.core.search.backend.Retrieval;
+import dev.companionbrain.core.telemetry.LatencyEvent;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole HTTP service with no engine: its collaborators are injected (retrievals as functions,
+ * an embedder, an in-memory shared level, Kafka's MockProducer, a clock and generations moved by
+ * hand), so admission, the cache levels, paging, degradation, staleness and the error mapping are
+ * checked here, and the engines only in the integration tests.
+ */
+class QueryServiceTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final AtomicLong millis = new AtomicLong(1_000_000);
+  private final AtomicLong nanos = new AtomicLong();
+  private final GenerationClock generations = new GenerationClock();
+  private final InMemorySharedWindows shared = new InMemorySharedWindows();
+  private final MockProducer<String, byte[]> latency = new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+  private final Map<Retriever, AtomicInteger> calls = new EnumMap<>(Retriever.class);
+  private final Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
+  private QueryService service;
+
+  /** 30 documents d00..d29; each retriever ranks them in its own order. */
+  private Retrieval ranking(Retriever r, int step) {
+    calls.put(r, new AtomicInteger());
+    return request -> {
+      calls.get(r).incrementAndGet();
+      List<ScoredId> hits = new ArrayList<>();
+      for (int i = 0; i < 30 && hits.size() < request.limit(); i++) {
+        int doc = (i * step) % 30;
+        hits.add(new ScoredId(String.format("d%02d", doc), 10.0 - i * 0.1));
+      }
+      return CompletableFuture.completedFuture(hits);
+    };
+  }
+
+  private QueryService start(Map<String, String> settings) {
+    retrievals.putIfAbsent(Retriever.TEXT, ranking(Retriever.TEXT, 7));
+    retrievals.putIfAbsent(Retriever.KEYWORD, ranking(Retriever.KEYWORD, 11));
+    retrievals.putIfAbsent(Retriever.VECTOR, ranking(Retriever.VECTOR, 1));
+    Embedder embedder = new Embedder() {
+      @Override
+      public int dimensions() {
+        return 3;
+      }
+
+      @Override
+      public List<float[]> embedAll(List<String> texts) {
+        return texts.stream().map(t -> new float[] {1, 0, 0}).toList();
+      }
+    };
+    Map<String, String> env = new HashMap<>(Map.of("BRAIN_QUERY_PORT", "0", "BRAIN_MAX_STALENESS_MS", "300"));
+    env.putAll(settings);
+    QueryConfig config = QueryConfig.from(new Settings(env));
+    QueryService.Collaborators parts = new QueryService.Collaborators(retrievals, embedder, shared,
+        ids -> {
+          Map<String, HydrationEntry> fields = new HashMap<>();
+          ids.forEach(id -> fields.put(id, new HydrationEntry(id, "Title " + id, null, List.of("aero"), null, "snippet")));
+          return fields;
+        },
+        Map.of("engine", () -> true), latency, null, generations, millis::get, nanos::get,
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of());
+    service = QueryService.start(config, parts);
+    return service;
+  }
+
+  @AfterEach
+  void stop() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  private void publish(long generation) {
+    generations.observe(new GenerationNotice(generation, millis.get(), 1, 0), millis.get());
+  }
+
+  private HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode search(String query) throws Exception {
+    HttpResponse<String> response = get("/search?q=" + URLEncoder.encode(query, StandardCharsets.UTF_8).replace("%26", "&")
+        .replace("%3D", "="));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static List<String> ids(JsonNode response) {
+    List<String> ids = new ArrayList<>();
+    response.get("hits").forEach(h -> ids.add(h.get("id").asText()));
+    return ids;
+  }
+
+  @Test
+  void pagesAreCutFromOneCachedWindowWithTheirDisplayFields() throws Exception {
+    start(Map.of());
+    publish(1);
+    JsonNode whole = search("flow&k=12");
+    assertThat(whole.get("cache").asText()).isEqualTo("miss");
+    assertThat(whole.get("total").asInt()).isEqualTo(30);
+    assertThat(whole.get("generation").asLong()).isEqualTo(1);
+    assertThat(whole.get("stale_ms").asLong()).isZero();
+    assertThat(whole.at("/hits/0/title").asText()).startsWith("Title d");
+    assertThat(whole.at("/hits/0/explain").isMissingNode()).isTrue();
+    List<String> paged = new ArrayList<>();
+    for (int page = 0; page < 3; page++) {
+      JsonNode response = search("flow&k=4&offset=" + 4 * page);
+      assertThat(response.get("cache").asText()).isEqualTo("l1");
+      paged.addAll(ids(response));
+    }
+    assertThat(paged).isEqualTo(ids(whole)).doesNotHaveDuplicates();
+    assertThat(calls.get(Retriever.KEYWORD)).as("one computation for every page").hasValue(1);
+    JsonNode explained = search("flow&k=2&explain=true");
+    assertThat(explained.at("/hits/0/explain").fieldNames()).toIterable().contains("vector");
+    assertThat(search("flow&offset=29").get("hits")).hasSize(1);
+    assertThat(search("flow&offset=30").get("hits")).isEmpty();
+  }
+
+  @Test
+  void aFailingRetrieverDegradesTheAnswerWhichIsNotCached() throws Exception {
+    retrievals.put(Retriever.KEYWORD, request -> CompletableFuture.failedFuture(new IOException("connection reset")));
+    start(Map.of());
+    JsonNode first = search("shock");
+    assertThat(first.get("degraded")).hasSize(1);
+    assertThat(first.at("/degraded/0/retriever").asText()).isEqualTo("keyword");
+    assertThat(search("shock").get("cache").asText()).isEqualTo("miss");
+    assertThat(shared.windows).isEmpty();
+  }
+
+  @Test
+  void noRetrieverAnsweringIs503AndBadInputIs400WithItsCode() throws Exception {
+    for (Retriever r : Retriever.values()) {
+      retrievals.put(r, request -> CompletableFuture.failedFuture(new IOException("down")));
+    }
+    start(Map.of());
+    HttpResponse<String> down = get("/search?q=shock");
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(down.body()).at("/error/code").asText()).isEqualTo("backends_unavailable");
+    HttpResponse<String> blank = get("/search?q=%E2%80%8B");
+    assertThat(blank.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(blank.body()).at("/error/code").asText()).isEqualTo("invalid_query");
+    assertThat(JSON.readTree(get("/search?q=a&k=0").body()).at("/error/code").asText()).isEqualTo("invalid_k");
+    assertThat(get("/documents/d01").statusCode()).isEqualTo(200);
+    assertThat(get("/documents/bad%20id").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aSupersededWindowIsServedWithinTheBoundOnlyAndTheLatencyEventSaysSo() throws Exception {
+    start(Map.of());
+    publish(1);
+    search("buckling");
+    publish(2);
+    millis.addAndGet(120);
+    JsonNode stale = search("buckling");
+    assertThat(stale.get("cache").asText()).isEqualTo("l1");
+    assertThat(stale.get("stale_ms").asLong()).isEqualTo(120);
+    assertThat(stale.get("generation").asLong()).isEqualTo(1);
+    publish(3);
+    millis.addAndGet(301);
+    JsonNode past = search("buckling");
+    assertThat(past.get("generation").asLong()).isEqualTo(3);
+    assertThat(past.get("stale_ms").asLong()).isZero();
+    org.awaitility.Awaitility.await().until(() -> latency.history().size() >= 3);
+    List<LatencyEvent> events = latency.history().stream().map(r -> LatencyEvent.fromJson(r.value())).toList();
+    assertThat(events).extracting(LatencyEvent::staleMs).contains(120L);
+    assertThat(events).allSatisfy(e -> assertThat(e.window().q()).isEqualTo("buckling"));
+  }
+
+  @Test
+  void withTheBoundAtZeroOnlyCurrentWindowsAreServed() throws Exception {
+    start(Map.of("BRAIN_MAX_STALENESS_MS", "0"));
+    publish(1);
+    search("ablation");
+    assertThat(search("ablation").get("cache").asText()).isEqualTo("l1");
+    publish(2);
+    JsonNode after = search("ablation");
+    assertThat(after.get("cache").asText()).isEqualTo("miss");
+    assertThat(after.get("generation").asLong()).isEqualTo(2);
+  }
+}
