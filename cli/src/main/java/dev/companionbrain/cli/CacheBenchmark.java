@@ -108,6 +108,9 @@ final class CacheBenchmark implements Callable<Integer> {
       + "catalogue's, ${DEFAULT-VALUE})")
   long checkpointIntervalMs = Long.parseLong(Setting.CHECKPOINT_INTERVAL_MS.defaultValue());
 
+  /** The mix's distinct queries. */
+  private int queryCount;
+
   @Option(names = "--warm-top-k", description = "how many popular requests the warming job re-computes per generation "
       + "(default: the catalogue's, ${DEFAULT-VALUE})")
   int warmTopK = Integer.parseInt(Setting.WARM_TOP_K.defaultValue());
@@ -164,6 +167,7 @@ final class CacheBenchmark implements Callable<Integer> {
     for (CollectionQuery q : c.queries()) {
       queries.add(q.text().length() > SearchQuery.MAX_QUERY_CHARS ? q.text().substring(0, SearchQuery.MAX_QUERY_CHARS) : q.text());
     }
+    queryCount = queries.size();
     List<CollectionDocument> texts = c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).toList();
     Path work = Files.createTempDirectory("brain-cache-");
     String index = "cache-" + Long.toHexString(System.nanoTime());
@@ -338,6 +342,16 @@ final class CacheBenchmark implements Callable<Integer> {
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
             + "&mode=hybrid&k=10" + (page2 ? "&offset=10" : ""))).timeout(Duration.ofSeconds(10)).build();
+        if (i % 5 == 0) { // the floor: the same client, the same pacing, the service's trivial endpoint
+          inFlight.incrementAndGet();
+          http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/health/live")).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                if (measured && error == null) {
+                  figures.floorAnswer((System.nanoTime() - due) / 1000);
+                }
+                inFlight.decrementAndGet();
+              });
+        }
         inFlight.incrementAndGet();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
           long latencyMicros = (System.nanoTime() - due) / 1000;
@@ -364,6 +378,7 @@ final class CacheBenchmark implements Callable<Integer> {
           JsonNode body = JSON.readTree(response.body());
           cache = body.path("cache").isTextual() ? body.path("cache").asText() : null;
           staleMs = body.path("stale_ms").asLong(0);
+          figures.generationSeen(body.path("generation").asLong(0));
         } catch (java.io.IOException unreadable) {
           figures.answer(0, null, 0, latencyMicros);
           return;
@@ -591,6 +606,17 @@ final class CacheBenchmark implements Callable<Integer> {
         pct(o.figures().share("l2")), pct(o.figures().share("miss")), pct(o.figures().share("bypass")),
         pct(o.figures().share("")) ), "");
     row(md, outcomes, "cached answers p50 / p95 / p99 ms", o -> ms3(o.figures()::cachedMs), "p99 < 5");
+    row(md, outcomes, "generations in the measured period (one every … s)", o -> o.figures().generations() == 0 ? "0"
+        : String.format(Locale.ROOT, "%d (%.2f s)", o.figures().generations(), seconds / (double) o.figures().generations()), "");
+    row(md, outcomes, "ceiling: the staleness rule's share for this mix and these generations, computing free "
+        + "(StalenessModel), without warming / with the top " + warmTopK + " warmed; measured / ceiling", o -> {
+          double g = o.figures().generations() == 0 ? 0 : seconds / (double) o.figures().generations();
+          double cold = StalenessModel.share(queryCount, zipf, rate, g, maxStalenessMs / 1000.0, 0, 3600, seed);
+          double warm = StalenessModel.share(queryCount, zipf, rate, g, maxStalenessMs / 1000.0,
+              o.scenario().warming ? warmTopK : 0, 3600, seed);
+          return String.format(Locale.ROOT, "%.1f %% / %.1f %%; %.2f", 100 * cold, 100 * warm, o.figures().cacheShare() / warm);
+        }, "");
+    row(md, outcomes, "floor: GET /health/live beside the mix (10/s), p50 / p95 / p99 ms", o -> ms3(o.figures()::floorMs), "");
     row(md, outcomes, "all answers p50 / p95 / p99 ms", o -> ms3(o.figures()::allMs), "");
     row(md, outcomes, "answers with stale_ms > " + maxStalenessMs + " (largest stale_ms)",
         o -> o.figures().pastBound() + " (" + o.figures().maxStaleMs() + ")", "0");

@@ -15,6 +15,8 @@ final class CacheFigures {
   private final Histogram all = new Histogram(60_000_000L, 3);
   private final Histogram cached = new Histogram(60_000_000L, 3);
   private final Histogram freshness = new Histogram(600_000L, 3);
+  /** The service's trivial endpoint, paced beside the mix: the floor under the cached answers' latency. */
+  private final Histogram floor = new Histogram(60_000_000L, 3);
   private long sent;
   private long ok;
   private long l1;
@@ -138,6 +140,28 @@ final class CacheFigures {
   }
 
   /** Percentile in ms of the probes' freshness, over the probes seen; NaN with none. */
+  private long firstGeneration = Long.MAX_VALUE;
+  private long lastGeneration = Long.MIN_VALUE;
+
+  /** The generation an answer was computed at (the answers' spread tells how often generations came). */
+  synchronized void generationSeen(long generation) {
+    firstGeneration = Math.min(firstGeneration, generation);
+    lastGeneration = Math.max(lastGeneration, generation);
+  }
+
+  /** Generations that came while the answers were recorded (0 when none or not known). */
+  synchronized long generations() {
+    return lastGeneration < firstGeneration ? 0 : lastGeneration - firstGeneration;
+  }
+
+  synchronized void floorAnswer(long latencyMicros) {
+    floor.recordValue(clamp(latencyMicros, floor));
+  }
+
+  synchronized double floorMs(double percentile) {
+    return floor.getTotalCount() == 0 ? Double.NaN : floor.getValueAtPercentile(percentile) / 1000.0;
+  }
+
   synchronized double freshnessMs(double percentile) {
     return ms(freshness, percentile, 1.0);
   }

@@ -1,8 +1,8 @@
 package dev.companionbrain.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.search.ScoredId;
+import dev.companionbrain.query.PageHit;
+import dev.companionbrain.query.SearchResponse;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,7 +15,6 @@ import java.util.List;
 
 /** Runs searches through the query service's HTTP API, as any client would. */
 final class SearchClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String baseUrl;
 
@@ -37,13 +36,13 @@ final class SearchClient {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("search failed " + response.statusCode() + ": " + response.body());
       }
-      JsonNode body = JSON.readTree(response.body());
-      if (!body.get("degraded").isEmpty()) {
-        throw new IllegalStateException("degraded answer, the evaluation would be wrong: " + body.get("degraded"));
+      SearchResponse body = SearchResponse.fromJson(response.body());
+      if (!body.degraded().isEmpty()) {
+        throw new IllegalStateException("degraded answer, the evaluation would be wrong: " + body.degraded());
       }
       List<ScoredId> hits = new ArrayList<>();
-      for (JsonNode hit : body.get("hits")) {
-        hits.add(new ScoredId(hit.get("id").asText(), hit.get("score").asDouble()));
+      for (PageHit hit : body.hits()) {
+        hits.add(new ScoredId(hit.id(), hit.score()));
       }
       return hits;
     }

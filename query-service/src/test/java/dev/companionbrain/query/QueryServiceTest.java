@@ -144,6 +144,11 @@ class QueryServiceTest {
     }
     assertThat(paged).isEqualTo(ids(whole)).doesNotHaveDuplicates();
     assertThat(calls.get(Retriever.KEYWORD)).as("one computation for every page").hasValue(1);
+    // the fast path writes exactly the JSON of the wire type
+    for (String query : new String[] {"flow&k=3", "flow&k=2&explain=true"}) {
+      HttpResponse<String> raw = get("/search?q=" + query);
+      assertThat(JSON.readTree(SearchResponse.fromJson(raw.body()).toJson())).isEqualTo(JSON.readTree(raw.body()));
+    }
     JsonNode explained = search("flow&k=2&explain=true");
     assertThat(explained.at("/hits/0/explain").fieldNames()).toIterable().contains("vector");
     assertThat(search("flow&offset=29").get("hits")).hasSize(1);

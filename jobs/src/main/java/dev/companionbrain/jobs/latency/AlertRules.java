@@ -1,5 +1,7 @@
 package dev.companionbrain.jobs.latency;
 
+import dev.companionbrain.core.telemetry.LatencyAlert;
+import dev.companionbrain.core.telemetry.LatencyStats;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 

@@ -1,5 +1,6 @@
 package dev.companionbrain.jobs.latency;
 
+import dev.companionbrain.core.telemetry.LatencyStats;
 import java.io.Serializable;
 import org.HdrHistogram.Histogram;
 

@@ -1,5 +1,7 @@
 package dev.companionbrain.jobs.latency;
 
+import dev.companionbrain.core.telemetry.LatencyAlert;
+import dev.companionbrain.core.telemetry.LatencyStats;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.jobs.indexing.Topics;

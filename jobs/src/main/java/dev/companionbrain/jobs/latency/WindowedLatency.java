@@ -1,5 +1,6 @@
 package dev.companionbrain.jobs.latency;
 
+import dev.companionbrain.core.telemetry.LatencyStats;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.AggregateFunction;

@@ -1,5 +1,7 @@
 package dev.companionbrain.jobs.latency;
 
+import dev.companionbrain.core.telemetry.LatencyAlert;
+import dev.companionbrain.core.telemetry.LatencyStats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
