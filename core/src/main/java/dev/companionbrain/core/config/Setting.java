@@ -26,7 +26,7 @@ public enum Setting {
   INDEXING_GROUP("brain-indexing", "the indexing job's Kafka consumer group"),
   BATCH_SIZE("100", "documents per bulk request and per Meilisearch task"),
   BATCH_MAX_WAIT_MS("1000", "the longest a batch waits to fill up"),
-  CHECKPOINT_INTERVAL_MS("2000", "the indexing job's checkpoint interval; documents are searchable after their checkpoint"),
+  CHECKPOINT_INTERVAL_MS("1000", "the indexing job's checkpoint interval; documents are searchable after their checkpoint (1 s keeps freshness through the service near 1.5 s; BENCHMARKS.md)"),
   GENERATIONS_TOPIC("index.generations", "where the indexing job announces each new index generation"),
   TOPIC_REPLICATION_FACTOR("1", "replication factor of the topics a job creates"),
   INDEX_REPLICAS("0", "replicas of the Elasticsearch index the indexing job creates"),
@@ -45,7 +45,7 @@ public enum Setting {
   // the cache warming job
   CACHE_WARM_TOPIC("cache.warm", "the popular requests to compute for each new generation (warming job to query services)"),
   WARMING_GROUP("brain-cache-warming", "the cache warming job's Kafka consumer group"),
-  WARM_TOP_K("100", "how many of the most asked requests the warming job re-computes for each new generation"),
+  WARM_TOP_K("10", "how many of the most asked requests the warming job re-computes for each new generation (each costs one search of every retriever; BENCHMARKS.md)"),
   WARM_WINDOW_SECONDS("300", "the sliding window over which the warming job counts requests"),
 
   // the query service
@@ -58,7 +58,7 @@ public enum Setting {
   L1_TTL_SECONDS("300", "how long L1 keeps a page"),
   L2_TTL_SECONDS("3600", "how long Redis (L2) keeps a page"),
   CACHE_WINDOW_HITS("100", "fused hits each cached candidate window holds; pages are cut from it (deeper pages use a window twice or more as large)"),
-  MAX_STALENESS_MS("250", "how long after its generation was superseded a cached window may still be served while one refresh runs; 0 serves only current windows"),
+  MAX_STALENESS_MS("500", "how long after its generation was superseded a cached window may still be served while one refresh runs; 0 serves only current windows"),
   CACHE_WARMING("true", "whether this instance computes the warming job's popular requests (true or false)"),
   CACHE_WARMERS_GROUP("brain-cache-warmers", "the query services' consumer group of the warm requests"),
   MAX_CONCURRENT_SEARCHES("64", "searches running at once in one instance; more get 429"),
