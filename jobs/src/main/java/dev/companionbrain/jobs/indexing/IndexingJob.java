@@ -121,7 +121,9 @@ public final class IndexingJob {
     // must not stall the embedder or the other sinks
     embedded.sinkTo(sinks.elasticsearch()).name("elasticsearch").uid("elasticsearch-sink").disableChaining();
     embedded.sinkTo(sinks.meilisearch()).name("meilisearch").uid("meilisearch-sink").disableChaining();
-    embedded.sinkTo(sinks.redis()).name("redis").uid("redis-sink").disableChaining();
+    // one Redis writer and committer, so one generation per checkpoint whatever the job's parallelism
+    // (each committer subtask would publish its own: twice the invalidations, twice the refreshes)
+    embedded.sinkTo(sinks.redis()).name("redis").uid("redis-sink").disableChaining().setParallelism(1);
   }
 
   /** Starts the job on {@code env} without blocking. */
