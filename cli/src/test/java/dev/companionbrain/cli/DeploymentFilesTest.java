@@ -16,6 +16,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.companionbrain.localstack.MeilisearchBinary;
+import dev.companionbrain.testsupport.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./brain test} (docker-compose with apt-get, dclint with npm into the cache folder).
  */
 class DeploymentFilesTest {
-  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path REPO = Repository.root();
   private static final Path COMPOSE = REPO.resolve("docker-compose.yml");
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final ObjectMapper JSON = new ObjectMapper();

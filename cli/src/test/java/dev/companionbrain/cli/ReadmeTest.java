@@ -2,6 +2,7 @@ package dev.companionbrain.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.companionbrain.testsupport.Repository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import picocli.CommandLine;
 
 /** The README and the docs point at what exists: every relative link, every `./brain` command and option. */
 class ReadmeTest {
-  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path REPO = Repository.root();
   private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)]*)?\\)");
   private static final Pattern BRAIN = Pattern.compile("(?m)^\\./brain ([a-z]+)((?: [a-z]+)?)([^#\\n]*)");
 

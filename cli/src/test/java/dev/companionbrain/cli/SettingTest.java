@@ -8,6 +8,7 @@ import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.latency.LatencyAlertJob;
 import dev.companionbrain.query.QueryConfig;
+import dev.companionbrain.testsupport.Repository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The settings catalogue is the one home of every setting's name, default and meaning. */
 class SettingTest {
-  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path REPO = Repository.root();
 
   static String row(Setting s) {
     String dflt = s.defaultValue() == null ? "" : "`" + s.defaultValue() + "`";

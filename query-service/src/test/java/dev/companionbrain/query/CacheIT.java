@@ -13,7 +13,7 @@ import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.search.SearchDefaults;
 import dev.companionbrain.core.search.SearchQuery;
 import dev.companionbrain.core.search.WindowQuery;
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.LocalStack;
@@ -66,7 +66,8 @@ class CacheIT {
   static void index(LocalStack localStack) throws Exception {
     stack = localStack;
     Engines engines = new Engines(stack.endpoints());
-    indexing = engines.freshConfig(500);
+    indexing = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500);
     for (String[] d : QueryServiceIT.CORPUS) {
       engines.produce(indexing.documentsTopic(), d[0], Engines.doc(d[0], d[1], d[2], d[3]));
     }

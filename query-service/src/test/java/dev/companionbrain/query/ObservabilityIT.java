@@ -5,13 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStackExtension;
 import dev.companionbrain.localstack.Ports;
 import dev.companionbrain.localstack.PrometheusServer;
+import dev.companionbrain.testsupport.Repository;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ObservabilityIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path REPO = Repository.root();
 
   @Test
   void alertRulesPassTheirPromtoolUnitTests() throws Exception {
@@ -53,7 +54,8 @@ class ObservabilityIT {
   @Test
   void prometheusScrapesServiceAndFlinkAndEveryDashboardQueryAnswers(Endpoints endpoints) throws Exception {
     try (Engines engines = new Engines(endpoints)) {
-      IndexingConfig indexing = engines.freshConfig(1000);
+      IndexingConfig indexing = IndexingConfig.inNamespace(Engines.freshNamespace(),
+          engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
       int reporterPort = Ports.free();
       Configuration conf = new Configuration();
       conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.config.Settings;
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.LocalStack;
@@ -76,7 +76,8 @@ class QueryServiceIT {
   static void indexAndStart(LocalStack localStack) throws Exception {
     stack = localStack;
     engines = new Engines(stack.endpoints());
-    indexing = engines.freshConfig(500);
+    indexing = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500);
     for (String[] d : CORPUS) {
       engines.produce(indexing.documentsTopic(), d[0], Engines.doc(d[0], d[1], d[2], d[3]));
     }

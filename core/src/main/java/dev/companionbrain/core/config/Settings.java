@@ -272,12 +272,6 @@ public final class Settings {
     return getInt(Setting.INDEX_REPLICAS, 0);
   }
 
-  public Settings with(String name, String value) {
-    var copy = new java.util.HashMap<>(values);
-    copy.put(name, value);
-    return new Settings(copy, fromArguments);
-  }
-
   @Override
   public String toString() {
     return "Settings" + values.keySet().stream().filter(k -> k.startsWith("BRAIN_"))

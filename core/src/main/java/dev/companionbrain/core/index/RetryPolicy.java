@@ -134,10 +134,6 @@ public final class RetryPolicy implements Serializable {
     public boolean failing() {
       return since >= 0;
     }
-
-    public int attempts() {
-      return attempts;
-    }
   }
 
   private static String describe(Object cause) {

@@ -200,11 +200,6 @@ public record SearchQuery(
         "invalid_tags", "at most " + MAX_TAGS + " tags are allowed, got " + count);
   }
 
-  /** How many hits each retriever fetches: {@code max(}{@value #MIN_CANDIDATES}{@code , offset + k)}. */
-  public int candidates() {
-    return Math.max(MIN_CANDIDATES, offset + k);
-  }
-
   /**
    * The retrievers this search queries: the mode's single retriever, or for {@link
    * SearchMode#HYBRID} the retrievers with a weight {@code > 0}.

@@ -72,7 +72,6 @@ class SearchQueryTest {
     assertThat(query.fusion()).isEqualTo(FusionMethod.RRF);
     assertThat(query.weights()).isEqualTo(RRF_WEIGHTS);
     assertThat(query.explain()).isFalse();
-    assertThat(query.candidates()).isEqualTo(50);
     assertThat(query.retrievers()).containsExactlyInAnyOrder(
         Retriever.TEXT, Retriever.KEYWORD, Retriever.VECTOR);
   }
@@ -97,7 +96,6 @@ class SearchQueryTest {
     assertThat(query.fusion()).isEqualTo(FusionMethod.WEIGHTED);
     assertThat(query.weights()).isEqualTo(Weights.parse("keyword:1"));
     assertThat(query.explain()).isTrue();
-    assertThat(query.candidates()).isEqualTo(80);
     assertThat(query.retrievers()).containsExactly(Retriever.KEYWORD);
   }
 
@@ -131,7 +129,6 @@ class SearchQueryTest {
     assertThat(query.q()).hasSize(512);
     assertThat(query.k()).isEqualTo(100);
     assertThat(query.offset()).isEqualTo(1000);
-    assertThat(query.candidates()).isEqualTo(1100);
     assertThat(query.tags()).hasSize(20).contains("tag0", "tag18", longestTag);
     assertThat(parse("q", "x", "k", "1").k()).isEqualTo(1);
   }

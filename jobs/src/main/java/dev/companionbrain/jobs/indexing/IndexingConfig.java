@@ -50,6 +50,18 @@ public record IndexingConfig(
         RetryPolicy.DEFAULT_TOLERANCE_MILLIS);
   }
 
+  /**
+   * Topics, consumer group and index all named after {@code namespace} ({@code <ns>-documents}, {@code
+   * <ns>-documents.dlq}, {@code <ns>-index.generations}, group {@code <ns>-group}, index {@code <ns>}),
+   * batches of 100 or 1 s: a run that meets no other on a shared stack (the tests give each their own).
+   */
+  public static IndexingConfig inNamespace(String namespace, String kafkaBootstrapServers, EngineAddresses engines,
+      long checkpointIntervalMillis) {
+    return new IndexingConfig(kafkaBootstrapServers, namespace + "-documents", namespace + "-documents.dlq",
+        namespace + "-group", engines, namespace, 100, 1000, checkpointIntervalMillis)
+        .withGenerationsTopic(namespace + "-index.generations");
+  }
+
   /** The same, waiting {@code millis} for an engine that is away before failing (see docs/FAULTS.md). */
   public IndexingConfig withEngineOutageTolerance(long millis) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,

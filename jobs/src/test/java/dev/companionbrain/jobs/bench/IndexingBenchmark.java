@@ -3,7 +3,7 @@ package dev.companionbrain.jobs.bench;
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollections;
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexAction;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
@@ -158,7 +158,8 @@ public final class IndexingBenchmark {
   }
 
   private static double pipelineRate(Engines engines, int count, String idPrefix, DocumentSource docs, String label) throws Exception {
-    IndexingConfig config = engines.freshConfig(2000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000);
     IndexingJob.prepare(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
     JobClient job = IndexingJob.start(env, config);
@@ -199,7 +200,8 @@ public final class IndexingBenchmark {
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: mvn install -DskipTests builds it");
     }
-    IndexingConfig config = engines.freshConfig(2000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000);
     try (dev.companionbrain.localstack.FlinkCluster cluster = dev.companionbrain.localstack.FlinkCluster.start(
         Path.of("flink-conf", "config.yaml"), 1, java.util.Map.of("BRAIN_MEILISEARCH_KEY", engines.endpoints.meilisearchKey()))) {
       var rest = new dev.companionbrain.localstack.FlinkRest(cluster.restUrl());
@@ -217,7 +219,8 @@ public final class IndexingBenchmark {
    * tasks of 100, all enqueued at once as the job's writer does, timed until the index holds them all.
    */
   private static double[] engineCeilings(Engines engines, int count, List<String[]> texts) throws Exception {
-    IndexingConfig config = engines.freshConfig(2000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000);
     IndexingJob.prepare(config);
     Random random = new Random(42);
     List<String> sources = new ArrayList<>(count);
@@ -280,7 +283,8 @@ public final class IndexingBenchmark {
    * for 20 s; each task's time from enqueued to finished as Meilisearch itself reports it.
    */
   private static double[] meilisearchTrickle(Engines engines, List<String[]> texts) throws Exception {
-    IndexingConfig config = engines.freshConfig(2000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000);
     IndexingJob.prepare(config);
     HttpClient http = HttpClient.newHttpClient();
     String base = engines.endpoints.meilisearchUrl();
@@ -358,7 +362,8 @@ public final class IndexingBenchmark {
   }
 
   private static double[] freshness(Engines engines, List<String[]> texts, int rate, int seconds) throws Exception {
-    IndexingConfig config = engines.freshConfig(2000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000);
     int promPort = Ports.free();
     Configuration conf = new Configuration();
     conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");

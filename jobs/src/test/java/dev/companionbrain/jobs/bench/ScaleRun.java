@@ -2,7 +2,7 @@ package dev.companionbrain.jobs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.LocalStack;
@@ -46,7 +46,8 @@ final class ScaleRun {
 
   /** @param embedding documents without a vector, so the job embeds each (the smaller run) */
   static String run(LocalStack stack, Engines engines, int count, List<String[]> texts, boolean embedding) throws Exception {
-    IndexingConfig config = engines.freshConfig(2000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000);
     String index = config.index();
     IndexingJob.prepare(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.companionbrain.core.cache.RedisKeys;
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
@@ -92,7 +92,8 @@ class RealClusterIT {
   @Test
   @Order(2)
   void theShadedJarOverRestIndexesAMixedSetIntoBothEnginesAndRedis() throws Exception {
-    IndexingConfig config = engines.freshConfig(1000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
     String topic = config.documentsTopic();
     String index = config.index();
     String job = run(config, null);
@@ -137,7 +138,8 @@ class RealClusterIT {
   @Order(3)
   void theSameJarRunsAndEmbedsTwiceOnOneTaskManager() throws Exception {
     for (int round = 1; round <= 2; round++) {
-      IndexingConfig config = engines.freshConfig(1000);
+      IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+          engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
       String job = run(config, null);
       try {
         String id = "twice" + round;
@@ -165,7 +167,8 @@ class RealClusterIT {
   @Test
   @Order(4)
   void anUpgradeFromASavepointLosesNothingAndKeepsTheEmbeddingState() throws Exception {
-    IndexingConfig config = engines.freshConfig(1000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
     String topic = config.documentsTopic();
     String index = config.index();
     Set<String> expected = new HashSet<>();
@@ -224,7 +227,8 @@ class RealClusterIT {
   @Test
   @Order(5)
   void losingTheTaskManagerMidIngestLosesNothingAndDoublesNothing() throws Exception {
-    IndexingConfig config = engines.freshConfig(1000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
     String topic = config.documentsTopic();
     String index = config.index();
     String job = run(config, null);

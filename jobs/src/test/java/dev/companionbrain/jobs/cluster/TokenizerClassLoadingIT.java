@@ -3,7 +3,7 @@ package dev.companionbrain.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
@@ -39,7 +39,8 @@ class TokenizerClassLoadingIT {
       FlinkRest rest = new FlinkRest(cluster.restUrl());
       String jar = rest.uploadJar(Path.of("target", "companion-brain-jobs.jar"));
 
-      IndexingConfig first = engines.freshConfig(1000);
+      IndexingConfig first = IndexingConfig.inNamespace(Engines.freshNamespace(),
+          engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
       String job1 = rest.run(jar, IndexingJob.class.getName(), first.programArguments(), 1, null, false);
       engines.produce(first.documentsTopic(), "n1", Engines.doc("n1", "first run", "embedded in the first class loader"));
       engines.flush();
@@ -50,7 +51,8 @@ class TokenizerClassLoadingIT {
       rest.cancel(job1);
       rest.awaitState(job1, "CANCELED", Duration.ofSeconds(60));
 
-      IndexingConfig second = engines.freshConfig(1000);
+      IndexingConfig second = IndexingConfig.inNamespace(Engines.freshNamespace(),
+          engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
       String job2 = rest.run(jar, IndexingJob.class.getName(), second.programArguments(), 1, null, false);
       engines.produce(second.documentsTopic(), "n2", Engines.doc("n2", "second run", "needs the tokenizer again"));
       engines.flush();

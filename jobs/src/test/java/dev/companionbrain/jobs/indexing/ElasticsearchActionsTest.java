@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.connector.elasticsearch.sink.RequestIndexer;
-import org.elasticsearch.action.ActionRequest;
+import org.elasticsearch.action.DocWriteRequest;
 import org.elasticsearch.action.delete.DeleteRequest;
 import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.action.update.UpdateRequest;
@@ -15,23 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class ElasticsearchActionsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final List<ActionRequest> sent = new ArrayList<>();
-  private final RequestIndexer indexer = new RequestIndexer() {
-    @Override
-    public void add(DeleteRequest... requests) {
-      sent.addAll(List.of(requests));
-    }
-
-    @Override
-    public void add(IndexRequest... requests) {
-      sent.addAll(List.of(requests));
-    }
-
-    @Override
-    public void add(UpdateRequest... requests) {
-      sent.addAll(List.of(requests));
-    }
-  };
+  private final CollectingIndexer indexer = new CollectingIndexer();
+  private final List<DocWriteRequest<?>> sent = indexer.sent;
 
   private static IndexAction upsert(float[] vector) {
     IndexAction a = new IndexAction();
@@ -89,10 +72,7 @@ class ElasticsearchActionsTest {
 
   @Test
   void aDeleteDeletesById() {
-    IndexAction a = new IndexAction();
-    a.delete = true;
-    a.id = "gone";
-    new ElasticsearchActions("docs").emit(a, null, indexer);
+    new ElasticsearchActions("docs").emit(Actions.delete("gone"), null, indexer);
 
     assertThat(sent).singleElement().isInstanceOf(DeleteRequest.class);
     assertThat(((DeleteRequest) sent.get(0)).id()).isEqualTo("gone");

@@ -5,14 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.connector.elasticsearch.sink.RequestIndexer;
 import org.elasticsearch.action.DocWriteRequest;
 import org.elasticsearch.action.bulk.BulkResponse;
-import org.elasticsearch.action.delete.DeleteRequest;
-import org.elasticsearch.action.index.IndexRequest;
-import org.elasticsearch.action.update.UpdateRequest;
 import org.junit.jupiter.api.Test;
 
 /** The bulk body ElasticsearchBulks writes from the connector's requests, and what the writer hears back. */
@@ -20,27 +15,11 @@ class ElasticsearchBulksTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static List<DocWriteRequest<?>> emitted(IndexAction... actions) {
-    List<DocWriteRequest<?>> sent = new ArrayList<>();
-    RequestIndexer indexer = new RequestIndexer() {
-      @Override
-      public void add(DeleteRequest... requests) {
-        sent.addAll(List.of(requests));
-      }
-
-      @Override
-      public void add(IndexRequest... requests) {
-        sent.addAll(List.of(requests));
-      }
-
-      @Override
-      public void add(UpdateRequest... requests) {
-        sent.addAll(List.of(requests));
-      }
-    };
+    CollectingIndexer indexer = new CollectingIndexer();
     for (IndexAction a : actions) {
       new ElasticsearchActions("docs").emit(a, null, indexer);
     }
-    return sent;
+    return indexer.sent;
   }
 
   private static IndexAction action(String id, float[] vector, boolean delete) {

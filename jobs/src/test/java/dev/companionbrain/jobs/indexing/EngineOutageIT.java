@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.LocalStackExtension;
+import dev.companionbrain.testsupport.Engines;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,8 @@ class EngineOutageIT {
 
   @Test
   void frozenOrStoppedEnginesHoldThePipelineBackAndNothingIsLostOrDoubled(@TempDir Path checkpoints) throws Exception {
-    IndexingConfig config = engines.freshConfig(1000).withEngineOutageTolerance(60_000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000).withEngineOutageTolerance(60_000);
     String index = config.index();
     AtomicInteger produced = new AtomicInteger();
     ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStackExtension;
+import dev.companionbrain.testsupport.Engines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +40,8 @@ class EngineRejectionIT {
   @Test
   void aDocumentTheIngestPipelineRefusesIsDeadLetteredAndIndexedNowhereWhileItsNeighboursAreIndexed(
       @TempDir Path checkpoints) throws Exception {
-    IndexingConfig config = engines.freshConfig(1000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
     String index = config.index();
     IndexingJob.prepare(config);
     // a stand-in for any rejection the engine makes of one document: an ingest pipeline that fails it

@@ -8,6 +8,7 @@ import dev.companionbrain.core.cache.GenerationNotice;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStackExtension;
+import dev.companionbrain.testsupport.Engines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +60,8 @@ class IndexingJobIT {
 
   @Test
   void indexesGoodDocumentsInBothEnginesAndDeadLettersEachBadOne(@TempDir Path checkpoints) throws Exception {
-    IndexingConfig config = engines.freshConfig(1000);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
     String topic = config.documentsTopic();
     engines.produce(topic, "a1", Engines.doc("a1", "Boundary layer flow", "laminar boundary layer over a flat plate", "aero"));
     engines.produce(topic, "a2", Engines.doc("a2", "Shock waves", "oblique shock waves at supersonic speed", "aero", "shock"));
@@ -137,7 +139,8 @@ class IndexingJobIT {
 
   @Test
   void restartFromTheLastCheckpointLosesNothingAndDoublesNothing(@TempDir Path checkpoints) throws Exception {
-    IndexingConfig config = engines.freshConfig(500);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500);
     String topic = config.documentsTopic();
     for (int i = 0; i < 600; i++) {
       engines.produce(topic, "r" + i, Engines.docWithVector("r" + i, "restart doc " + i, i));
@@ -181,7 +184,8 @@ class IndexingJobIT {
    */
   @Test
   void aNewGenerationMeansItsDocumentsAreSearchable(@TempDir Path checkpoints) throws Exception {
-    IndexingConfig config = engines.freshConfig(500);
+    IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500);
     JobClient job = IndexingJob.start(env(checkpoints, null), config);
     try {
       for (int round = 0; round < 3; round++) {

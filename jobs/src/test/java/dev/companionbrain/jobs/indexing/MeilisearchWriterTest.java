@@ -1,5 +1,6 @@
 package dev.companionbrain.jobs.indexing;
 
+import static dev.companionbrain.jobs.indexing.Actions.delete;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -143,18 +144,8 @@ class MeilisearchWriterTest {
   }
 
   private static IndexAction upsert(String id) {
-    IndexAction a = new IndexAction();
-    a.id = id;
-    a.title = "title " + id;
-    a.body = "body";
+    IndexAction a = Actions.upsert(id, "title " + id, "body");
     a.vector = new float[] {1f};
-    return a;
-  }
-
-  private static IndexAction delete(String id) {
-    IndexAction a = new IndexAction();
-    a.id = id;
-    a.delete = true;
     return a;
   }
 

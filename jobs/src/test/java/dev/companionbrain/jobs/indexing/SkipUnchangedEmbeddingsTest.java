@@ -1,5 +1,7 @@
 package dev.companionbrain.jobs.indexing;
 
+import static dev.companionbrain.jobs.indexing.Actions.delete;
+import static dev.companionbrain.jobs.indexing.Actions.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -38,28 +40,9 @@ class SkipUnchangedEmbeddingsTest {
     }
   }
 
-  private static IndexAction upsert(String id, String title, String body) {
-    IndexAction a = new IndexAction();
-    a.id = id;
-    a.title = title;
-    a.body = body;
-    a.tags = new String[] {"t1"};
-    a.url = "https://example.org/" + id;
-    a.updatedAt = "2024-05-01T10:30:00Z";
-    a.sourceTimestamp = 42;
-    return a;
-  }
-
   private static IndexAction upsertWithVector(String id, String title, String body) {
     IndexAction a = upsert(id, title, body);
     a.vector = vector();
-    return a;
-  }
-
-  private static IndexAction delete(String id) {
-    IndexAction a = new IndexAction();
-    a.delete = true;
-    a.id = id;
     return a;
   }
 

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.companionbrain.jobs.indexing.Engines;
+import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStackExtension;
 import java.nio.charset.StandardCharsets;

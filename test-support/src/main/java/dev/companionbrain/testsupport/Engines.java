@@ -1,4 +1,4 @@
-package dev.companionbrain.jobs.indexing;
+package dev.companionbrain.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,12 +53,18 @@ public final class Engines implements AutoCloseable {
     producer = new KafkaProducer<>(p);
   }
 
-  /** A config for a fresh namespace (topics, index, consumer group) on this stack. */
-  public IndexingConfig freshConfig(long checkpointMillis) {
-    String ns = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    return new IndexingConfig(endpoints.kafkaBootstrapServers(), ns + "-documents", ns + "-documents.dlq", ns + "-group",
-        EngineAddresses.withoutLogins(endpoints.elasticsearchUrl(), endpoints.meilisearchUrl(), endpoints.meilisearchKey(),
-            endpoints.redisUri()), ns, 100, 1000, checkpointMillis).withGenerationsTopic(ns + "-index.generations");
+  /**
+   * A name no other run on this stack has used, for topics, a consumer group and an index of a test's
+   * own (jobs' {@code IndexingConfig.inNamespace} names them all after it).
+   */
+  public static String freshNamespace() {
+    return "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+  }
+
+  /** The stack's engines, without logins (the local stack has none). */
+  public EngineAddresses addresses() {
+    return EngineAddresses.withoutLogins(endpoints.elasticsearchUrl(), endpoints.meilisearchUrl(),
+        endpoints.meilisearchKey(), endpoints.redisUri());
   }
 
   public void produce(String topic, String key, String value) {
