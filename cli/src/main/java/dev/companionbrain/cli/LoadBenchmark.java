@@ -8,11 +8,11 @@ import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
 import dev.companionbrain.core.search.SearchQuery;
+import dev.companionbrain.core.search.backend.Bm25Retrieval;
 import dev.companionbrain.core.search.backend.ElasticsearchSearch;
-import dev.companionbrain.core.search.backend.KeywordIndex;
+import dev.companionbrain.core.search.backend.KnnRetrieval;
+import dev.companionbrain.core.search.backend.MeilisearchRetrieval;
 import dev.companionbrain.core.search.backend.RetrievalRequest;
-import dev.companionbrain.core.search.backend.TextIndex;
-import dev.companionbrain.core.search.backend.VectorIndex;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.Endpoints;
@@ -142,9 +142,9 @@ final class LoadBenchmark implements Callable<Integer> {
         List<String> bm25Bodies = new ArrayList<>();
         List<String> knnBodies = new ArrayList<>();
         for (String q : queries) {
-          meiliBodies.add(TextIndex.requestBody(new RetrievalRequest(q, null, List.of(), n)));
-          bm25Bodies.add(KeywordIndex.requestBody(new RetrievalRequest(q, null, List.of(), n)));
-          knnBodies.add(VectorIndex.requestBody(VectorDialect.OPENSEARCH, new RetrievalRequest(q, embedder.embed(q), List.of(), n)));
+          meiliBodies.add(MeilisearchRetrieval.requestBody(new RetrievalRequest(q, null, List.of(), n)));
+          bm25Bodies.add(Bm25Retrieval.requestBody(new RetrievalRequest(q, null, List.of(), n)));
+          knnBodies.add(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH, new RetrievalRequest(q, embedder.embed(q), List.of(), n)));
         }
         results.add(run(wrk, lua, "engine: Meilisearch search", e.meilisearchUrl(),
             write(work, "meili.paths", List.of("/indexes/" + index + "/search")), write(work, "meili.bodies", meiliBodies),

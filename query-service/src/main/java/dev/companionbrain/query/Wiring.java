@@ -5,10 +5,10 @@ import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.index.ElasticsearchClients;
 import dev.companionbrain.core.index.VectorDialect;
 import dev.companionbrain.core.search.Retriever;
-import dev.companionbrain.core.search.backend.KeywordIndex;
+import dev.companionbrain.core.search.backend.Bm25Retrieval;
+import dev.companionbrain.core.search.backend.KnnRetrieval;
+import dev.companionbrain.core.search.backend.MeilisearchRetrieval;
 import dev.companionbrain.core.search.backend.Retrieval;
-import dev.companionbrain.core.search.backend.TextIndex;
-import dev.companionbrain.core.search.backend.VectorIndex;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -41,7 +41,7 @@ final class Wiring {
           .setRequestConfigCallback(r -> r.setConnectTimeout(1000).setSocketTimeout(5000).setConnectionRequestTimeout(1000))
           .build();
       resources.add(elasticsearch);
-      TextIndex text = new TextIndex(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(),
+      MeilisearchRetrieval text = new MeilisearchRetrieval(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(),
           config.textTimeout(), config.maxBackendConnections());
       resources.add(text);
       RedisURI redisUri = RedisURI.create(config.engines().redisUri());
@@ -62,8 +62,8 @@ final class Wiring {
       VectorDialect dialect = detectDialect(elasticsearch);
       Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
       retrievals.put(Retriever.TEXT, text);
-      retrievals.put(Retriever.KEYWORD, new KeywordIndex(elasticsearch, config.index()));
-      retrievals.put(Retriever.VECTOR, new VectorIndex(elasticsearch, config.index(), dialect));
+      retrievals.put(Retriever.KEYWORD, new Bm25Retrieval(elasticsearch, config.index()));
+      retrievals.put(Retriever.VECTOR, new KnnRetrieval(elasticsearch, config.index(), dialect));
       Hydrator hydrator = new Hydrator(redis, elasticsearch, config.index());
       Map<String, Readiness.Probe> probes = new LinkedHashMap<>();
       probes.put("elasticsearch", () -> {

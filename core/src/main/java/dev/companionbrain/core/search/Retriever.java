@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * One way of retrieving candidate documents. Each retriever returns its own ranked list of {@link
- * ScoredId}s; a {@link Fusion} merges them.
+ * ScoredId}s; a {@link Fusion} merges them. The search itself is a {@link
+ * dev.companionbrain.core.search.backend.Retrieval} (one implementation a kind).
  */
 public enum Retriever {
   /**

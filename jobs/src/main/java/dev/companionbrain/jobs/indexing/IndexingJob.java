@@ -4,7 +4,7 @@ import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.index.ElasticsearchClients;
-import dev.companionbrain.core.index.SearchIndexes;
+import dev.companionbrain.core.index.IndexCreator;
 import dev.companionbrain.core.index.VectorDialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,12 +62,12 @@ public final class IndexingJob {
         config.deadLetterTopic(), config.generationsTopic());
     VectorDialect dialect;
     try (RestClient rest = elasticsearchClient(config)) {
-      dialect = SearchIndexes.ensureElasticsearch(rest, config.index(), config.indexReplicas());
+      dialect = IndexCreator.ensureElasticsearch(rest, config.index(), config.indexReplicas());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     EngineAddresses engines = config.engines();
-    SearchIndexes.ensureMeilisearch(new Client(new Config(engines.meilisearchUrl(), engines.meilisearchKey())), config.index());
+    IndexCreator.ensureMeilisearch(new Client(new Config(engines.meilisearchUrl(), engines.meilisearchKey())), config.index());
     LOG.info("indexes ready: {} ({})", config.index(), dialect);
     return dialect;
   }

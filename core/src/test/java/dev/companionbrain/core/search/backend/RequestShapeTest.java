@@ -69,7 +69,7 @@ class RequestShapeTest {
   class VectorElasticsearch7 {
     @Test
     void withoutTags() {
-      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.ELASTICSEARCH_7,
+      JsonNode body = parse(KnnRetrieval.requestBody(VectorDialect.ELASTICSEARCH_7,
           new RetrievalRequest("q", queryVector(), List.of(), 25)));
 
       assertThat(body.path("size").asInt()).isEqualTo(25);
@@ -89,7 +89,7 @@ class RequestShapeTest {
 
     @Test
     void withTagsFiltersOnExactlyThoseTags() {
-      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.ELASTICSEARCH_7,
+      JsonNode body = parse(KnnRetrieval.requestBody(VectorDialect.ELASTICSEARCH_7,
           new RetrievalRequest("q", queryVector(), List.of("flink", "state"), 10)));
 
       JsonNode filter = body.path("query").path("script_score").path("query").path("bool").path("filter");
@@ -106,7 +106,7 @@ class RequestShapeTest {
   class VectorOpenSearch {
     @Test
     void withoutTagsHasNoFilter() {
-      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.OPENSEARCH,
+      JsonNode body = parse(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH,
           new RetrievalRequest("q", queryVector(), List.of(), 30)));
 
       assertThat(body.path("size").asInt()).isEqualTo(30);
@@ -121,7 +121,7 @@ class RequestShapeTest {
 
     @Test
     void withTagsHasATermsFilter() {
-      JsonNode body = parse(VectorIndex.requestBody(VectorDialect.OPENSEARCH,
+      JsonNode body = parse(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH,
           new RetrievalRequest("q", queryVector(), List.of("a", "b c"), 5)));
 
       JsonNode knn = body.path("query").path("knn").path("vector");
@@ -134,18 +134,18 @@ class RequestShapeTest {
   class VectorScores {
     @Test
     void openSearchScoreIsHalfOfOnePlusCosine() {
-      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 1.0)).isCloseTo(1.0, within(1e-12));
-      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 0.5)).isCloseTo(0.0, within(1e-12));
-      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 0.0)).isCloseTo(-1.0, within(1e-12));
-      assertThat(VectorIndex.cosine(VectorDialect.OPENSEARCH, 0.75)).isCloseTo(0.5, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.OPENSEARCH, 1.0)).isCloseTo(1.0, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.OPENSEARCH, 0.5)).isCloseTo(0.0, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.OPENSEARCH, 0.0)).isCloseTo(-1.0, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.OPENSEARCH, 0.75)).isCloseTo(0.5, within(1e-12));
     }
 
     @Test
     void elasticsearch7ScoreIsCosinePlusOne() {
-      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 2.0)).isCloseTo(1.0, within(1e-12));
-      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 1.0)).isCloseTo(0.0, within(1e-12));
-      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 0.0)).isCloseTo(-1.0, within(1e-12));
-      assertThat(VectorIndex.cosine(VectorDialect.ELASTICSEARCH_7, 1.25)).isCloseTo(0.25, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.ELASTICSEARCH_7, 2.0)).isCloseTo(1.0, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.ELASTICSEARCH_7, 1.0)).isCloseTo(0.0, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.ELASTICSEARCH_7, 0.0)).isCloseTo(-1.0, within(1e-12));
+      assertThat(KnnRetrieval.cosine(VectorDialect.ELASTICSEARCH_7, 1.25)).isCloseTo(0.25, within(1e-12));
     }
   }
 
@@ -155,9 +155,9 @@ class RequestShapeTest {
     @Test
     void everySearchBodyLoadsNoStoredField() {
       RetrievalRequest request = new RetrievalRequest("q", queryVector(), List.of("t"), 30);
-      for (String json : List.of(KeywordIndex.requestBody(request),
-          VectorIndex.requestBody(VectorDialect.OPENSEARCH, request),
-          VectorIndex.requestBody(VectorDialect.ELASTICSEARCH_7, request))) {
+      for (String json : List.of(Bm25Retrieval.requestBody(request),
+          KnnRetrieval.requestBody(VectorDialect.OPENSEARCH, request),
+          KnnRetrieval.requestBody(VectorDialect.ELASTICSEARCH_7, request))) {
         JsonNode body = parse(json);
         assertThat(body.path("size").asInt()).isEqualTo(30);
         assertThat(body.path("_source").asBoolean(true)).isFalse();
@@ -191,7 +191,7 @@ class RequestShapeTest {
   class Keyword {
     @Test
     void multiMatchOverTitleBoostedAndBody() {
-      JsonNode body = parse(KeywordIndex.requestBody(new RetrievalRequest("kafka streams", null, List.of(), 40)));
+      JsonNode body = parse(Bm25Retrieval.requestBody(new RetrievalRequest("kafka streams", null, List.of(), 40)));
 
       assertThat(body.path("size").asInt()).isEqualTo(40);
       assertThat(body.path("_source").asBoolean(true)).isFalse();
@@ -204,7 +204,7 @@ class RequestShapeTest {
 
     @Test
     void tagsBecomeATermsFilter() {
-      JsonNode body = parse(KeywordIndex.requestBody(new RetrievalRequest("q", null, List.of("x", "y"), 10)));
+      JsonNode body = parse(Bm25Retrieval.requestBody(new RetrievalRequest("q", null, List.of("x", "y"), 10)));
 
       JsonNode filter = body.path("query").path("bool").path("filter");
       assertThat(filter.isArray()).isTrue();
@@ -216,7 +216,7 @@ class RequestShapeTest {
     void queryTextIsAJsonStringNotRawJson() {
       String q = "\"}, \"size\": 10000, \"x\": {\"";
 
-      JsonNode body = parse(KeywordIndex.requestBody(new RetrievalRequest(q, null, List.of(), 10)));
+      JsonNode body = parse(Bm25Retrieval.requestBody(new RetrievalRequest(q, null, List.of(), 10)));
 
       assertThat(body.path("size").asInt()).isEqualTo(10);
       assertThat(body.path("query").path("bool").path("must").path("multi_match").path("query").asText()).isEqualTo(q);
@@ -227,7 +227,7 @@ class RequestShapeTest {
   class Text {
     @Test
     void requestBodyWithoutTags() {
-      JsonNode body = parse(TextIndex.requestBody(new RetrievalRequest("hello wrld", null, List.of(), 20)));
+      JsonNode body = parse(MeilisearchRetrieval.requestBody(new RetrievalRequest("hello wrld", null, List.of(), 20)));
 
       assertThat(body.path("q").asText()).isEqualTo("hello wrld");
       assertThat(body.path("limit").asInt()).isEqualTo(20);
@@ -239,28 +239,28 @@ class RequestShapeTest {
 
     @Test
     void requestBodyWithTagsHasAFilter() {
-      JsonNode body = parse(TextIndex.requestBody(new RetrievalRequest("q", null, List.of("a", "b c"), 20)));
+      JsonNode body = parse(MeilisearchRetrieval.requestBody(new RetrievalRequest("q", null, List.of("a", "b c"), 20)));
 
       assertThat(body.path("filter").asText()).isEqualTo("tags IN [\"a\", \"b c\"]");
     }
 
     @Test
     void tagFilterQuotesEveryValue() {
-      assertThat(TextIndex.tagFilter(List.of("a", "b c"))).isEqualTo("tags IN [\"a\", \"b c\"]");
-      assertThat(TextIndex.tagFilter(List.of("only"))).isEqualTo("tags IN [\"only\"]");
+      assertThat(MeilisearchRetrieval.tagFilter(List.of("a", "b c"))).isEqualTo("tags IN [\"a\", \"b c\"]");
+      assertThat(MeilisearchRetrieval.tagFilter(List.of("only"))).isEqualTo("tags IN [\"only\"]");
     }
 
     @Test
     void tagFilterEscapesQuoteAndBackslash() {
       // the tag  x"y\  must become  "x\"y\\"
-      assertThat(TextIndex.tagFilter(List.of("x\"y\\"))).isEqualTo("tags IN [\"x\\\"y\\\\\"]");
+      assertThat(MeilisearchRetrieval.tagFilter(List.of("x\"y\\"))).isEqualTo("tags IN [\"x\\\"y\\\\\"]");
     }
 
     @Test
     void tagCannotBreakOutOfTheString() {
       String attack = "a\"] OR id EXISTS OR tags IN [\"b";
 
-      String filter = TextIndex.tagFilter(List.of(attack));
+      String filter = MeilisearchRetrieval.tagFilter(List.of(attack));
 
       assertThat(filter).isEqualTo("tags IN [\"a\\\"] OR id EXISTS OR tags IN [\\\"b\"]");
       // every double quote inside the value is escaped: only the two delimiting quotes are bare
@@ -269,7 +269,7 @@ class RequestShapeTest {
 
     @Test
     void trailingBackslashCannotEscapeTheClosingQuote() {
-      String filter = TextIndex.tagFilter(List.of("a\\", "] OR x"));
+      String filter = MeilisearchRetrieval.tagFilter(List.of("a\\", "] OR x"));
 
       assertThat(filter).isEqualTo("tags IN [\"a\\\\\", \"] OR x\"]");
       assertThat(unescapedQuotes(filter)).isEqualTo(4);
@@ -301,7 +301,7 @@ class RequestShapeTest {
              {"id":"doc-9","_rankingScore":0.0}],
            "query":"hello","processingTimeMs":1,"limit":3,"offset":0,"estimatedTotalHits":12}""";
 
-      List<ScoredId> hits = TextIndex.parse(response.getBytes(StandardCharsets.UTF_8));
+      List<ScoredId> hits = MeilisearchRetrieval.parse(response.getBytes(StandardCharsets.UTF_8));
 
       assertThat(hits).containsExactly(
           new ScoredId("doc-7", 0.9321), new ScoredId("doc-2", 0.5), new ScoredId("doc-9", 0.0));
@@ -312,7 +312,7 @@ class RequestShapeTest {
       String response = """
           {"hits":[],"query":"zzz","processingTimeMs":0,"limit":10,"offset":0,"estimatedTotalHits":0}""";
 
-      assertThat(TextIndex.parse(response.getBytes(StandardCharsets.UTF_8))).isEmpty();
+      assertThat(MeilisearchRetrieval.parse(response.getBytes(StandardCharsets.UTF_8))).isEmpty();
     }
   }
 

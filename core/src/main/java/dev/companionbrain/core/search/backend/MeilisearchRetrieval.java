@@ -26,7 +26,7 @@ import org.apache.http.util.EntityUtils;
  * executor threads (see BENCHMARKS.md). Tag values reach Meilisearch's filter syntax only as quoted,
  * escaped strings.
  */
-public final class TextIndex implements Retrieval, java.io.Closeable {
+public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable {
   private final CloseableHttpAsyncClient http;
   private final String searchUri;
   private final String healthUri;
@@ -37,7 +37,7 @@ public final class TextIndex implements Retrieval, java.io.Closeable {
    * @param maxConnections pooled connections to Meilisearch (bounded: requests beyond wait for one,
    *     up to the timeout)
    */
-  public TextIndex(String baseUrl, String apiKey, String index, Duration timeout, int maxConnections) {
+  public MeilisearchRetrieval(String baseUrl, String apiKey, String index, Duration timeout, int maxConnections) {
     int millis = Math.toIntExact(timeout.toMillis());
     this.http = HttpAsyncClients.custom()
         .setMaxConnTotal(maxConnections)

@@ -18,12 +18,12 @@ import org.elasticsearch.client.RestClient;
  *       score = cos + 1.
  * </ul>
  */
-public final class VectorIndex implements Retrieval {
+public final class KnnRetrieval implements Retrieval {
   private final RestClient client;
   private final String index;
   private final VectorDialect dialect;
 
-  public VectorIndex(RestClient client, String index, VectorDialect dialect) {
+  public KnnRetrieval(RestClient client, String index, VectorDialect dialect) {
     this.client = client;
     this.index = index;
     this.dialect = dialect;

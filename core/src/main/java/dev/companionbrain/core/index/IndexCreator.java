@@ -13,11 +13,14 @@ import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the indexes if they are missing (idempotent; safe from several processes). */
-public final class SearchIndexes {
-  private static final Logger LOG = LoggerFactory.getLogger(SearchIndexes.class);
+/**
+ * Creates the Elasticsearch and Meilisearch indexes, as {@link IndexDefinitions} defines them, when they are
+ * missing (idempotent; safe from several processes).
+ */
+public final class IndexCreator {
+  private static final Logger LOG = LoggerFactory.getLogger(IndexCreator.class);
 
-  private SearchIndexes() {}
+  private IndexCreator() {}
 
   /** {@link #ensureElasticsearch(RestClient, String, int)} without replicas. */
   public static VectorDialect ensureElasticsearch(RestClient client, String index) {

@@ -8,11 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import org.elasticsearch.client.RestClient;
 
 /** BM25 over title (boosted) and body on the Elasticsearch API; the raw BM25 score is returned. */
-public final class KeywordIndex implements Retrieval {
+public final class Bm25Retrieval implements Retrieval {
   private final RestClient client;
   private final String index;
 
-  public KeywordIndex(RestClient client, String index) {
+  public Bm25Retrieval(RestClient client, String index) {
     this.client = client;
     this.index = index;
   }
