@@ -136,8 +136,8 @@ final class LoadBenchmark implements Callable<Integer> {
               write(work, mode + ".paths", searchPaths.stream().map(p -> p + "&mode=" + mode).toList()), null, "GET",
               List.of("Cache-Control: no-cache")));
         }
-        // the engines directly, with the bodies the service sends (same candidate count: 50)
-        int n = SearchQuery.MIN_CANDIDATES;
+        // the engines directly, with the bodies the service sends (the same candidates: a window's hits)
+        int n = Integer.parseInt(Setting.CACHE_WINDOW_HITS.defaultValue());
         List<String> meiliBodies = new ArrayList<>();
         List<String> bm25Bodies = new ArrayList<>();
         List<String> knnBodies = new ArrayList<>();

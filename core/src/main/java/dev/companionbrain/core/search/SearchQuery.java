@@ -49,8 +49,6 @@ public record SearchQuery(
   public static final int MAX_TAG_CHARS = 64;
   /** Page size when the request gives none. */
   public static final int DEFAULT_K = 10;
-  /** Fewest hits each retriever fetches, so that fusion has enough candidates to agree on. */
-  public static final int MIN_CANDIDATES = 50;
 
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9 _:.\\-/]{1," + MAX_TAG_CHARS + "}");
 
