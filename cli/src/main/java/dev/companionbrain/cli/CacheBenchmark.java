@@ -215,6 +215,7 @@ final class CacheBenchmark implements Callable<Integer> {
         long began = System.nanoTime();
         EmbeddedProduct.awaitIndexed(e, index, indexed, n -> { });
         System.out.printf(Locale.ROOT, "indexed in %.1f s%n", (System.nanoTime() - began) / 1e9);
+        settle();
         try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
           for (Scenario s : scenarios) {
             Outcome o = scenario(s, e, index, work, publisher, texts, queries, flink.pids(), indexed);
@@ -304,6 +305,24 @@ final class CacheBenchmark implements Callable<Integer> {
         + "%d past the bound, %d not 200, machine busy %.0f %%", o.scenario(), 100 * f.cacheShare(), f.cachedMs(99),
         f.allMs(99), Double.isNaN(f.freshnessMs(95)) ? "-" : String.format(Locale.ROOT, "%.0f ms", f.freshnessMs(95)),
         f.pastBound(), f.failures(), 100 * o.cpu().machineMean());
+  }
+
+  /**
+   * Waits (at most 3 minutes) until the machine has been under 40 % busy for 5 s in a row: the engines
+   * finish what the bulk indexing left them (merges, Meilisearch's own work) before the first
+   * scenario, so the scenarios' order does not decide their figures.
+   */
+  private static void settle() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    int quiet = 0;
+    long[] before = MachineCpu.machine();
+    while (quiet < 5 && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      long[] now = MachineCpu.machine();
+      quiet = MachineCpu.busyShare(before, now) < 0.40 ? quiet + 1 : 0;
+      before = now;
+    }
+    System.out.println(quiet >= 5 ? "the machine settled" : "the machine did not settle in 3 minutes; measuring anyway");
   }
 
   private static void sleepUntil(long nanoTime) throws InterruptedException {
