@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
 import org.apache.http.util.EntityUtils;
@@ -22,19 +23,27 @@ import org.elasticsearch.client.RestClient;
  */
 final class Hydrator {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final RedisStore redis;
-  private final RestClient elasticsearch;
-  private final String index;
+  private final Function<List<String>, Map<String, String>> cachedEntries;
+  private final Function<List<String>, Map<String, HydrationEntry>> fromEngine;
 
-  Hydrator(RedisStore redis, RestClient elasticsearch, String index) {
-    this.redis = redis;
-    this.elasticsearch = elasticsearch;
-    this.index = index;
+  /**
+   * @param cachedEntries the hydration entries' JSON of the ids the cache has (Redis), none when it is away
+   * @param fromEngine the display fields of the ids the engine has, none when it is away
+   */
+  Hydrator(Function<List<String>, Map<String, String>> cachedEntries,
+      Function<List<String>, Map<String, HydrationEntry>> fromEngine) {
+    this.cachedEntries = cachedEntries;
+    this.fromEngine = fromEngine;
+  }
+
+  /** From Redis, and for what it lacks from the fields Elasticsearch stores. */
+  static Hydrator of(RedisStore redis, RestClient elasticsearch, String index) {
+    return new Hydrator(redis::documents, ids -> fromElasticsearch(elasticsearch, index, ids));
   }
 
   Map<String, HydrationEntry> get(List<String> ids) {
     Map<String, HydrationEntry> out = new HashMap<>();
-    redis.documents(ids).forEach((id, json) -> {
+    cachedEntries.apply(ids).forEach((id, json) -> {
       try {
         out.put(id, HydrationEntry.fromJson(json));
       } catch (Exception ignored) {
@@ -48,13 +57,13 @@ final class Hydrator {
       }
     }
     if (!missing.isEmpty()) {
-      out.putAll(fromElasticsearch(missing));
+      out.putAll(fromEngine.apply(missing));
     }
     return out;
   }
 
 
-  private Map<String, HydrationEntry> fromElasticsearch(List<String> ids) {
+  private static Map<String, HydrationEntry> fromElasticsearch(RestClient elasticsearch, String index, List<String> ids) {
     Map<String, HydrationEntry> out = new HashMap<>();
     try {
       ObjectNode body = JSON.createObjectNode();

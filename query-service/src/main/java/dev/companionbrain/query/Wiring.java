@@ -64,7 +64,7 @@ final class Wiring {
       retrievals.put(Retriever.TEXT, text);
       retrievals.put(Retriever.KEYWORD, new Bm25Retrieval(elasticsearch, config.index()));
       retrievals.put(Retriever.VECTOR, new KnnRetrieval(elasticsearch, config.index(), dialect));
-      Hydrator hydrator = new Hydrator(redis, elasticsearch, config.index());
+      Hydrator hydrator = Hydrator.of(redis, elasticsearch, config.index());
       Map<String, Readiness.Probe> probes = new LinkedHashMap<>();
       probes.put("elasticsearch", () -> {
         elasticsearch.performRequest(new Request("GET", "/_cluster/health"));

@@ -4,7 +4,6 @@ import static dev.companionbrain.jobs.indexing.Actions.delete;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.meilisearch.sdk.model.TaskStatus;
 import dev.companionbrain.core.index.RetryPolicy;
