@@ -129,6 +129,7 @@ class QueryServiceIT {
     env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", indexing.kafkaBootstrapServers());
     env.put("BRAIN_LATENCY_TOPIC", indexing.index() + "-search.latency");
     env.put("BRAIN_INDEX", indexing.index());
+    env.put("BRAIN_CACHE_WARMING", "false"); // warming is CacheIT's: no consumer group to join and leave per instance
     env.put("BRAIN_MAX_CONCURRENT_SEARCHES", Integer.toString(maxConcurrent));
     env.putAll(overrides);
     return QueryConfig.from(new Settings(env));
