@@ -1,12 +1,10 @@
 package dev.companionbrain.core.cache;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.companionbrain.core.wire.WireJson;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * A new index generation, as the indexing job announces it after a checkpoint that wrote documents:
@@ -24,14 +22,8 @@ import java.io.UncheckedIOException;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record GenerationNotice(long generation, long publishedAt, long documents, long oldestProducedAt) {
-  private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   public String toJson() {
-    try {
-      return JSON.writeValueAsString(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return WireJson.string(this);
   }
 
   /**
@@ -49,10 +41,10 @@ public record GenerationNotice(long generation, long publishedAt, long documents
         throw new IOException("not a generation: " + trimmed);
       }
     }
-    JsonNode node = JSON.readTree(trimmed);
+    JsonNode node = WireJson.tree(trimmed);
     if (node == null || !node.path("generation").canConvertToLong() || !node.path("generation").isIntegralNumber()) {
       throw new IOException("not a generation notice");
     }
-    return JSON.treeToValue(node, GenerationNotice.class);
+    return WireJson.read(node, GenerationNotice.class);
   }
 }

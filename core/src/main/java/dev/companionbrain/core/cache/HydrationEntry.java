@@ -1,12 +1,10 @@
 package dev.companionbrain.core.cache;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.companionbrain.core.document.Document;
+import dev.companionbrain.core.wire.WireJson;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -16,8 +14,6 @@ import java.util.List;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record HydrationEntry(String id, String title, String url, List<String> tags, String updatedAt, String snippet) {
-  private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   public HydrationEntry {
     tags = tags == null ? List.of() : List.copyOf(tags);
   }
@@ -27,16 +23,12 @@ public record HydrationEntry(String id, String title, String url, List<String> t
   }
 
   public String toJson() {
-    try {
-      return JSON.writeValueAsString(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return WireJson.string(this);
   }
 
   /** @throws IOException when {@code json} is not an entry */
   public static HydrationEntry fromJson(String json) throws IOException {
-    HydrationEntry entry = JSON.readValue(json, HydrationEntry.class);
+    HydrationEntry entry = WireJson.read(json, HydrationEntry.class);
     if (entry == null || entry.id() == null) {
       throw new IOException("not a hydration entry");
     }

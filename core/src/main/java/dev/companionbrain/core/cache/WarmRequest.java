@@ -1,12 +1,10 @@
 package dev.companionbrain.core.cache;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.companionbrain.core.search.WindowQuery;
+import dev.companionbrain.core.wire.WireJson;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * "Compute this popular window for this generation and put it in the shared cache": what the cache
@@ -25,14 +23,8 @@ import java.io.UncheckedIOException;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WarmRequest(long generation, WindowQuery window, long count, int rank) {
-  private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   public byte[] toJson() {
-    try {
-      return JSON.writeValueAsBytes(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return WireJson.bytes(this);
   }
 
   /**
@@ -41,7 +33,7 @@ public record WarmRequest(long generation, WindowQuery window, long count, int r
    */
   public static WarmRequest fromJson(byte[] json) throws IOException {
     try {
-      WarmRequest request = JSON.readValue(json, WarmRequest.class);
+      WarmRequest request = WireJson.read(json, WarmRequest.class);
       if (request == null || request.window() == null) {
         throw new IOException("not a warm request");
       }

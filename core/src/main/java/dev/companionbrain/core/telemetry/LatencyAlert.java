@@ -1,9 +1,6 @@
 package dev.companionbrain.core.telemetry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.companionbrain.core.wire.WireJson;
 import java.io.IOException;
 
 /**
@@ -22,21 +19,13 @@ public class LatencyAlert {
 
   public LatencyAlert() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-  /** The record's JSON, snake_case like every topic of the product. */
+  /** Its JSON ({@link WireJson}: snake_case like every topic of the product). */
   public byte[] toJson() {
-    try {
-      return JSON.writeValueAsBytes(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return WireJson.bytes(this);
   }
 
   public static LatencyAlert fromJson(byte[] json) throws IOException {
-    return JSON.readValue(json, LatencyAlert.class);
+    return WireJson.read(json, LatencyAlert.class);
   }
 
 

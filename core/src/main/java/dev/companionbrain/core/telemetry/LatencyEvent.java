@@ -1,11 +1,8 @@
 package dev.companionbrain.core.telemetry;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.companionbrain.core.wire.WireJson;
 import java.io.IOException;
 import java.util.Map;
 import dev.companionbrain.core.search.WindowQuery;
@@ -28,30 +25,22 @@ import dev.companionbrain.core.search.WindowQuery;
  */
 public record LatencyEvent(String endpoint, String mode, String cache, int status, double tookMs,
     Map<String, Long> backends, long timestamp, WindowQuery window, long staleMs) {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   public LatencyEvent {
     backends = backends == null ? Map.of() : backends;
   }
 
   public byte[] toJson() {
-    try {
-      return JSON.writeValueAsBytes(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return WireJson.bytes(this);
   }
 
   /** The event, or null when {@code json} is not one (no numeric {@code took_ms} and {@code timestamp}). */
   public static LatencyEvent fromJson(byte[] json) {
     try {
-      JsonNode node = JSON.readTree(json);
+      JsonNode node = WireJson.tree(json);
       if (node == null || !node.isObject() || !node.path("took_ms").isNumber() || !node.path("timestamp").isNumber()) {
         return null;
       }
-      return JSON.treeToValue(node, LatencyEvent.class);
+      return WireJson.read(node, LatencyEvent.class);
     } catch (IOException | RuntimeException e) { // a window that fails the request validation too
       return null;
     }

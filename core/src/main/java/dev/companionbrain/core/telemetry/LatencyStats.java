@@ -1,9 +1,6 @@
 package dev.companionbrain.core.telemetry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.companionbrain.core.wire.WireJson;
 import java.io.IOException;
 
 /**
@@ -26,21 +23,13 @@ public class LatencyStats {
 
   public LatencyStats() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-  /** The record's JSON, snake_case like every topic of the product. */
+  /** Its JSON ({@link WireJson}: snake_case like every topic of the product). */
   public byte[] toJson() {
-    try {
-      return JSON.writeValueAsBytes(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return WireJson.bytes(this);
   }
 
   public static LatencyStats fromJson(byte[] json) throws IOException {
-    return JSON.readValue(json, LatencyStats.class);
+    return WireJson.read(json, LatencyStats.class);
   }
 
 }

@@ -1,6 +1,6 @@
 package dev.companionbrain.jobs.latency;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.wire.WireJson;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -8,9 +8,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Writes a POJO as a JSON Kafka record, keyed by a field of it. */
 final class JsonRecords<T> implements KafkaRecordSerializationSchema<T> {
-  /** snake_case, like every topic of the product (the latency events the job reads included). */
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
   private final String topic;
   private final SerializableKey<T> key;
 
@@ -23,10 +20,7 @@ final class JsonRecords<T> implements KafkaRecordSerializationSchema<T> {
 
   @Override
   public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
-    try {
-      return new ProducerRecord<>(topic, key.apply(element).getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(element));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    // the product's one wire mapping: snake_case, like every topic
+    return new ProducerRecord<>(topic, key.apply(element).getBytes(StandardCharsets.UTF_8), WireJson.bytes(element));
   }
 }
