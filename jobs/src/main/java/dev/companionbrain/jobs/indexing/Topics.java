@@ -39,6 +39,16 @@ public final class Topics {
   }
 
   /** Creates missing topics with one replica (a single local broker). */
+  /** A Kafka sink of the records {@code serializer} makes, at least once (what every job of the product writes). */
+  public static <T> org.apache.flink.connector.kafka.sink.KafkaSink<T> sink(String bootstrapServers,
+      org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+    return org.apache.flink.connector.kafka.sink.KafkaSink.<T>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setRecordSerializer(serializer)
+        .setDeliveryGuarantee(org.apache.flink.connector.base.DeliveryGuarantee.AT_LEAST_ONCE)
+        .build();
+  }
+
   public static void ensure(String bootstrapServers, String... topics) {
     ensure(bootstrapServers, (short) 1, topics);
   }

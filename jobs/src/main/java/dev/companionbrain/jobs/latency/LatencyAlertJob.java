@@ -11,8 +11,6 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
@@ -119,15 +117,11 @@ public final class LatencyAlertJob {
     DataStream<byte[]> events = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + config.latencyTopic())
         .uid("kafka-latency-source");
     Streams streams = build(events, config);
-    streams.stats().sinkTo(KafkaSink.<LatencyStats>builder()
-            .setBootstrapServers(config.kafkaBootstrapServers())
-            .setRecordSerializer(new JsonRecords<>(config.statsTopic(), s -> s.endpoint + "|" + s.mode))
-            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+    streams.stats().sinkTo(Topics.sink(config.kafkaBootstrapServers(),
+            new JsonRecords<LatencyStats>(config.statsTopic(), s -> s.endpoint + "|" + s.mode)))
         .name("latency stats").uid("latency-stats-sink");
-    streams.alerts().sinkTo(KafkaSink.<LatencyAlert>builder()
-            .setBootstrapServers(config.kafkaBootstrapServers())
-            .setRecordSerializer(new JsonRecords<>(config.alertsTopic(), a -> a.endpoint + "|" + a.mode))
-            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
+    streams.alerts().sinkTo(Topics.sink(config.kafkaBootstrapServers(),
+            new JsonRecords<LatencyAlert>(config.alertsTopic(), a -> a.endpoint + "|" + a.mode)))
         .name("alerts").uid("alerts-sink");
   }
 

@@ -12,8 +12,6 @@ import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.CheckpointingMode;
@@ -124,11 +122,7 @@ public final class CacheWarmingJob {
   }
 
   static Sink<WarmRecord> sink(Config config) {
-    return KafkaSink.<WarmRecord>builder()
-        .setBootstrapServers(config.kafkaBootstrapServers())
-        .setRecordSerializer(new WarmRequests(config.warmTopic()))
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .build();
+    return Topics.sink(config.kafkaBootstrapServers(), new WarmRequests(config.warmTopic()));
   }
 
   /** Parse both inputs, count the windows, emit the most asked at each new generation. */
