@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.companionbrain.core.cache.GenerationNotice;
 import dev.companionbrain.core.cache.RedisKeys;
-import dev.companionbrain.core.cache.WarmRequest;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.search.SearchDefaults;
 import dev.companionbrain.core.search.SearchQuery;
@@ -16,6 +15,7 @@ import dev.companionbrain.core.search.WindowQuery;
 import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.jobs.warming.CacheWarmingJob;
 import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.LocalStackExtension;
 import io.lettuce.core.RedisClient;
@@ -146,26 +146,39 @@ class CacheIT {
   }
 
   @Test
-  void aWarmedPopularRequestIsAnL2HitOnAFreshInstance() throws Exception {
-    long generation = publishGeneration();
+  void theWarmingJobsPopularWindowIsAnL2HitOnAFreshInstancesFirstRequest() throws Exception {
+    String ns = indexing.index();
+    CacheWarmingJob.Config warming = new CacheWarmingJob.Config(indexing.kafkaBootstrapServers(), ns + "-search.latency",
+        ns + "-index.generations", ns + "-cache.warm", ns + "-warming", 3, Duration.ofSeconds(300), (short) 1);
     WindowQuery popular = SearchQuery.fromParams(Map.of("q", "supersonic shock wave")::get, defaults()).window(100);
+    JobClient job = CacheWarmingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1), warming);
     try (QueryService warmer = start(config(250, true));
          KafkaProducer<String, byte[]> producer = producer()) {
-      await().until(() -> generationOf(warmer) == generation);
-      // as the warming job writes it; sent until the warmer's consumer has joined its group and read it
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-        producer.send(new ProducerRecord<>(indexing.index() + "-cache.warm", popular.cacheKey(),
-            new WarmRequest(generation, popular, 42, 1).toJson())).get();
-        return redis.sync().get(popular.cacheKey()) != null;
+      // the service's own latency events tell the job what is popular
+      for (int i = 0; i < 5; i++) {
+        search(warmer, q("supersonic shock wave"));
+      }
+      // what the indexing job does after a checkpoint, on Redis and on the generations topic; announced
+      // again until the job (which reads notices from the latest offset) and the warmer have both caught on
+      long[] generation = {0};
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        generation[0] = publishGeneration();
+        producer.send(new ProducerRecord<>(warming.generationsTopic(), Long.toString(generation[0]),
+            redis.sync().get(RedisKeys.GENERATION_NOTICE).getBytes(StandardCharsets.UTF_8))).get();
+        String stored = redis.sync().get(popular.cacheKey());
+        return stored != null && JSON.readTree(stored).get("generation").asLong() >= generation[0] - 1;
       });
+      long warmed = JSON.readTree(redis.sync().get(popular.cacheKey())).get("generation").asLong();
       try (QueryService fresh = start(config(250, false))) {
-        await().until(() -> generationOf(fresh) == generation);
+        await().until(() -> generationOf(fresh) == generation[0]);
         JsonNode first = search(fresh, q("Supersonic  shock wave"));
         assertThat(first.get("cache").asText()).as("its very first request").isEqualTo("l2");
-        assertThat(first.get("generation").asLong()).isEqualTo(generation);
-        assertThat(first.get("stale_ms").asLong()).isZero();
+        assertThat(first.get("generation").asLong()).isBetween(warmed, generation[0]); // warmed again, maybe
+        assertThat(first.get("stale_ms").asLong()).isLessThanOrEqualTo(250);
         assertThat(ids(first)).contains("shock");
       }
+    } finally {
+      job.cancel().get();
     }
   }
 
