@@ -52,7 +52,8 @@ class DeploymentFilesTest {
   private static final Path COMPOSE = REPO.resolve("docker-compose.yml");
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?[^}]*}");
+  /** A secret: a variable with an empty default, which the secrets-check one-shot must find set. */
+  private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):-}");
   private static final Pattern ANY_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)");
   private static final String INDEXING_JOB = "dev.companionbrain.jobs.indexing.IndexingJob";
   private static final String LATENCY_JOB = "dev.companionbrain.jobs.latency.LatencyAlertJob";
@@ -94,22 +95,82 @@ class DeploymentFilesTest {
   }
 
   @Test
-  void dockerCompose129RejectsAnUnknownKeyAndEachMissingSecret() throws Exception {
+  void dockerCompose129RejectsAnUnknownKey() throws Exception {
     String original = Files.readString(COMPOSE);
     Path broken = copyComposeWith(original.replaceFirst("\n    restart: unless-stopped\n",
         "\n    restart: unless-stopped\n    restartt: always\n"), original);
     Run unknownKey = compose(tmp, broken, secrets, "config", "-q");
     assertThat(unknownKey.exit()).as(unknownKey.output()).isNotZero();
     assertThat(unknownKey.output()).contains("restartt");
+  }
 
-    Path copy = copyComposeWith(original, null);
-    for (String secret : secrets.keySet()) {
+  /**
+   * The file resolves without a .env, so the refusal of a missing secret is the secrets-check
+   * one-shot's: it checks exactly the secrets the file uses, names each missing one, and every
+   * service that receives a secret waits for it to exit 0.
+   */
+  @Test
+  void theSecretsCheckRefusesEachMissingSecretAndEveryServiceWithASecretWaitsForIt() throws Exception {
+    JsonNode check = resolved.at("/services/secrets-check");
+    Set<String> checked = new TreeSet<>();
+    check.get("command").forEach(n -> checked.add(n.asText()));
+    Set<String> given = new TreeSet<>();
+    check.get("environment").fieldNames().forEachRemaining(given::add);
+    assertThat(checked).isEqualTo(secrets.keySet()).isEqualTo(given);
+    assertThat(check.at("/entrypoint/1").asText()).isEqualTo("/opt/companion-brain/check-secrets.sh");
+
+    Path script = REPO.resolve("deploy/compose/check-secrets.sh");
+    List<String> cmd = new ArrayList<>(List.of("sh", script.toString()));
+    cmd.addAll(checked);
+    Run all = runWith(cmd, secrets);
+    assertThat(all.exit()).as(all.output()).isZero();
+    for (String secret : checked) {
       Map<String, String> without = new LinkedHashMap<>(secrets);
-      without.remove(secret);
-      Run missing = compose(tmp, copy, without, "config", "-q");
+      without.put(secret, ""); // what compose gives a secret .env does not set
+      Run missing = runWith(cmd, without);
       assertThat(missing.exit()).as("without %s: %s", secret, missing.output()).isNotZero();
       assertThat(missing.output()).contains("set " + secret + " in .env");
+      secrets.values().forEach(value -> assertThat(missing.output()).as("never a value").doesNotContain(value));
     }
+
+    resolved.get("services").fields().forEachRemaining(service -> {
+      if (service.getKey().equals("secrets-check")) {
+        return;
+      }
+      String text = service.getValue().toString();
+      if (secrets.values().stream().anyMatch(text::contains)) {
+        assertThat(waitsForTheSecretsCheck(service.getKey(), new TreeSet<>()))
+            .as("%s receives a secret, so it must wait for secrets-check", service.getKey()).isTrue();
+      }
+    });
+  }
+
+  /** Whether {@code service} depends, directly or through its dependencies, on secrets-check having exited 0. */
+  private static boolean waitsForTheSecretsCheck(String service, Set<String> seen) {
+    if (!seen.add(service)) {
+      return false;
+    }
+    JsonNode dependsOn = resolved.at("/services/" + service + "/depends_on");
+    if (dependsOn.path("secrets-check").path("condition").asText().equals("service_completed_successfully")) {
+      return true;
+    }
+    List<String> next = new ArrayList<>();
+    dependsOn.fieldNames().forEachRemaining(next::add);
+    return next.stream().anyMatch(d -> waitsForTheSecretsCheck(d, seen));
+  }
+
+  /** Runs {@code cmd} with only PATH and {@code env} in its environment. */
+  private Run runWith(List<String> cmd, Map<String, String> env) throws Exception {
+    Path out = Files.createTempFile(tmp, "out", ".txt");
+    Path err = Files.createTempFile(tmp, "err", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    String path = pb.environment().get("PATH");
+    pb.environment().clear();
+    pb.environment().put("PATH", path);
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
+    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   @Test
@@ -128,22 +189,20 @@ class DeploymentFilesTest {
     assertThat(floatingTag.output()).contains("service-image-require-explicit-tag");
   }
 
-  /**
-   * The check docs/PRODUCTION.md gives for a fresh clone, which has no .env (compose refuses a
-   * missing secret by design): the placeholders of .env.example stand in for the secrets.
-   */
+  /** A fresh clone has no .env: the file resolves all the same, with nothing in the environment. */
   @Test
-  void theDocumentedCheckPassesOnAFreshCloneWithEnvExample() throws Exception {
+  void theFileResolvesOnAFreshCloneWithoutAnEnvFile() throws Exception {
     Set<String> unset = new TreeSet<>();
     Matcher m = ANY_VARIABLE.matcher(Files.readString(COMPOSE));
     while (m.find()) {
       unset.add(m.group(1));
     }
-    Run run = run(List.of(executable("docker-compose", "docker-compose 1.29"), "--env-file", ".env.example",
-        "-f", "docker-compose.yml", "config", "-q"), REPO, tmp, unset);
+    // a copy alone in a folder: no .env beside it, whatever this checkout holds
+    Path copy = copyComposeWith(Files.readString(COMPOSE), null);
+    Run run = run(List.of(executable("docker-compose", "docker-compose 1.29"), "-f", "docker-compose.yml", "config", "-q"),
+        copy.getParent(), tmp, unset);
     assertThat(run.exit()).as(run.output()).isZero();
-    assertThat(Files.readString(REPO.resolve("docs/PRODUCTION.md")))
-        .contains("docker-compose --env-file .env.example -f docker-compose.yml config -q");
+    assertThat(Files.readString(REPO.resolve("docs/PRODUCTION.md"))).contains("docker-compose -f docker-compose.yml config -q");
   }
 
   @Test
