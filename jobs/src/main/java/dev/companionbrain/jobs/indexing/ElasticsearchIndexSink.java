@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -24,19 +23,13 @@ import org.apache.http.HttpHost;
  * writer. The ids it dead-lettered are the committables: after the checkpoint, when every sink has
  * written what came before it, {@link RejectedDocuments} removes them from every engine and Redis.
  */
-public final class ElasticsearchIndexSink implements Sink<IndexAction>, SupportsCommitter<List<String>> {
+public final class ElasticsearchIndexSink implements IndexActionSink, SupportsCommitter<List<String>> {
   private final IndexingConfig config;
   private final DeadLetterProducer deadLetters;
 
   public ElasticsearchIndexSink(IndexingConfig config, DeadLetterProducer deadLetters) {
     this.config = config;
     this.deadLetters = deadLetters;
-  }
-
-  @Override
-  @Deprecated
-  public SinkWriter<IndexAction> createWriter(InitContext context) {
-    throw new UnsupportedOperationException("Flink 1.20 calls createWriter(WriterInitContext)");
   }
 
   @Override

@@ -1,13 +1,11 @@
 package dev.companionbrain.jobs.indexing;
 
 import dev.companionbrain.core.index.RetryPolicy;
-import java.io.IOException;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
@@ -18,7 +16,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * flush/checkpoint the writer waits until all of them have succeeded, so a checkpoint never covers
  * a document Meilisearch has not stored. At-least-once; writes are idempotent by id.
  */
-public final class MeilisearchSink implements Sink<IndexAction>, SupportsCommitter<List<String>> {
+public final class MeilisearchSink implements IndexActionSink, SupportsCommitter<List<String>> {
   private final String url;
   private final String apiKey;
   private final String index;
@@ -53,12 +51,6 @@ public final class MeilisearchSink implements Sink<IndexAction>, SupportsCommitt
     this.batchSize = batchSize;
     this.maxWaitMillis = maxWaitMillis;
     this.deadLetters = deadLetters;
-  }
-
-  @Override
-  @Deprecated
-  public SinkWriter<IndexAction> createWriter(InitContext context) throws IOException {
-    throw new UnsupportedOperationException("Flink 1.20 calls createWriter(WriterInitContext)");
   }
 
   @Override

@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * answered, the Meilisearch writer waited for its tasks to succeed), and the committer refreshes
  * Elasticsearch before it counts up.
  */
-public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<RedisSink.Writes> {
+public final class RedisSink implements IndexActionSink, SupportsCommitter<RedisSink.Writes> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSink.class);
   private final String redisUri;
   private final IndexingConfig visibility;
@@ -83,12 +82,6 @@ public final class RedisSink implements Sink<IndexAction>, SupportsCommitter<Red
   public RedisSink(String redisUri, IndexingConfig visibility) {
     this.redisUri = redisUri;
     this.visibility = visibility;
-  }
-
-  @Override
-  @Deprecated
-  public SinkWriter<IndexAction> createWriter(InitContext context) {
-    throw new UnsupportedOperationException("Flink 1.20 calls createWriter(WriterInitContext)");
   }
 
   @Override
