@@ -30,7 +30,17 @@ public record CandidateWindow(long generation, List<PageHit> hits, List<Degradat
 
   /** The hits from {@code offset}, at most {@code k}: empty past the end of the window. */
   List<PageHit> page(int offset, int k) {
-    return offset >= hits.size() ? List.of() : hits.subList(offset, Math.min(hits.size(), offset + k));
+    return hits.subList(pageFrom(offset), pageTo(offset, k));
+  }
+
+  /** The index of a page's first hit in {@link #hits} (its size past the end of the window). */
+  int pageFrom(int offset) {
+    return Math.min(offset, hits.size());
+  }
+
+  /** The index after a page's last hit in {@link #hits}. */
+  int pageTo(int offset, int k) {
+    return Math.max(pageFrom(offset), Math.min(hits.size(), offset + k));
   }
 
   /** Rough size in bytes, for the L1 weigher. */

@@ -121,8 +121,8 @@ final class SearchHandler {
       body.writeBytes(("{\"query\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(query.q()))
           + "\",\"mode\":\"" + mode + "\",\"k\":" + query.k() + ",\"offset\":" + query.offset()
           + ",\"total\":" + cached.hits().size() + ",\"hits\":[").getBytes(StandardCharsets.UTF_8));
-      int from = Math.min(query.offset(), cached.hits().size());
-      int to = Math.min(cached.hits().size(), query.offset() + query.k());
+      int from = cached.pageFrom(query.offset());
+      int to = cached.pageTo(query.offset(), query.k());
       for (int i = from; i < to; i++) {
         if (i > from) {
           body.write(',');

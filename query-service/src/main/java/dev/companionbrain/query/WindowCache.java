@@ -89,6 +89,8 @@ final class WindowCache {
   private final Counter l2Misses;
   private final DistributionSummary staleAnswers;
   private final MeterRegistry registry;
+  /** By result: computed, from_l2, claimed_elsewhere, rejected, failed. */
+  private final ConcurrentHashMap<String, Counter> refreshCounters = new ConcurrentHashMap<>();
 
   /**
    * @param clock epoch milliseconds, the clock the generations' publication times are on
@@ -278,7 +280,8 @@ final class WindowCache {
   }
 
   private Counter refreshes(String result) {
-    return Counter.builder("brain_cache_refreshes").tag("result", result).register(registry);
+    return refreshCounters.computeIfAbsent(result,
+        r -> Counter.builder("brain_cache_refreshes").tag("result", r).register(registry));
   }
 
   static byte[][] hitJson(List<PageHit> hits) {
