@@ -28,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -91,21 +90,13 @@ class CacheIT {
     }
   }
 
+  /** A service as QueryServiceIT configures it, with the warming topics of this test and the given cache settings. */
   private static QueryConfig config(long maxStaleMillis, boolean warming) {
-    Map<String, String> env = new HashMap<>();
-    env.put("BRAIN_QUERY_PORT", "0");
-    env.put("BRAIN_ELASTICSEARCH_URL", indexing.engines().elasticsearchUrl());
-    env.put("BRAIN_MEILISEARCH_URL", indexing.engines().meilisearchUrl());
-    env.put("BRAIN_MEILISEARCH_KEY", stack.endpoints().meilisearchSearchKey());
-    env.put("BRAIN_REDIS_URI", stack.endpoints().redisUri());
-    env.put("BRAIN_KAFKA_BOOTSTRAP_SERVERS", indexing.kafkaBootstrapServers());
-    env.put("BRAIN_LATENCY_TOPIC", indexing.index() + "-search.latency");
-    env.put("BRAIN_CACHE_WARM_TOPIC", indexing.index() + "-cache.warm");
-    env.put("BRAIN_CACHE_WARMERS_GROUP", indexing.index() + "-warmers");
-    env.put("BRAIN_INDEX", indexing.index());
-    env.put("BRAIN_MAX_STALENESS_MS", Long.toString(maxStaleMillis));
-    env.put("BRAIN_CACHE_WARMING", Boolean.toString(warming));
-    return QueryConfig.from(new Settings(env));
+    return QueryServiceIT.configFor(stack.endpoints(), stack.endpoints().redisUri(), indexing, 64, Map.of(
+        "BRAIN_CACHE_WARM_TOPIC", indexing.index() + "-cache.warm",
+        "BRAIN_CACHE_WARMERS_GROUP", indexing.index() + "-warmers",
+        "BRAIN_MAX_STALENESS_MS", Long.toString(maxStaleMillis),
+        "BRAIN_CACHE_WARMING", Boolean.toString(warming)));
   }
 
   /** A service whose staleness clock is the test's. */
