@@ -60,7 +60,7 @@ public final class QueryService implements AutoCloseable {
       Function<List<String>, Map<String, HydrationEntry>> displayFields,
       Map<String, Readiness.Probe> probes,
       Producer<String, byte[]> latencyProducer,
-      java.util.function.Function<WindowCache, AutoCloseable> warmRequests,
+      Function<WindowCache, AutoCloseable> warmRequests,
       GenerationClock generations,
       LongSupplier clock,
       Ticker ticker,
