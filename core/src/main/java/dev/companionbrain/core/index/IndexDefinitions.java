@@ -41,7 +41,7 @@ public final class IndexDefinitions {
   public static String meilisearchSettings() {
     return """
         {"searchableAttributes":["title","body"],
-         "filterableAttributes":["tags"],
+         "filterableAttributes":["tags","id"],
          "sortableAttributes":["updated_at"],
          "displayedAttributes":["id","title","url","tags","updated_at","body"]}""";
   }
