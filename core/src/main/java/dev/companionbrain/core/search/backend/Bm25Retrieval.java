@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.elasticsearch.client.RestClient;
 
-/** BM25 over title (boosted) and body on the Elasticsearch API; the raw BM25 score is returned. */
+/**
+ * BM25 over title (boosted) and body on the Elasticsearch API; the raw BM25 score is returned. Tags
+ * and the ids of a restricted request are filter clauses of the bool, which do not score.
+ */
 public final class Bm25Retrieval implements Retrieval {
   private final RestClient client;
   private final String index;
@@ -23,6 +26,12 @@ public final class Bm25Retrieval implements Retrieval {
     return ElasticsearchSearch.search(client, index, requestBody(request), s -> s);
   }
 
+  /** One {@code _msearch} per 100 requests (see {@link Retrieval#searchEach}). */
+  @Override
+  public CompletableFuture<List<List<ScoredId>>> searchEach(List<RetrievalRequest> requests) {
+    return ElasticsearchSearch.searchEach(client, index, requests.stream().map(Bm25Retrieval::requestBody).toList(), s -> s);
+  }
+
   /** The body of the search request this index sends (benchmarks replay it against the engine directly). */
   public static String requestBody(RetrievalRequest request) {
     ObjectNode body = Json.MAPPER.createObjectNode();
@@ -31,9 +40,14 @@ public final class Bm25Retrieval implements Retrieval {
     ObjectNode match = bool.putObject("must").putObject("multi_match");
     match.put("query", request.q());
     match.putArray("fields").add("title^2").add("body");
-    if (!request.tags().isEmpty()) {
-      ArrayNode terms = bool.putArray("filter").addObject().putObject("terms").putArray("tags");
-      request.tags().forEach(terms::add);
+    if (!request.tags().isEmpty() || !request.ids().isEmpty()) {
+      ArrayNode filter = bool.putArray("filter");
+      if (!request.tags().isEmpty()) {
+        ElasticsearchSearch.terms(filter, "tags", request.tags());
+      }
+      if (!request.ids().isEmpty()) {
+        ElasticsearchSearch.terms(filter, "id", request.ids());
+      }
     }
     return body.toString();
   }

@@ -17,6 +17,8 @@ import org.elasticsearch.client.RestClient;
  *   <li>Elasticsearch 7: {@code script_score} with {@code cosineSimilarity(...) + 1.0} (exact);
  *       score = cos + 1.
  * </ul>
+ * Tags and the ids of a restricted request filter the candidates ({@code knn}'s {@code filter}, the
+ * script_score query's filter list); a document's score is its cosine either way.
  */
 public final class KnnRetrieval implements Retrieval {
   private final RestClient client;
@@ -38,6 +40,16 @@ public final class KnnRetrieval implements Retrieval {
     return ElasticsearchSearch.search(client, index, requestBody(dialect, request), s -> cosine(dialect, s));
   }
 
+  /** One {@code _msearch} per 100 requests (see {@link Retrieval#searchEach}); fails if one has no vector. */
+  @Override
+  public CompletableFuture<List<List<ScoredId>>> searchEach(List<RetrievalRequest> requests) {
+    if (requests.stream().anyMatch(r -> r.vector() == null)) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("no query vector"));
+    }
+    return ElasticsearchSearch.searchEach(client, index,
+        requests.stream().map(r -> requestBody(dialect, r)).toList(), s -> cosine(dialect, s));
+  }
+
   static double cosine(VectorDialect dialect, double score) {
     return switch (dialect) {
       case OPENSEARCH -> 2 * score - 1;
@@ -55,8 +67,18 @@ public final class KnnRetrieval implements Retrieval {
         ObjectNode knn = query.putObject("knn").putObject(IndexDefinitions.VECTOR_FIELD);
         vector(knn.putArray("vector"), request.vector());
         knn.put("k", request.limit());
+        ArrayNode clauses = Json.MAPPER.createArrayNode();
         if (!request.tags().isEmpty()) {
-          tags(knn.putObject("filter").putObject("terms").putArray("tags"), request.tags());
+          ElasticsearchSearch.terms(clauses, "tags", request.tags());
+        }
+        if (!request.ids().isEmpty()) {
+          ElasticsearchSearch.terms(clauses, "id", request.ids());
+        }
+        // knn takes one filter query: a lone terms as it is, tags and ids together as a bool of both
+        if (clauses.size() == 1) {
+          knn.set("filter", clauses.get(0));
+        } else if (clauses.size() > 1) {
+          knn.putObject("filter").putObject("bool").set("filter", clauses);
         }
       }
       case ELASTICSEARCH_7 -> {
@@ -64,7 +86,10 @@ public final class KnnRetrieval implements Retrieval {
         ArrayNode filter = scriptScore.putObject("query").putObject("bool").putArray("filter");
         filter.addObject().putObject("exists").put("field", IndexDefinitions.VECTOR_FIELD);
         if (!request.tags().isEmpty()) {
-          tags(filter.addObject().putObject("terms").putArray("tags"), request.tags());
+          ElasticsearchSearch.terms(filter, "tags", request.tags());
+        }
+        if (!request.ids().isEmpty()) {
+          ElasticsearchSearch.terms(filter, "id", request.ids());
         }
         ObjectNode script = scriptScore.putObject("script");
         script.put("source", "cosineSimilarity(params.query_vector, '" + IndexDefinitions.VECTOR_FIELD + "') + 1.0");
@@ -78,9 +103,5 @@ public final class KnnRetrieval implements Retrieval {
     for (float f : vector) {
       array.add(f);
     }
-  }
-
-  private static void tags(ArrayNode array, List<String> tags) {
-    tags.forEach(array::add);
   }
 }

@@ -23,12 +23,15 @@ import org.apache.http.util.EntityUtils;
  * HTTP itself, because meilisearch-java has no timeout setting, through Apache's asynchronous client
  * (the one under the Elasticsearch client): one I/O thread, pooled connections, timeouts. The JDK's
  * java.net.http client cost about 0.4 ms of CPU per search here, spread over its selector and
- * executor threads (see BENCHMARKS.md). Tag values reach Meilisearch's filter syntax only as quoted,
- * escaped strings.
+ * executor threads (see BENCHMARKS.md). Tag values and the ids of a restricted request reach
+ * Meilisearch's filter syntax only as quoted, escaped strings ({@code tags IN [...] AND id IN [...]};
+ * {@code id} is a filterable attribute of the index).
  */
 public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable {
   private final CloseableHttpAsyncClient http;
+  private final String index;
   private final String searchUri;
+  private final String multiSearchUri;
   private final String healthUri;
   private final String authorization;
   private final Duration timeout;
@@ -53,7 +56,9 @@ public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable 
         .build();
     http.start();
     String base = baseUrl.replaceAll("/+$", "");
+    this.index = index;
     this.searchUri = base + "/indexes/" + index + "/search";
+    this.multiSearchUri = base + "/multi-search";
     this.healthUri = base + "/health";
     this.authorization = apiKey == null ? null : "Bearer " + apiKey;
     this.timeout = timeout;
@@ -62,13 +67,27 @@ public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable 
 
   @Override
   public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {
-    HttpPost post = new HttpPost(searchUri);
-    post.setEntity(new ByteArrayEntity(requestBody(request).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        ContentType.APPLICATION_JSON));
+    return post(searchUri, requestBody(request), MeilisearchRetrieval::parse);
+  }
+
+  /**
+   * One {@code POST /multi-search} per 100 requests (see {@link Retrieval#searchEach}), through the
+   * same connections and timeouts as {@link #search}. Meilisearch answers a multi-search that has a
+   * failing query with an error as a whole, so one failed search fails the batch.
+   */
+  @Override
+  public CompletableFuture<List<List<ScoredId>>> searchEach(List<RetrievalRequest> requests) {
+    return Batches.inChunks(requests, Batches.MAX_REQUESTS_PER_CALL,
+        chunk -> post(multiSearchUri, multiSearchBody(index, chunk), body -> parseMulti(body, chunk.size())));
+  }
+
+  private <T> CompletableFuture<T> post(String uri, String json, java.util.function.Function<byte[], T> parser) {
+    HttpPost post = new HttpPost(uri);
+    post.setEntity(new ByteArrayEntity(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), ContentType.APPLICATION_JSON));
     if (authorization != null) {
       post.setHeader("Authorization", authorization);
     }
-    CompletableFuture<List<ScoredId>> result = new CompletableFuture<>();
+    CompletableFuture<T> result = new CompletableFuture<>();
     http.execute(post, new FutureCallback<HttpResponse>() {
       @Override
       public void completed(HttpResponse response) {
@@ -78,7 +97,7 @@ public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable 
           if (status != 200) {
             throw new BackendException("meilisearch", status, new String(body, java.nio.charset.StandardCharsets.UTF_8));
           }
-          result.complete(parse(body));
+          result.complete(parser.apply(body));
         } catch (Exception e) {
           result.completeExceptionally(e);
         }
@@ -112,7 +131,23 @@ public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable 
 
   /** The body of the search request this index sends (benchmarks replay it against the engine directly). */
   public static String requestBody(RetrievalRequest request) {
+    return query(Json.MAPPER.createObjectNode(), request).toString();
+  }
+
+  /**
+   * The body of a {@code /multi-search}: {@code {"queries": [{"indexUid": index, ...}]}}, each query
+   * the body of {@link #requestBody} on that index.
+   */
+  static String multiSearchBody(String index, List<RetrievalRequest> requests) {
     ObjectNode body = Json.MAPPER.createObjectNode();
+    var queries = body.putArray("queries");
+    for (RetrievalRequest request : requests) {
+      query(queries.addObject().put("indexUid", index), request);
+    }
+    return body.toString();
+  }
+
+  private static ObjectNode query(ObjectNode body, RetrievalRequest request) {
     body.put("q", request.q());
     body.put("limit", request.limit());
     body.putArray("attributesToRetrieve").add("id");
@@ -120,37 +155,67 @@ public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable 
     // "frequency" drops the most common query words first; the default "last" drops words from the end,
     // which loses most of a long query (Cranfield: nDCG@10 0.036 with "last", see docs/RELEVANCE.md)
     body.put("matchingStrategy", "frequency");
-    if (!request.tags().isEmpty()) {
+    if (!request.tags().isEmpty() && !request.ids().isEmpty()) {
+      body.put("filter", tagFilter(request.tags()) + " AND " + inFilter("id", request.ids()));
+    } else if (!request.tags().isEmpty()) {
       body.put("filter", tagFilter(request.tags()));
+    } else if (!request.ids().isEmpty()) {
+      body.put("filter", inFilter("id", request.ids()));
     }
-    return body.toString();
+    return body;
   }
 
   /** {@code tags IN ["a", "b"]} with every value quoted and escaped (backslash and double quote). */
   static String tagFilter(List<String> tags) {
-    StringBuilder filter = new StringBuilder("tags IN [");
-    for (int i = 0; i < tags.size(); i++) {
+    return inFilter("tags", tags);
+  }
+
+  /** {@code attribute IN ["a", "b"]} with every value quoted and escaped (backslash and double quote). */
+  static String inFilter(String attribute, List<String> values) {
+    StringBuilder filter = new StringBuilder(attribute).append(" IN [");
+    for (int i = 0; i < values.size(); i++) {
       if (i > 0) {
         filter.append(", ");
       }
-      filter.append('"').append(tags.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      filter.append('"').append(values.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     }
     return filter.append(']').toString();
   }
 
   static List<ScoredId> parse(byte[] body) {
     try {
-      JsonNode hits = Json.MAPPER.readTree(body).path("hits");
-      if (!hits.isArray()) {
-        throw new BackendException("meilisearch", 200, "response without hits");
-      }
-      List<ScoredId> out = new ArrayList<>(hits.size());
-      for (JsonNode hit : hits) {
-        out.add(new ScoredId(hit.path("id").asText(), hit.path("_rankingScore").asDouble(0)));
-      }
-      return out;
+      return hits(Json.MAPPER.readTree(body));
     } catch (java.io.IOException e) {
       throw new BackendException("meilisearch", 200, "unreadable response: " + e.getMessage());
     }
+  }
+
+  /** The hits of each result of a {@code /multi-search} answer, in order; {@code expected} results or a failure. */
+  static List<List<ScoredId>> parseMulti(byte[] body, int expected) {
+    JsonNode results;
+    try {
+      results = Json.MAPPER.readTree(body).path("results");
+    } catch (java.io.IOException e) {
+      throw new BackendException("meilisearch", 200, "unreadable response: " + e.getMessage());
+    }
+    if (!results.isArray() || results.size() != expected) {
+      throw new BackendException("meilisearch", 200, "multi-search answered " + results.size() + " results to "
+          + expected + " queries");
+    }
+    List<List<ScoredId>> out = new ArrayList<>(expected);
+    results.forEach(result -> out.add(hits(result)));
+    return out;
+  }
+
+  private static List<ScoredId> hits(JsonNode response) {
+    JsonNode hits = response.path("hits");
+    if (!hits.isArray()) {
+      throw new BackendException("meilisearch", 200, "response without hits");
+    }
+    List<ScoredId> out = new ArrayList<>(hits.size());
+    for (JsonNode hit : hits) {
+      out.add(new ScoredId(hit.path("id").asText(), hit.path("_rankingScore").asDouble(0)));
+    }
+    return out;
   }
 }

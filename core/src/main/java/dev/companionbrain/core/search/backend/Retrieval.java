@@ -13,4 +13,17 @@ import java.util.concurrent.CompletableFuture;
 public interface Retrieval {
   /** Hits in rank order with the retriever's raw score (see {@link ScoredId}). */
   CompletableFuture<List<ScoredId>> search(RetrievalRequest request);
+
+  /**
+   * Many searches at once: the hits of each request, in the order of the requests, each list what
+   * {@link #search} would answer. Fails as a whole when one of them fails. This default runs the
+   * single searches in parallel; the engines' implementations send a batch as one multi-search call
+   * per 100 requests, so that no request body grows without bound, with the timeouts and the
+   * connection pool of {@link #search}.
+   */
+  default CompletableFuture<List<List<ScoredId>>> searchEach(List<RetrievalRequest> requests) {
+    List<CompletableFuture<List<ScoredId>>> each = requests.stream().map(this::search).toList();
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+  }
 }

@@ -1,10 +1,12 @@
 package dev.companionbrain.core.search.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.companionbrain.core.document.DocumentParser;
 import dev.companionbrain.core.index.IndexDefinitions;
 import dev.companionbrain.core.index.VectorDialect;
@@ -313,6 +315,209 @@ class RequestShapeTest {
           {"hits":[],"query":"zzz","processingTimeMs":0,"limit":10,"offset":0,"estimatedTotalHits":0}""";
 
       assertThat(MeilisearchRetrieval.parse(response.getBytes(StandardCharsets.UTF_8))).isEmpty();
+    }
+  }
+
+  /**
+   * A request restricted to some ids: the restriction is a non-scoring filter on the {@code id}
+   * keyword (Meilisearch: on the filterable {@code id} attribute), beside the tags when there are.
+   */
+  @Nested
+  class RestrictedToIds {
+    private final List<String> ids = List.of("doc-1", "doc \"2\"");
+
+    @Test
+    void theFourArgumentRequestHasNoRestriction() {
+      assertThat(new RetrievalRequest("q", null, List.of(), 10).ids()).isEmpty();
+      assertThat(new RetrievalRequest("q", null, List.of(), 10, null).ids()).isEmpty();
+    }
+
+    @Test
+    void keywordFiltersOnIdBesideTheScoringMatch() {
+      JsonNode body = parse(Bm25Retrieval.requestBody(new RetrievalRequest("q", null, List.of(), 2, ids)));
+
+      JsonNode bool = body.path("query").path("bool");
+      assertThat(bool.path("must").has("multi_match")).isTrue();
+      assertThat(bool.path("filter").size()).isEqualTo(1);
+      assertThat(texts(bool.path("filter").get(0).path("terms").path("id"))).containsExactlyElementsOf(ids);
+      assertThat(body.path("size").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void keywordFiltersOnTagsAndIds() {
+      JsonNode body = parse(Bm25Retrieval.requestBody(new RetrievalRequest("q", null, List.of("x"), 2, ids)));
+
+      JsonNode filter = body.path("query").path("bool").path("filter");
+      assertThat(filter.size()).isEqualTo(2);
+      assertThat(texts(filter.get(0).path("terms").path("tags"))).containsExactly("x");
+      assertThat(texts(filter.get(1).path("terms").path("id"))).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void openSearchKnnFiltersOnIdsAloneOrInABoolWithTags() {
+      JsonNode alone = parse(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH,
+          new RetrievalRequest("q", queryVector(), List.of(), 2, ids))).path("query").path("knn").path("vector");
+      assertThat(alone.path("k").asInt()).isEqualTo(2);
+      assertThat(texts(alone.path("filter").path("terms").path("id"))).containsExactlyElementsOf(ids);
+
+      JsonNode both = parse(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH,
+          new RetrievalRequest("q", queryVector(), List.of("a"), 2, ids))).path("query").path("knn").path("vector");
+      JsonNode clauses = both.path("filter").path("bool").path("filter");
+      assertThat(clauses.size()).isEqualTo(2);
+      assertThat(texts(clauses.get(0).path("terms").path("tags"))).containsExactly("a");
+      assertThat(texts(clauses.get(1).path("terms").path("id"))).containsExactlyElementsOf(ids);
+      assertThat(both.path("filter").has("terms")).isFalse();
+    }
+
+    @Test
+    void elasticsearch7ScriptScoreFiltersOnIdsBesideTheVectorAndTags() {
+      JsonNode filter = parse(KnnRetrieval.requestBody(VectorDialect.ELASTICSEARCH_7,
+          new RetrievalRequest("q", queryVector(), List.of("a"), 2, ids)))
+          .path("query").path("script_score").path("query").path("bool").path("filter");
+
+      assertThat(filter.size()).isEqualTo(3);
+      assertThat(filter.get(0).path("exists").path("field").asText()).isEqualTo("vector");
+      assertThat(texts(filter.get(1).path("terms").path("tags"))).containsExactly("a");
+      assertThat(texts(filter.get(2).path("terms").path("id"))).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void meilisearchFiltersOnQuotedEscapedIdsAndWithTheTags() {
+      JsonNode alone = parse(MeilisearchRetrieval.requestBody(new RetrievalRequest("q", null, List.of(), 2, ids)));
+      assertThat(alone.path("filter").asText()).isEqualTo("id IN [\"doc-1\", \"doc \\\"2\\\"\"]");
+      assertThat(alone.path("limit").asInt()).isEqualTo(2);
+
+      JsonNode both = parse(MeilisearchRetrieval.requestBody(new RetrievalRequest("q", null, List.of("a"), 2, List.of("x\\"))));
+      assertThat(both.path("filter").asText()).isEqualTo("tags IN [\"a\"] AND id IN [\"x\\\\\"]");
+    }
+
+    @Test
+    void meilisearchMakesIdFilterable() {
+      assertThat(texts(parse(IndexDefinitions.meilisearchSettings()).path("filterableAttributes"))).contains("tags", "id");
+    }
+  }
+
+  /** Batches: one {@code _msearch} or {@code /multi-search} body per chunk, answers in request order. */
+  @Nested
+  class MultiSearch {
+    private final List<RetrievalRequest> requests = List.of(
+        new RetrievalRequest("first", null, List.of(), 3, List.of("a")),
+        new RetrievalRequest("second", null, List.of("t"), 5));
+
+    @Test
+    void msearchBodyIsAHeaderAndABodyLinePerRequest() {
+      List<String> bodies = requests.stream().map(Bm25Retrieval::requestBody).toList();
+
+      String ndjson = ElasticsearchSearch.multiSearchBody("docs-\"x", bodies);
+
+      assertThat(ndjson).endsWith("\n");
+      String[] lines = ndjson.split("\n");
+      assertThat(lines).hasSize(4);
+      assertThat(parse(lines[0]).path("index").asText()).isEqualTo("docs-\"x");
+      assertThat(parse(lines[1])).isEqualTo(parse(bodies.get(0)));
+      assertThat(parse(lines[2])).isEqualTo(parse(lines[0]));
+      assertThat(parse(lines[3])).isEqualTo(parse(bodies.get(1)));
+      assertThat(ElasticsearchSearch.MULTI_FILTER_PATH)
+          .isEqualTo("responses.hits.hits.fields.id,responses.hits.hits._score,responses.error,responses.status");
+    }
+
+    @Test
+    void msearchResponsesKeepTheirOrderAndAnEmptyOneStaysInPlace() throws Exception {
+      String response = """
+          {"responses":[
+             {"hits":{"hits":[{"_score":2.0,"fields":{"id":["b"]}},{"_score":1.0,"fields":{"id":["a"]}}]},"status":200},
+             {"status":200},
+             {"hits":{"hits":[{"_score":4.0,"fields":{"id":["c"]}}]},"status":200}]}""";
+
+      List<List<ScoredId>> hits = ElasticsearchSearch.parseMulti(response.getBytes(StandardCharsets.UTF_8), 3, s -> s / 2);
+
+      assertThat(hits).containsExactly(
+          List.of(new ScoredId("b", 1.0), new ScoredId("a", 0.5)), List.of(), List.of(new ScoredId("c", 2.0)));
+    }
+
+    @Test
+    void anErrorItemFailsTheWholeWithItsStatus() {
+      String response = """
+          {"responses":[
+             {"hits":{"hits":[{"_score":2.0,"fields":{"id":["b"]}}]},"status":200},
+             {"error":{"root_cause":[],"type":"search_phase_execution_exception","reason":"all shards failed"},"status":400}]}""";
+
+      assertThatThrownBy(() -> ElasticsearchSearch.parseMulti(response.getBytes(StandardCharsets.UTF_8), 2, s -> s))
+          .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.status()).isEqualTo(400))
+          .hasMessageContaining("search 1 of 2");
+    }
+
+    @Test
+    void aMissingResponseFailsTheWhole() {
+      String response = """
+          {"responses":[{"status":200}]}""";
+
+      assertThatThrownBy(() -> ElasticsearchSearch.parseMulti(response.getBytes(StandardCharsets.UTF_8), 2, s -> s))
+          .isInstanceOf(BackendException.class).hasMessageContaining("1 responses to 2 searches");
+    }
+
+    @Test
+    void meilisearchMultiSearchNamesTheIndexInEveryQuery() {
+      JsonNode body = parse(MeilisearchRetrieval.multiSearchBody("docs", requests));
+
+      JsonNode queries = body.path("queries");
+      assertThat(queries.size()).isEqualTo(2);
+      for (int i = 0; i < 2; i++) {
+        ObjectNode expected = (ObjectNode) parse(MeilisearchRetrieval.requestBody(requests.get(i)));
+        expected.put("indexUid", "docs");
+        assertThat(queries.get(i)).isEqualTo(expected);
+      }
+      assertThat(queries.get(0).path("filter").asText()).isEqualTo("id IN [\"a\"]");
+      assertThat(queries.get(1).path("filter").asText()).isEqualTo("tags IN [\"t\"]");
+    }
+
+    @Test
+    void meilisearchResultsKeepTheirOrder() {
+      String response = """
+          {"results":[
+             {"indexUid":"docs","hits":[{"id":"b","_rankingScore":0.9},{"id":"a","_rankingScore":0.4}],"query":"first"},
+             {"indexUid":"docs","hits":[],"query":"second"}]}""";
+
+      assertThat(MeilisearchRetrieval.parseMulti(response.getBytes(StandardCharsets.UTF_8), 2))
+          .containsExactly(List.of(new ScoredId("b", 0.9), new ScoredId("a", 0.4)), List.of());
+      assertThatThrownBy(() -> MeilisearchRetrieval.parseMulti(response.getBytes(StandardCharsets.UTF_8), 3))
+          .isInstanceOf(BackendException.class);
+    }
+
+    @Test
+    void chunksAreJoinedInRequestOrder() {
+      List<Integer> calls = new ArrayList<>();
+      List<String> ids = List.of("a", "b", "c", "d", "e");
+
+      List<List<ScoredId>> out = Batches.inChunks(ids, 2, chunk -> {
+        calls.add(chunk.size());
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            chunk.stream().map(id -> List.of(new ScoredId(id, 1))).toList());
+      }).join();
+
+      assertThat(calls).containsExactly(2, 2, 1);
+      assertThat(out.stream().map(hits -> hits.get(0).id()).toList()).containsExactlyElementsOf(ids);
+      assertThat(Batches.inChunks(List.<String>of(), 2, chunk -> {
+        throw new AssertionError("no call for no request");
+      }).join()).isEmpty();
+    }
+
+    @Test
+    void theDefaultRunsEverySearchAndKeepsTheOrder() {
+      Retrieval echo = request -> java.util.concurrent.CompletableFuture.completedFuture(
+          List.of(new ScoredId(request.q(), request.limit())));
+
+      assertThat(echo.searchEach(requests).join())
+          .containsExactly(List.of(new ScoredId("first", 3)), List.of(new ScoredId("second", 5)));
+    }
+
+    @Test
+    void theDefaultFailsWhenOneSearchFails() {
+      Retrieval failing = request -> request.q().equals("second")
+          ? java.util.concurrent.CompletableFuture.failedFuture(new BackendException("x", 503, ""))
+          : java.util.concurrent.CompletableFuture.completedFuture(List.of());
+
+      assertThatThrownBy(() -> failing.searchEach(requests).join()).hasCauseInstanceOf(BackendException.class);
     }
   }
 
