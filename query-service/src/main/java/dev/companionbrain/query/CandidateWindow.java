@@ -2,6 +2,7 @@ package dev.companionbrain.query;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.companionbrain.core.search.ScoredId;
 import java.util.List;
 import java.util.Map;
 
@@ -15,17 +16,46 @@ import java.util.Map;
  * @param hits the fused hits, best first, each with its {@link PageHit#explain() parts}
  * @param degraded retrievers skipped and why (degraded windows are not cached)
  * @param backendMillis time each retriever took
+ * @param lists what the hits were fused from: each retriever's ranked list (by wire name), up to
+ *     {@code depth} hits, so a new generation's changed documents can be judged against the window
+ *     ({@link WindowJudge}); empty for a window that keeps none (then it is recomputed instead)
+ * @param depth how many hits each retriever was asked for: the window's size and its reserve
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record CandidateWindow(long generation, List<PageHit> hits, List<Degradation> degraded, Map<String, Long> backendMillis) {
+public record CandidateWindow(long generation, List<PageHit> hits, List<Degradation> degraded, Map<String, Long> backendMillis,
+    Map<String, RankedList> lists, int depth) {
 
   /** A retriever that did not contribute, and why (timeout, error, circuit_open, overloaded). */
   public record Degradation(String retriever, String reason) {}
 
+  /**
+   * One retriever's ranked list, best first.
+   *
+   * @param complete whether it holds every match (the retriever returned fewer than it was asked
+   *     for); otherwise a document scoring no better than its last hit may be missing from it
+   */
+  public record RankedList(List<ScoredId> hits, boolean complete) {
+    public RankedList {
+      hits = List.copyOf(hits);
+    }
+  }
+
+  @com.fasterxml.jackson.annotation.JsonCreator
   public CandidateWindow {
     hits = List.copyOf(hits);
     degraded = degraded == null ? List.of() : List.copyOf(degraded);
     backendMillis = backendMillis == null ? Map.of() : Map.copyOf(backendMillis);
+    lists = lists == null ? Map.of() : Map.copyOf(lists);
+  }
+
+  /** A window that keeps no ranked lists (it cannot be judged, only recomputed). */
+  public CandidateWindow(long generation, List<PageHit> hits, List<Degradation> degraded, Map<String, Long> backendMillis) {
+    this(generation, hits, degraded, backendMillis, Map.of(), 0);
+  }
+
+  /** The same window, valid at {@code newGeneration} (nothing a later generation changed touches it). */
+  CandidateWindow carriedTo(long newGeneration) {
+    return new CandidateWindow(newGeneration, hits, degraded, backendMillis, lists, depth);
   }
 
   /** The hits from {@code offset}, at most {@code k}: empty past the end of the window. */
@@ -55,6 +85,11 @@ public record CandidateWindow(long generation, List<PageHit> hits, List<Degradat
       }
       if (h.explain() != null) {
         w += 100 * h.explain().size();
+      }
+    }
+    for (RankedList list : lists.values()) {
+      for (ScoredId s : list.hits()) {
+        w += 56 + 2 * s.id().length();
       }
     }
     return w;

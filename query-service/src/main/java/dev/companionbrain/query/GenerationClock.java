@@ -16,6 +16,8 @@ final class GenerationClock {
   private static final int KEPT = 1024;
   private final AtomicLong current = new AtomicLong();
   private final ConcurrentSkipListMap<Long, Long> publishedAt = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<Long, GenerationChanges> changes = new ConcurrentSkipListMap<>();
+  private final java.util.List<java.util.function.LongConsumer> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * Learns a generation. Its publication time is the notice's (the indexing job's clock), or {@code
@@ -32,7 +34,43 @@ final class GenerationClock {
     while (publishedAt.size() > KEPT) {
       publishedAt.pollFirstEntry();
     }
-    return current.getAndAccumulate(g, Math::max) < g;
+    if (notice.listsChanges()) {
+      changes.putIfAbsent(g, GenerationChanges.of(notice.upserted(), notice.deleted()));
+      while (changes.size() > KEPT) {
+        changes.pollFirstEntry();
+      }
+    }
+    boolean newer = current.getAndAccumulate(g, Math::max) < g;
+    if (newer) {
+      listeners.forEach(l -> l.accept(g));
+    }
+    return newer;
+  }
+
+  /** Calls {@code listener} with each generation newer than every one known before, on the thread that learnt it. */
+  void onNewGeneration(java.util.function.LongConsumer listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * What the generations after {@code from} up to {@code to} changed, or empty when one of them is
+   * not known with its changes (its notice was missed, listed none because it changed too many
+   * documents, or came from a job that lists none): a window of generation {@code from} can then
+   * only be recomputed.
+   */
+  java.util.Optional<GenerationChanges> changes(long from, long to) {
+    if (to - from > KEPT) {
+      return java.util.Optional.empty();
+    }
+    GenerationChanges all = GenerationChanges.NONE;
+    for (long g = from + 1; g <= to; g++) {
+      GenerationChanges one = changes.get(g);
+      if (one == null) {
+        return java.util.Optional.empty();
+      }
+      all = all.then(one);
+    }
+    return java.util.Optional.of(all);
   }
 
   long current() {

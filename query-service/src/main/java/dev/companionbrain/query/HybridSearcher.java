@@ -5,7 +5,6 @@ import dev.companionbrain.core.search.FusedHit;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
 import dev.companionbrain.core.search.WindowQuery;
-import dev.companionbrain.core.search.Fusion;
 import dev.companionbrain.core.search.backend.Retrieval;
 import dev.companionbrain.core.search.backend.RetrievalRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -36,12 +35,27 @@ final class HybridSearcher {
   private final Map<Retriever, java.time.Instant> stateSince = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Retriever, Timer> latency = new EnumMap<>(Retriever.class);
   private final QueryEmbeddings embeddings;
+  private final int reserve;
 
-  /** The fused candidates of one search (the window, before paging) and how each retriever fared. */
-  record Outcome(List<FusedHit> window, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMillis) {}
+  /**
+   * The fused candidates of one search (the window, before paging), the ranked lists they were fused
+   * from (each up to {@code depth} hits: the window's size and its reserve), and how each retriever
+   * fared.
+   */
+  record Outcome(List<FusedHit> window, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMillis,
+      Map<Retriever, List<ScoredId>> lists, int depth) {
+    Outcome(List<FusedHit> window, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMillis) {
+      this(window, degraded, backendMillis, Map.of(), 0);
+    }
+  }
 
+  /**
+   * @param reserve how many candidates past a window's size each retriever fetches and the window
+   *     keeps, so a window that loses hits to deletes or updates can still be patched exactly
+   */
   HybridSearcher(Map<Retriever, Retrieval> retrievals, Map<Retriever, Duration> timeouts, QueryEmbeddings embeddings,
-      MeterRegistry registry) {
+      int reserve, MeterRegistry registry) {
+    this.reserve = reserve;
     this.retrievals = retrievals;
     this.timeouts = timeouts;
     this.embeddings = embeddings;
@@ -65,7 +79,8 @@ final class HybridSearcher {
 
   /**
    * The window's fused candidates: every retriever of the query fetches {@code query.size()}
-   * candidates, and the fusion keeps that many.
+   * candidates and the reserve, the fusion fuses the first {@code query.size()} of each list and
+   * keeps that many ({@link WindowQuery#fuse}).
    *
    * @param bypassCache also compute the query embedding afresh (Cache-Control: no-cache)
    */
@@ -73,7 +88,8 @@ final class HybridSearcher {
     Map<Retriever, CompletableFuture<List<ScoredId>>> calls = new EnumMap<>(Retriever.class);
     Map<Retriever, Long> started = new EnumMap<>(Retriever.class);
     List<CandidateWindow.Degradation> degraded = new ArrayList<>();
-    RetrievalRequest base = new RetrievalRequest(query.q(), null, query.tags(), query.size());
+    int depth = query.size() + reserve;
+    RetrievalRequest base = new RetrievalRequest(query.q(), null, query.tags(), depth);
     for (Retriever r : query.retrievers()) {
       CircuitBreaker breaker = breakers.get(r);
       if (!breaker.tryAcquirePermission()) {
@@ -116,8 +132,60 @@ final class HybridSearcher {
     if (lists.isEmpty()) {
       throw ApiException.unavailable("no search backend answered: " + degraded);
     }
-    Fusion fusion = query.mode().single().map(Fusion::single).orElseGet(() -> query.fusion().create(query.weights()));
-    return new Outcome(fusion.fuse(lists, query.size()), degraded, millis);
+    return new Outcome(query.fuse(lists), degraded, millis, lists, depth);
+  }
+
+  /**
+   * For each query (in order), each of its retrievers' hits among {@code ids}, with the scores its
+   * full search gives them: every retriever answers all the queries in one batched request
+   * ({@link Retrieval#searchEach}) restricted to the ids. What judging a generation's changes
+   * against the cached windows needs; not counted by the breakers (a failure only means the
+   * windows are recomputed instead).
+   *
+   * @throws RuntimeException when a retriever fails or takes longer than {@code timeout}
+   */
+  List<Map<Retriever, List<ScoredId>>> among(List<WindowQuery> queries, List<String> ids, Duration timeout) {
+    Map<Retriever, List<Integer>> asking = new EnumMap<>(Retriever.class);
+    for (int i = 0; i < queries.size(); i++) {
+      for (Retriever r : queries.get(i).retrievers()) {
+        asking.computeIfAbsent(r, x -> new ArrayList<>()).add(i);
+      }
+    }
+    Map<Retriever, CompletableFuture<List<List<ScoredId>>>> calls = new EnumMap<>(Retriever.class);
+    for (var entry : asking.entrySet()) {
+      Retriever r = entry.getKey();
+      List<CompletableFuture<RetrievalRequest>> requests = new ArrayList<>();
+      for (int i : entry.getValue()) {
+        WindowQuery q = queries.get(i);
+        CompletableFuture<float[]> vector = r == Retriever.VECTOR ? embeddings.embed(q.q(), false)
+            : CompletableFuture.completedFuture(null);
+        requests.add(vector.thenApply(v -> new RetrievalRequest(q.q(), v, q.tags(), ids.size(), ids)));
+      }
+      calls.put(r, CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new))
+          .thenCompose(done -> retrievals.get(r).searchEach(requests.stream().map(CompletableFuture::join).toList())));
+    }
+    List<Map<Retriever, List<ScoredId>>> out = new ArrayList<>(queries.size());
+    for (int i = 0; i < queries.size(); i++) {
+      out.add(new EnumMap<>(Retriever.class));
+    }
+    for (var entry : calls.entrySet()) {
+      List<List<ScoredId>> answers;
+      try {
+        answers = entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(entry.getKey().wireName() + " could not judge the changes: " + e.getCause(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(entry.getKey().wireName() + " took longer than " + timeout.toMillis() + " ms to judge the changes");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while judging the changes");
+      }
+      List<Integer> indexes = asking.get(entry.getKey());
+      for (int j = 0; j < indexes.size(); j++) {
+        out.get(indexes.get(j)).put(entry.getKey(), answers.get(j));
+      }
+    }
+    return out;
   }
 
   private CompletableFuture<List<ScoredId>> call(Retriever r, RetrievalRequest base, boolean bypassCache) {

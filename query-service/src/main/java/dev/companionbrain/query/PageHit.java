@@ -23,6 +23,11 @@ public record PageHit(
   /** A retriever's rank (1-based), raw score and normalised score for this hit. */
   public record RetrieverPart(int rank, double score, double normalized) {}
 
+  /** This hit's id, score and parts with the display fields of {@code other}. */
+  PageHit withFieldsOf(PageHit other) {
+    return new PageHit(id, score, other.title, other.url, other.tags, other.updatedAt, other.snippet, explain);
+  }
+
   /** The hit as a response without explain shows it. */
   PageHit withoutParts() {
     return explain == null ? this : new PageHit(id, score, title, url, tags, updatedAt, snippet, null);

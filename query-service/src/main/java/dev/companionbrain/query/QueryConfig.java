@@ -29,6 +29,9 @@ public record QueryConfig(
     int windowHits,
     long maxStaleMillis,
     boolean warming,
+    boolean judging,
+    int windowReserve,
+    double auditRate,
     String warmTopic,
     String warmersGroup,
     int maxConcurrentSearches,
@@ -54,6 +57,9 @@ public record QueryConfig(
         s.getInt(Setting.CACHE_WINDOW_HITS, SearchQuery.MAX_K),
         s.getLong(Setting.MAX_STALENESS_MS, 0),
         s.getBoolean(Setting.CACHE_WARMING),
+        s.getBoolean(Setting.CACHE_JUDGING),
+        s.getInt(Setting.CACHE_WINDOW_RESERVE, 0),
+        auditRate(s.getDouble(Setting.CACHE_AUDIT_RATE)),
         s.get(Setting.CACHE_WARM_TOPIC),
         s.get(Setting.CACHE_WARMERS_GROUP),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1),
@@ -65,16 +71,23 @@ public record QueryConfig(
             s.parse(Setting.WEIGHTED_WEIGHTS, Weights::parse)));
   }
 
+  private static double auditRate(double rate) {
+    if (!(rate >= 0 && rate <= 1)) {
+      throw new IllegalArgumentException(Setting.CACHE_AUDIT_RATE.variable() + " must be between 0 and 1, got " + rate);
+    }
+    return rate;
+  }
+
   /** The same with another staleness bound and warming switch (tests, benchmarks). */
   public QueryConfig withCache(long newMaxStaleMillis, boolean newWarming) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, warmTopic, warmersGroup,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, judging, windowReserve, auditRate, warmTopic, warmersGroup,
         maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader, maxBackendConnections, defaults);
   }
 
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader,
         maxBackendConnections, defaults);
   }
 
@@ -82,6 +95,7 @@ public record QueryConfig(
   public String toString() {
     return "QueryConfig[" + host + ":" + port + ", " + engines
         + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion()
-        + ", window=" + windowHits + ", maxStaleMs=" + maxStaleMillis + ", warming=" + warming + "]";
+        + ", window=" + windowHits + ", maxStaleMs=" + maxStaleMillis + ", warming=" + warming + ", judging=" + judging + ", reserve=" + windowReserve
+        + ", auditRate=" + auditRate + "]";
   }
 }

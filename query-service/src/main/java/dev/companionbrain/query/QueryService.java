@@ -72,6 +72,8 @@ public final class QueryService implements AutoCloseable {
   private final QueryEmbeddings embeddings;
   private final LatencyReporter latency;
   private final ThreadPoolExecutor refresher;
+  private final ThreadPoolExecutor judge;
+  private final ThreadPoolExecutor auditor;
   private final AutoCloseable warming;
   private final PrometheusMeterRegistry registry;
   private final Readiness readiness;
@@ -87,7 +89,7 @@ public final class QueryService implements AutoCloseable {
     timeouts.put(Retriever.TEXT, config.textTimeout());
     timeouts.put(Retriever.KEYWORD, config.keywordTimeout());
     timeouts.put(Retriever.VECTOR, config.vectorTimeout());
-    HybridSearcher searcher = new HybridSearcher(parts.retrievals(), timeouts, embeddings, registry);
+    HybridSearcher searcher = new HybridSearcher(parts.retrievals(), timeouts, embeddings, config.windowReserve(), registry);
     // background refreshes of stale windows: a few at a time; past that a window is refreshed by
     // the first request after the staleness bound instead
     this.refresher = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(256), r -> {
@@ -95,9 +97,29 @@ public final class QueryService implements AutoCloseable {
       t.setDaemon(true);
       return t;
     }, new ThreadPoolExecutor.AbortPolicy());
+    // judging each new generation's changes against the cached windows: one thread, generations coalesce
+    this.judge = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(4), r -> {
+      Thread t = new Thread(r, "cache-judge");
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.DiscardPolicy());
+    // audits of cached answers: one at a time, the rest skipped
+    this.auditor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(2), r -> {
+      Thread t = new Thread(r, "cache-audit");
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.AbortPolicy());
+    WindowComputation computation = new WindowComputation(searcher, parts.displayFields());
+    Duration judgingTimeout = Duration.ofSeconds(10);
+    WindowCache.Judging judging = config.judging()
+        ? new WindowCache.Judging((queries, ids) -> searcher.among(queries, ids, judgingTimeout), parts.displayFields(), judge)
+        : null;
+    CacheAudit audit = config.auditRate() > 0
+        ? new CacheAudit(config.auditRate(), () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
+            parts.generations()::current, computation, auditor, registry)
+        : null;
     WindowCache cache = new WindowCache(config.l1MaxBytes(), config.l1Ttl(), parts.ticker(), parts.sharedWindows(),
-        parts.generations(), parts.clock(), config.maxStaleMillis(), new WindowComputation(searcher, parts.displayFields()),
-        refresher, registry);
+        parts.generations(), parts.clock(), config.maxStaleMillis(), computation, refresher, judging, audit, registry);
     this.warming = parts.warmRequests() == null ? null : parts.warmRequests().apply(cache);
     SearchHandler search = new SearchHandler(config.defaults(), config.windowHits(), cache, latency,
         new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()), config.clientIdHeader(),
@@ -244,6 +266,8 @@ public final class QueryService implements AutoCloseable {
       closeAll(List.of(warming));
     }
     refresher.shutdownNow();
+    judge.shutdownNow();
+    auditor.shutdownNow();
     latency.close();
     embeddings.close();
     closeAll(parts.resources());

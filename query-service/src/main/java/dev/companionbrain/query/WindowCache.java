@@ -11,8 +11,18 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import java.time.Duration;
+import dev.companionbrain.core.cache.HydrationEntry;
+import dev.companionbrain.core.search.Retriever;
+import dev.companionbrain.core.search.ScoredId;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +41,14 @@ import java.util.function.LongSupplier;
  * refresh in L2 computes, the others pick its result up from L2). Past the bound a window is never
  * served: the request computes (concurrent identical requests compute once). With a bound of 0 only
  * current windows are served. Degraded windows are served but never cached.
+ *
+ * <p>Judging (issue #18): a new generation says what it changed, so instead of letting every window
+ * go stale, each L1 window is judged against the changes ({@link WindowJudge}): carried to the new
+ * generation when nothing changed touches it, patched when a changed document enters, moves or
+ * leaves, and left to the staleness rule above (recomputed) only when it cannot be patched exactly
+ * or the changes are not known. A judged window is stored in both levels under the same claim as a
+ * refresh, so across instances a window is judged once. A stale window holding a document deleted
+ * since is never served.
  *
  * <p>Time comes from an injected clock (staleness) and an injected {@link Ticker} (L1 expiry); the
  * search is an injected function, so every rule here is tested without engines.
@@ -60,6 +78,18 @@ final class WindowCache {
     boolean claimRefresh(String key, long generation);
   }
 
+  /**
+   * What judging needs from the engines; null in the constructor switches judging off (every
+   * generation then makes every window stale, as before).
+   *
+   * @param found for each query (in order), each of its retrievers' hits among the given upserted
+   *     ids (their searches restricted to those ids, batched); throws when an engine fails
+   * @param displayFields the display fields of the ids it has
+   * @param executor runs the judging of each new generation (one thread: generations coalesce)
+   */
+  record Judging(BiFunction<List<WindowQuery>, List<String>, List<Map<Retriever, List<ScoredId>>>> found,
+      Function<List<String>, Map<String, HydrationEntry>> displayFields, Executor executor) {}
+
   /** Computes a window at a generation (asks the engines, fuses, hydrates). */
   @FunctionalInterface
   interface WindowSearch {
@@ -67,9 +97,9 @@ final class WindowCache {
     CandidateWindow compute(WindowQuery query, long generation, boolean freshEmbedding);
   }
 
-  private record Entry(CandidateWindow window, byte[][] hitJson) {
-    static Entry of(CandidateWindow window) {
-      return new Entry(window, WindowCache.hitJson(window.hits()));
+  private record Entry(WindowQuery query, CandidateWindow window, byte[][] hitJson) {
+    static Entry of(WindowQuery query, CandidateWindow window) {
+      return new Entry(query, window, WindowCache.hitJson(window.hits()));
     }
   }
 
@@ -81,6 +111,14 @@ final class WindowCache {
   private final long maxStaleMillis;
   private final WindowSearch search;
   private final Executor refresher;
+  private final Judging judging;
+  private final CacheAudit audit;
+  private final java.util.concurrent.atomic.AtomicBoolean judgePending = new java.util.concurrent.atomic.AtomicBoolean();
+  private final Map<WindowJudge.Verdict, Counter> judgedWindows = new java.util.EnumMap<>(WindowJudge.Verdict.class);
+  private final Counter generationsJudged;
+  private final Counter generationsFallback;
+  private final Timer judgingTime;
+  private final Counter judgingCpu;
   private final ConcurrentHashMap<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Boolean> refreshing = new ConcurrentHashMap<>();
   private final Counter l1Hits;
@@ -95,9 +133,12 @@ final class WindowCache {
   /**
    * @param clock epoch milliseconds, the clock the generations' publication times are on
    * @param refresher runs background refreshes (a small bounded pool; a refused refresh is skipped)
+   * @param judging what judging windows against a generation's changes needs, or null for none
+   * @param audit audits a sample of the cached answers, or null for none
    */
   WindowCache(long maxBytes, Duration l1Ttl, Ticker ticker, SharedWindows l2, GenerationClock generations,
-      LongSupplier clock, long maxStaleMillis, WindowSearch search, Executor refresher, MeterRegistry registry) {
+      LongSupplier clock, long maxStaleMillis, WindowSearch search, Executor refresher, Judging judging,
+      CacheAudit audit, MeterRegistry registry) {
     this.l1 = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
         .weigher((String key, Entry e) -> key.length() * 2 + e.window().weight() + jsonLength(e.hitJson()))
@@ -110,7 +151,25 @@ final class WindowCache {
     this.maxStaleMillis = maxStaleMillis;
     this.search = search;
     this.refresher = refresher;
+    this.judging = judging;
+    this.audit = audit;
     this.registry = registry;
+    for (WindowJudge.Verdict v : WindowJudge.Verdict.values()) {
+      judgedWindows.put(v, Counter.builder("brain_cache_judged_windows")
+          .description("cached windows judged against a new generation's changes")
+          .tag("result", v.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+    }
+    generationsJudged = Counter.builder("brain_cache_judged_generations").tag("result", "judged").register(registry);
+    generationsFallback = Counter.builder("brain_cache_judged_generations")
+        .description("new generations whose changes were known (judged) or not (fallback: every window stale)")
+        .tag("result", "fallback").register(registry);
+    judgingTime = Timer.builder("brain_cache_judging").description("time spent judging the cached windows of a generation")
+        .register(registry);
+    judgingCpu = Counter.builder("brain_cache_judging_cpu_seconds")
+        .description("CPU time of the thread judging the cached windows").register(registry);
+    if (judging != null) {
+      generations.onNewGeneration(g -> judgeLater());
+    }
     l1Hits = Counter.builder("brain_cache_requests").tag("level", "l1").tag("result", "hit").register(registry);
     l1Misses = Counter.builder("brain_cache_requests").tag("level", "l1").tag("result", "miss").register(registry);
     l2Hits = Counter.builder("brain_cache_requests").tag("level", "l2").tag("result", "hit").register(registry);
@@ -182,14 +241,13 @@ final class WindowCache {
     String sharedKey = WindowQuery.cacheKeyOf(key);
     Optional<CandidateWindow> shared = l2.window(sharedKey);
     if (shared.isPresent() && shared.get().generation() >= target) {
-      l1.put(key, Entry.of(shared.get()));
+      storeInL1(key, Entry.of(query, shared.get()));
       return false;
     }
     if (!l2.claimRefresh(sharedKey, target)) {
       return false;
     }
-    store(key, sharedKey, search.compute(query, target, false));
-    return true;
+    return !judgedOrComputed(key, sharedKey, query, target, newest(local, shared));
   }
 
   private Answer fromL1(String key, WindowQuery query) {
@@ -198,12 +256,14 @@ final class WindowCache {
       return null;
     }
     long stale = generations.staleMillis(e.window().generation(), clock.getAsLong());
-    if (stale > maxStaleMillis) {
-      return null; // past the bound: never served
+    if (stale > maxStaleMillis || (stale > 0 && holdsDeleted(e.window()))) {
+      return null; // past the bound, or holding a document deleted since: never served
     }
     if (stale > 0) {
       staleAnswers.record(stale);
       refreshLater(key, query);
+    } else if (audit != null) {
+      audit.sample(query, e.window());
     }
     return new Answer(e.window(), e.hitJson(), Source.L1, stale);
   }
@@ -213,22 +273,24 @@ final class WindowCache {
     Optional<CandidateWindow> shared = l2.window(sharedKey);
     if (shared.isPresent()) {
       long stale = generations.staleMillis(shared.get().generation(), clock.getAsLong());
-      if (stale <= maxStaleMillis) {
+      if (stale <= maxStaleMillis && !(stale > 0 && holdsDeleted(shared.get()))) {
         l2Hits.increment();
-        Entry entry = Entry.of(shared.get());
-        l1.put(key, entry);
+        Entry entry = Entry.of(query, shared.get());
+        storeInL1(key, entry);
         if (stale > 0) {
           staleAnswers.record(stale);
           refreshLater(key, query);
+        } else if (audit != null) {
+          audit.sample(query, shared.get());
         }
         return new Answer(entry.window(), entry.hitJson(), Source.L2, stale);
       }
     }
     l2Misses.increment();
     CandidateWindow window = search.compute(query, generations.current(), false);
-    Entry entry = Entry.of(window);
+    Entry entry = Entry.of(query, window);
     if (window.degraded().isEmpty()) {
-      l1.put(key, entry);
+      storeInL1(key, entry);
       l2.putWindow(sharedKey, window);
     }
     return new Answer(window, entry.hitJson(), Source.MISS, 0);
@@ -260,7 +322,7 @@ final class WindowCache {
     String sharedKey = WindowQuery.cacheKeyOf(key);
     Optional<CandidateWindow> shared = l2.window(sharedKey);
     if (shared.isPresent() && shared.get().generation() >= target) {
-      l1.put(key, Entry.of(shared.get())); // another instance (or the warming) refreshed it
+      storeInL1(key, Entry.of(query, shared.get())); // another instance (or the warming) refreshed it
       refreshes("from_l2").increment();
       return;
     }
@@ -268,15 +330,172 @@ final class WindowCache {
       refreshes("claimed_elsewhere").increment();
       return;
     }
-    store(key, sharedKey, search.compute(query, target, false));
-    refreshes("computed").increment();
+    boolean judged = judgedOrComputed(key, sharedKey, query, target, newest(l1.getIfPresent(key), shared));
+    refreshes(judged ? "judged" : "computed").increment();
   }
 
-  private void store(String key, String sharedKey, CandidateWindow window) {
+  /**
+   * Makes the window current at {@code target}, claimed by this instance: judged from {@code base}
+   * when that is possible, computed otherwise.
+   *
+   * @return true when it was judged (carried or patched), false when computed
+   */
+  private boolean judgedOrComputed(String key, String sharedKey, WindowQuery query, long target, CandidateWindow base) {
+    if (judging != null && base != null && base.generation() < target) {
+      Optional<GenerationChanges> changes = generations.changes(base.generation(), target);
+      if (changes.isPresent()) {
+        WindowJudge.Judgement j = judgeBatch(List.of(query), List.of(base), changes.get(), target).get(0);
+        if (j.verdict() != WindowJudge.Verdict.RECOMPUTE) {
+          store(key, sharedKey, query, j.window());
+          return true;
+        }
+      }
+    }
+    store(key, sharedKey, query, search.compute(query, target, false));
+    return false;
+  }
+
+  private static CandidateWindow newest(Entry local, Optional<CandidateWindow> shared) {
+    CandidateWindow a = local == null ? null : local.window();
+    CandidateWindow b = shared.orElse(null);
+    return a == null ? b : b == null || a.generation() >= b.generation() ? a : b;
+  }
+
+  private void store(String key, String sharedKey, WindowQuery query, CandidateWindow window) {
     if (window.degraded().isEmpty()) {
-      l1.put(key, Entry.of(window));
+      storeInL1(key, Entry.of(query, window));
       l2.putWindow(sharedKey, window);
     }
+  }
+
+  /** Puts the entry in L1 unless L1 holds the window at a newer generation already. */
+  private void storeInL1(String key, Entry entry) {
+    l1.asMap().merge(key, entry,
+        (old, fresh) -> old.window().generation() > fresh.window().generation() ? old : fresh);
+  }
+
+  /** Whether the window holds a document deleted by a generation after its own (as far as they are known). */
+  private boolean holdsDeleted(CandidateWindow window) {
+    Optional<GenerationChanges> since = generations.changes(window.generation(), generations.current());
+    if (since.isEmpty() || since.get().deleted().isEmpty()) {
+      return false;
+    }
+    Set<String> deleted = since.get().deleted();
+    return window.hits().stream().anyMatch(h -> deleted.contains(h.id()));
+  }
+
+  /** Judging of the L1 windows runs once per new generation; generations that come while it runs coalesce. */
+  private void judgeLater() {
+    if (judgePending.getAndSet(true)) {
+      return;
+    }
+    try {
+      judging.executor().execute(() -> {
+        judgePending.set(false);
+        try {
+          judgeCached();
+        } catch (RuntimeException e) {
+          // the windows stay as they are: the staleness rule recomputes them
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      judgePending.set(false);
+    }
+  }
+
+  /**
+   * Judges every L1 window older than the current generation against what changed since: carried or
+   * patched windows are stored at the current generation in both levels (claimed, so each is judged
+   * once across instances); the others are left to the staleness rule.
+   */
+  void judgeCached() {
+    long target = generations.current();
+    long began = System.nanoTime();
+    long cpuBegan = threadCpuNanos();
+    Map<Long, List<Map.Entry<String, Entry>>> byGeneration = new java.util.TreeMap<>();
+    l1.asMap().forEach((key, e) -> {
+      if (e.window().generation() < target && e.window().degraded().isEmpty()) {
+        byGeneration.computeIfAbsent(e.window().generation(), g -> new ArrayList<>()).add(Map.entry(key, e));
+      }
+    });
+    if (byGeneration.isEmpty()) {
+      return;
+    }
+    boolean known = true;
+    for (Map.Entry<Long, List<Map.Entry<String, Entry>>> group : byGeneration.entrySet()) {
+      List<Map.Entry<String, Entry>> entries = group.getValue();
+      Optional<GenerationChanges> changes = generations.changes(group.getKey(), target);
+      if (changes.isEmpty()) {
+        known = false;
+        judgedWindows.get(WindowJudge.Verdict.RECOMPUTE).increment(entries.size());
+        continue;
+      }
+      List<WindowJudge.Judgement> verdicts = judgeBatch(entries.stream().map(e -> e.getValue().query()).toList(),
+          entries.stream().map(e -> e.getValue().window()).toList(), changes.get(), target);
+      for (int i = 0; i < entries.size(); i++) {
+        WindowJudge.Judgement j = verdicts.get(i);
+        if (j.verdict() == WindowJudge.Verdict.RECOMPUTE) {
+          continue;
+        }
+        String key = entries.get(i).getKey();
+        String sharedKey = WindowQuery.cacheKeyOf(key);
+        if (l2.claimRefresh(sharedKey, target)) {
+          store(key, sharedKey, entries.get(i).getValue().query(), j.window());
+        }
+      }
+    }
+    (known ? generationsJudged : generationsFallback).increment();
+    judgingTime.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+    judgingCpu.increment((threadCpuNanos() - cpuBegan) / 1e9);
+  }
+
+  /**
+   * Judges windows that share their changes: the upserted documents' scores for every query in one
+   * batched request per retriever, their display fields in one read. An engine that fails makes
+   * every window of the batch {@link WindowJudge.Verdict#RECOMPUTE}.
+   */
+  private List<WindowJudge.Judgement> judgeBatch(List<WindowQuery> queries, List<CandidateWindow> windows,
+      GenerationChanges changes, long target) {
+    List<String> upserted = List.copyOf(changes.upserted());
+    List<Map<Retriever, List<ScoredId>>> found;
+    Map<String, HydrationEntry> fields;
+    try {
+      found = upserted.isEmpty() ? null : judging.found().apply(queries, upserted);
+      fields = upserted.isEmpty() ? Map.of() : judging.displayFields().apply(upserted);
+    } catch (RuntimeException e) {
+      judgedWindows.get(WindowJudge.Verdict.RECOMPUTE).increment(windows.size());
+      return windows.stream().map(w -> new WindowJudge.Judgement(WindowJudge.Verdict.RECOMPUTE, null)).toList();
+    }
+    Function<List<String>, Map<String, HydrationEntry>> displayFields = ids -> {
+      Map<String, HydrationEntry> out = new java.util.HashMap<>();
+      List<String> rest = new ArrayList<>();
+      for (String id : ids) {
+        HydrationEntry f = fields.get(id);
+        if (f != null) {
+          out.put(id, f);
+        } else {
+          rest.add(id);
+        }
+      }
+      if (!rest.isEmpty()) {
+        out.putAll(judging.displayFields().apply(rest));
+      }
+      return out;
+    };
+    List<WindowJudge.Judgement> out = new ArrayList<>(windows.size());
+    for (int i = 0; i < windows.size(); i++) {
+      WindowJudge.Judgement j = WindowJudge.judge(queries.get(i), windows.get(i), changes, target,
+          found == null ? Map.of() : found.get(i), displayFields);
+      judgedWindows.get(j.verdict()).increment();
+      out.add(j);
+    }
+    return out;
+  }
+
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private static long threadCpuNanos() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
   }
 
   private Counter refreshes(String result) {

@@ -31,16 +31,24 @@ final class WindowComputation implements WindowCache.WindowSearch {
   static CandidateWindow window(HybridSearcher.Outcome outcome, long generation, Map<String, HydrationEntry> fields) {
     List<PageHit> hits = new ArrayList<>(outcome.window().size());
     for (FusedHit hit : outcome.window()) {
-      Map<String, PageHit.RetrieverPart> parts = new LinkedHashMap<>();
-      for (Map.Entry<Retriever, Contribution> c : hit.contributions().entrySet()) {
-        parts.put(c.getKey().wireName(),
-            new PageHit.RetrieverPart(c.getValue().rank(), c.getValue().rawScore(), c.getValue().normalizedScore()));
-      }
-      HydrationEntry f = fields.get(hit.id());
-      hits.add(f == null
-          ? new PageHit(hit.id(), hit.score(), null, null, null, null, null, parts)
-          : new PageHit(hit.id(), hit.score(), f.title(), f.url(), f.tags(), f.updatedAt(), f.snippet(), parts));
+      hits.add(pageHit(hit, fields.get(hit.id())));
     }
-    return new CandidateWindow(generation, hits, outcome.degraded(), outcome.backendMillis());
+    Map<String, CandidateWindow.RankedList> lists = new LinkedHashMap<>();
+    outcome.lists().forEach((r, list) -> lists.put(r.wireName(),
+        new CandidateWindow.RankedList(list, list.size() < outcome.depth())));
+    return new CandidateWindow(generation, hits, outcome.degraded(), outcome.backendMillis(), lists, outcome.depth());
+  }
+
+  /** A fused hit with its display fields ({@code fields} null: the id and scores only) and each retriever's part. */
+  static PageHit pageHit(FusedHit hit, HydrationEntry fields) {
+    Map<String, PageHit.RetrieverPart> parts = new LinkedHashMap<>();
+    for (Map.Entry<Retriever, Contribution> c : hit.contributions().entrySet()) {
+      parts.put(c.getKey().wireName(),
+          new PageHit.RetrieverPart(c.getValue().rank(), c.getValue().rawScore(), c.getValue().normalizedScore()));
+    }
+    HydrationEntry f = fields;
+    return f == null
+        ? new PageHit(hit.id(), hit.score(), null, null, null, null, null, parts)
+        : new PageHit(hit.id(), hit.score(), f.title(), f.url(), f.tags(), f.updatedAt(), f.snippet(), parts);
   }
 }

@@ -3,6 +3,7 @@ package dev.companionbrain.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.search.ScoredId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +40,23 @@ class CandidateWindowTest {
     CandidateWindow window = window(3);
     String text = json.writeValueAsString(window);
     assertThat(json.readTree(text).fieldNames()).toIterable()
-        .containsExactly("generation", "hits", "degraded", "backend_millis");
+        .containsExactly("generation", "hits", "degraded", "backend_millis", "lists", "depth");
     assertThat(text).contains("\"updated_at\"");
     assertThat(json.readValue(text, CandidateWindow.class)).isEqualTo(window);
+  }
+
+  @Test
+  void theRankedListsAJudgeNeedsSurviveTheSharedLevel() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    CandidateWindow window = new CandidateWindow(7, window(2).hits(), List.of(), Map.of("text", 3L),
+        Map.of("keyword", new CandidateWindow.RankedList(List.of(new ScoredId("a", 2.5), new ScoredId("b", 1)), false),
+            "text", new CandidateWindow.RankedList(List.of(), true)), 120);
+    CandidateWindow back = json.readValue(json.writeValueAsString(window), CandidateWindow.class);
+    assertThat(back).isEqualTo(window);
+    assertThat(back.lists().get("keyword").complete()).isFalse();
+    assertThat(back.depth()).isEqualTo(120);
+    assertThat(window.weight()).isGreaterThan(window(2).weight());
+    assertThat(window.carriedTo(9)).isEqualTo(new CandidateWindow(9, window.hits(), List.of(), Map.of("text", 3L),
+        window.lists(), 120));
   }
 }

@@ -58,7 +58,7 @@ class HybridSearcherTest {
       retrievals.put(r, request -> answers.get(r).apply(request));
       timeouts.put(r, Duration.ofSeconds(5));
     }
-    searcher = new HybridSearcher(retrievals, timeouts, embeddings, new SimpleMeterRegistry());
+    searcher = new HybridSearcher(retrievals, timeouts, embeddings, 0, new SimpleMeterRegistry());
   }
 
   @AfterEach

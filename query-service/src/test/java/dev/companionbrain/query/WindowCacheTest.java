@@ -50,7 +50,7 @@ class WindowCacheTest {
 
   private WindowCache cache(long bound, WindowCache.WindowSearch computation) {
     return new WindowCache(1 << 20, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get, bound, computation,
-        refreshes::add, new SimpleMeterRegistry());
+        refreshes::add, null, null, new SimpleMeterRegistry());
   }
 
   private static WindowQuery window(String q) {

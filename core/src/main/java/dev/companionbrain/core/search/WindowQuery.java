@@ -61,6 +61,19 @@ public record WindowQuery(String q, SearchMode mode, List<String> tags, FusionMe
   }
 
   /**
+   * The window's fused hits from its retrievers' ranked lists: the first {@link #size} hits of each
+   * list, fused by this query's fusion (one retriever's ranking in a single mode), {@code size}
+   * kept. A fresh search and a cached window patched with changed documents fuse through this one
+   * method, so both rank alike. Lists may be longer than {@code size} (a window keeps a reserve).
+   */
+  public List<FusedHit> fuse(Map<Retriever, List<ScoredId>> ranked) {
+    Map<Retriever, List<ScoredId>> firsts = new java.util.EnumMap<>(Retriever.class);
+    ranked.forEach((r, list) -> firsts.put(r, list.size() > size ? list.subList(0, size) : list));
+    Fusion fusion = mode.single().map(Fusion::single).orElseGet(() -> this.fusion.create(weights));
+    return fusion.fuse(firsts, size);
+  }
+
+  /**
    * The text that {@link #cacheKey} hashes and an in-process cache uses as its key: one {@code
    * name=value} line per field, free text length-prefixed so no value can imitate another field.
    * Requests that must give the same window give the same form: the query lower-cased with
