@@ -14,9 +14,8 @@ import java.util.Map;
  */
 final class Changes {
   private final int max;
-  /** Each id, in the order of its last operation, and whether that operation was a delete. */
-  private final Map<String, Boolean> deletedById = new LinkedHashMap<>();
-  private boolean listed = true;
+  /** Each id, in the order of its last operation, and whether that operation was a delete; null: not listed. */
+  private Map<String, Boolean> deletedById = new LinkedHashMap<>();
 
   /** @param max the most ids listed (0: none is ever listed) */
   Changes(int max) {
@@ -28,14 +27,13 @@ final class Changes {
 
   /** {@code id} was written ({@code delete} false) or deleted, after everything recorded so far. */
   void record(String id, boolean delete) {
-    if (!listed) {
+    if (deletedById == null) {
       return;
     }
     deletedById.remove(id); // re-inserted at the end: the order is that of the last operations
     deletedById.put(id, delete);
     if (deletedById.size() > max) {
-      listed = false;
-      deletedById.clear();
+      deletedById = null; // the ids are forgotten
     }
   }
 
@@ -45,8 +43,7 @@ final class Changes {
    */
   void record(RedisSink.Writes writes) {
     if (!writes.listsChanges()) {
-      listed = false;
-      deletedById.clear();
+      deletedById = null;
       return;
     }
     for (String id : writes.upserted()) {
@@ -59,17 +56,17 @@ final class Changes {
 
   /** Whether the ids are listed (not more than {@code max} so far). */
   boolean listed() {
-    return listed;
+    return deletedById != null;
   }
 
   /** The ids last written, in order; null when not {@link #listed()}. */
   List<String> upserted() {
-    return listed ? ids(false) : null;
+    return listed() ? ids(false) : null;
   }
 
   /** The ids last deleted, in order; null when not {@link #listed()}. */
   List<String> deleted() {
-    return listed ? ids(true) : null;
+    return listed() ? ids(true) : null;
   }
 
   private List<String> ids(boolean deleted) {
@@ -84,7 +81,6 @@ final class Changes {
 
   /** Forgets every id and lists again: a new checkpoint begins. */
   void clear() {
-    deletedById.clear();
-    listed = true;
+    deletedById = new LinkedHashMap<>();
   }
 }

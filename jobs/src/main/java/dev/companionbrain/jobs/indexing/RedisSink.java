@@ -284,7 +284,6 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
       out.writeLong(writes.oldestProducedAt());
       writeIds(out, writes.listsChanges() ? writes.upserted() : null);
       writeIds(out, writes.listsChanges() ? writes.deleted() : null);
-      out.flush();
       return bytes.toByteArray();
     }
 
@@ -328,7 +327,7 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
       if (size < 0) {
         return null;
       }
-      List<String> ids = new ArrayList<>(Math.min(size, bytes.remaining() / 4));
+      List<String> ids = new ArrayList<>(); // no capacity from a size that may be corrupt
       for (int i = 0; i < size; i++) {
         int length = bytes.getInt();
         if (length < 0 || length > bytes.remaining()) {
