@@ -2,7 +2,6 @@ package dev.companionbrain.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.relevance.CollectionDocument;
@@ -63,6 +62,8 @@ import picocli.CommandLine.Option;
     + "(issue #12; see BENCHMARKS.md).")
 final class CacheBenchmark implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Where the options' defaults come from: the environment over the catalogue's defaults, as the product reads them. */
+  private static final Settings CATALOGUE = Settings.fromEnvironment();
 
   @Option(names = "--collection", required = true, description = "SMART or BEIR folder (e.g. ../shared/data/cranfield)")
   Path collection;
@@ -102,21 +103,22 @@ final class CacheBenchmark implements Callable<Integer> {
 
   @Option(names = "--max-staleness-ms", description = "the service's BRAIN_MAX_STALENESS_MS, and the bound answers are "
       + "checked against (default: the catalogue's, ${DEFAULT-VALUE})")
-  long maxStalenessMs = Long.parseLong(Setting.MAX_STALENESS_MS.defaultValue());
+  long maxStalenessMs = CATALOGUE.getLong(Setting.MAX_STALENESS_MS, 0);
 
   @Option(names = "--checkpoint-interval-ms", description = "the indexing job's checkpoint interval (default: the "
       + "catalogue's, ${DEFAULT-VALUE})")
-  long checkpointIntervalMs = Long.parseLong(Setting.CHECKPOINT_INTERVAL_MS.defaultValue());
+  long checkpointIntervalMs = CATALOGUE.getLong(Setting.CHECKPOINT_INTERVAL_MS, 10);
 
   /** The mix's distinct queries. */
   private int queryCount;
 
   @Option(names = "--warm-top-k", description = "how many popular requests the warming job re-computes per generation "
       + "(default: the catalogue's, ${DEFAULT-VALUE})")
-  int warmTopK = Integer.parseInt(Setting.WARM_TOP_K.defaultValue());
+  int warmTopK = CATALOGUE.getInt(Setting.WARM_TOP_K, 1);
 
-  @Option(names = "--max-batch-wait-ms", description = "the indexing job's longest wait to fill a batch (default ${DEFAULT-VALUE})")
-  long maxBatchWaitMs = 1000;
+  @Option(names = "--max-batch-wait-ms", description = "the indexing job's longest wait to fill a batch (default: the "
+      + "catalogue's, ${DEFAULT-VALUE})")
+  long maxBatchWaitMs = CATALOGUE.getLong(Setting.BATCH_MAX_WAIT_MS, 1);
 
   @Option(names = "--scenarios", split = ",", description = "which scenarios, in order (default ${DEFAULT-VALUE})")
   List<Scenario> scenarios = List.of(Scenario.A, Scenario.B, Scenario.C);
@@ -191,9 +193,9 @@ final class CacheBenchmark implements Callable<Integer> {
     List<Outcome> outcomes = new ArrayList<>();
     try (LocalStack stack = LocalStack.start()) {
       Endpoints e = stack.endpoints();
-      IndexingConfig indexing = new IndexingConfig(e.kafkaBootstrapServers(), index + "-documents", index + "-dlq",
-          "brain-indexing-" + index, EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(),
-          e.redisUri()), index, 100, maxBatchWaitMs, checkpointIntervalMs);
+      IndexingConfig indexing = EmbeddedProduct.indexing(e, index + "-documents", index + "-dlq", index, Map.of(
+          Setting.BATCH_MAX_WAIT_MS.variable(), Long.toString(maxBatchWaitMs),
+          Setting.CHECKPOINT_INTERVAL_MS.variable(), Long.toString(checkpointIntervalMs)));
       System.out.println("starting the Flink session cluster…");
       try (FlinkCluster flink = FlinkCluster.start(Path.of("flink-conf", "config.yaml"), taskManagers,
           Map.of(Setting.MEILISEARCH_KEY.variable(), e.meilisearchKey()), Ports.free(), Ports.free())) {
@@ -201,11 +203,13 @@ final class CacheBenchmark implements Callable<Integer> {
         FlinkRest rest = new FlinkRest(flink.restUrl());
         String jarId = rest.uploadJar(jar);
         rest.run(jarId, IndexingJob.class.getName(), indexing.programArguments(), 2, null, false);
-        LatencyAlertJob.Config latency = LatencyAlertJob.Config.from(new Settings(Map.of(
-            Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers())));
-        rest.run(jarId, LatencyAlertJob.class.getName(), latency.programArguments(), 1, null, false);
-        CacheWarmingJob.Config warming = CacheWarmingJob.Config.from(new Settings(Map.of(
+        LatencyAlertJob.Config latency = LatencyAlertJob.Config.from(EmbeddedProduct.settings(Map.of(
             Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
+            Setting.TOPIC_REPLICATION_FACTOR.variable(), "1")));
+        rest.run(jarId, LatencyAlertJob.class.getName(), latency.programArguments(), 1, null, false);
+        CacheWarmingJob.Config warming = CacheWarmingJob.Config.from(EmbeddedProduct.settings(Map.of(
+            Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
+            Setting.TOPIC_REPLICATION_FACTOR.variable(), "1",
             Setting.GENERATIONS_TOPIC.variable(), indexing.generationsTopic(),
             Setting.WARM_TOP_K.variable(), Integer.toString(warmTopK))));
         rest.run(jarId, CacheWarmingJob.class.getName(), warming.programArguments(), 1, null, false);

@@ -23,11 +23,49 @@ final class EmbeddedProduct {
 
   private EmbeddedProduct() {}
 
-  /** The indexing job's configuration for topics and an index named after {@code namespace}. */
+  /**
+   * The indexing job as the catalogue configures it (this process's environment over the defaults of
+   * docs/CONFIGURATION.md: topics, consumer group, index, batching, checkpoint interval, outage
+   * tolerance, listed changes) on the stack's engines: what {@code ./brain up} runs.
+   */
+  static IndexingConfig indexing(Endpoints e) {
+    return indexing(e, Settings.fromEnvironment());
+  }
+
+  /** {@link #indexing(Endpoints)} reading {@code s} instead of the environment. */
+  static IndexingConfig indexing(Endpoints e, Settings s) {
+    return indexing(e, s.get(Setting.DOCUMENTS_TOPIC), s.get(Setting.DLQ_TOPIC), s.get(Setting.INDEXING_GROUP), s.index(), s);
+  }
+
+  /**
+   * The indexing job on topics and an index of their own (group {@code brain-indexing-<index>}), tuned
+   * as the catalogue says (see {@link #indexing(Endpoints)}): a run that meets no other on the stack.
+   */
   static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index) {
-    return new IndexingConfig(e.kafkaBootstrapServers(), documentsTopic, deadLetterTopic, "brain-indexing-" + index,
+    return indexing(e, documentsTopic, deadLetterTopic, index, Map.of());
+  }
+
+  /** The same, {@code overrides} (variables of the catalogue) over the environment. */
+  static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index,
+      Map<String, String> overrides) {
+    return indexing(e, documentsTopic, deadLetterTopic, "brain-indexing-" + index, index, settings(overrides));
+  }
+
+  private static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String group,
+      String index, Settings s) {
+    IndexingConfig tuned = IndexingConfig.from(s);
+    // the local stack has one broker and one search node: one replica of each topic, none of the index
+    return new IndexingConfig(e.kafkaBootstrapServers(), documentsTopic, deadLetterTopic, tuned.generationsTopic(), group,
         EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), e.redisUri()), index,
-        100, 1000, 2000);
+        tuned.batchSize(), tuned.maxBatchWaitMillis(), tuned.checkpointIntervalMillis(), (short) 1, 0,
+        tuned.engineOutageToleranceMillis(), tuned.generationChangesMax());
+  }
+
+  /** The catalogue's settings: this process's environment, {@code overrides} over it. */
+  static Settings settings(Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(overrides);
+    return new Settings(env);
   }
 
   /** The query service's configuration on the stack's engines; {@code overrides} are more variables. */

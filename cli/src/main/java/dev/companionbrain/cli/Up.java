@@ -6,7 +6,6 @@ import dev.companionbrain.query.QueryService;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.jobs.latency.LatencyAlertJob;
 import dev.companionbrain.jobs.warming.CacheWarmingJob;
-import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.FlinkCluster;
 import dev.companionbrain.localstack.FlinkRest;
@@ -51,7 +50,7 @@ final class Up implements Callable<Integer> {
     }
     LocalStack stack = LocalStack.start();
     Endpoints e = stack.endpoints();
-    IndexingConfig indexing = EmbeddedProduct.indexing(e, "documents", "documents.dlq", "documents");
+    IndexingConfig indexing = EmbeddedProduct.indexing(e);
     // a real Flink session cluster (JobManager + TaskManagers, flink-conf/config.yaml); the jobs' main() runs in
     // the JobManager and reads the Meilisearch key from its environment, not from the program arguments
     FlinkCluster flink;
@@ -67,14 +66,16 @@ final class Up implements Callable<Integer> {
     Map<String, String> endpoints = new LinkedHashMap<>();
     String indexingJob = rest.run(jarId, IndexingJob.class.getName(), indexing.programArguments(), 2, null, false);
     Jobs.Submission.record(endpoints, "IndexingJob", indexingJob, IndexingJob.class.getName(), indexing.programArguments(), 2);
-    LatencyAlertJob.Config latencyConfig = LatencyAlertJob.Config.from(new Settings(Map.of(
-        Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers())));
+    LatencyAlertJob.Config latencyConfig = LatencyAlertJob.Config.from(EmbeddedProduct.settings(Map.of(
+        Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
+        Setting.TOPIC_REPLICATION_FACTOR.variable(), "1")));
     String latencyJob = rest.run(jarId, LatencyAlertJob.class.getName(), latencyConfig.programArguments(), 1, null, false);
     Jobs.Submission.record(endpoints, "LatencyAlertJob", latencyJob, LatencyAlertJob.class.getName(),
         latencyConfig.programArguments(), 1);
     // the generations topic the indexing job announces on, whatever the environment says
-    CacheWarmingJob.Config warmingConfig = CacheWarmingJob.Config.from(new Settings(Map.of(
+    CacheWarmingJob.Config warmingConfig = CacheWarmingJob.Config.from(EmbeddedProduct.settings(Map.of(
         Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
+        Setting.TOPIC_REPLICATION_FACTOR.variable(), "1",
         Setting.GENERATIONS_TOPIC.variable(), indexing.generationsTopic())));
     String warmingJob = rest.run(jarId, CacheWarmingJob.class.getName(), warmingConfig.programArguments(), 1, null, false);
     Jobs.Submission.record(endpoints, "CacheWarmingJob", warmingJob, CacheWarmingJob.class.getName(),
@@ -110,9 +111,11 @@ final class Up implements Callable<Integer> {
 
     System.out.printf("Companion Brain is up (engines in %.1f s)%n", stack.startupTime().toMillis() / 1000.0);
     System.out.println("  kafka           " + e.kafkaBootstrapServers()
-        + "   topics: documents, documents.dlq, index.generations, search.latency, search.latency.stats, search.alerts, cache.warm");
-    System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: documents");
-    System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: documents (key in .brain/endpoints.json)");
+        + "   topics: " + String.join(", ", indexing.documentsTopic(), indexing.deadLetterTopic(),
+            indexing.generationsTopic(), latencyConfig.latencyTopic(), latencyConfig.statsTopic(), latencyConfig.alertsTopic(),
+            warmingConfig.warmTopic()));
+    System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: " + indexing.index());
+    System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: " + indexing.index() + " (key in .brain/endpoints.json)");
     System.out.println("  redis           " + e.redisUri());
     System.out.println("  query service   " + service.url() + "   GET /search?q=…  /health/ready  /metrics  /openapi.json");
     System.out.println("  flink web UI    " + flink.restUrl() + "   (Flink 1.20.3 session cluster: IndexingJob "

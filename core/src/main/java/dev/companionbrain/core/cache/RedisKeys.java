@@ -9,7 +9,20 @@ public final class RedisKeys {
   /** The newest generation's {@link GenerationNotice} JSON (what a poller reads to learn its publication time). */
   public static final String GENERATION_NOTICE = "brain:index:generation:notice";
 
+  /** How long {@link #generationNotice(long)} keeps the notice of one generation, seconds. */
+  public static final long GENERATION_NOTICE_TTL_SECONDS = 600;
+
   private RedisKeys() {}
+
+  /**
+   * The {@link GenerationNotice} JSON of one generation, kept for {@link #GENERATION_NOTICE_TTL_SECONDS}:
+   * a query service that missed generations on the channel (a dropped subscription, a poll that skipped
+   * several) reads here what each of them changed. Gone (expired, or never written by an older job): a
+   * reader must assume that generation changed anything.
+   */
+  public static String generationNotice(long generation) {
+    return GENERATION_NOTICE + ":" + generation;
+  }
 
   /** Claimed by the one query service instance that refreshes a cached window at a generation. */
   public static String refreshClaim(String windowKey, long generation) {

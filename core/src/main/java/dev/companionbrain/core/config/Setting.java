@@ -30,6 +30,7 @@ public enum Setting {
   GENERATIONS_TOPIC("index.generations", "where the indexing job announces each new index generation"),
   TOPIC_REPLICATION_FACTOR("1", "replication factor of the topics a job creates"),
   INDEX_REPLICAS("0", "replicas of the Elasticsearch index the indexing job creates"),
+  GENERATION_CHANGES_MAX("1000", "the most document ids a generation notice lists; a generation that changed more lists none (the query services then drop every cached window)"),
   ENGINE_OUTAGE_TOLERANCE_MS("120000", "how long the indexing job holds back and retries while an engine is slow or away before it fails, once, naming it"),
 
   // the latency alert job

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the Elasticsearch and Meilisearch indexes, as {@link IndexDefinitions} defines them, when they are
- * missing (idempotent; safe from several processes).
+ * missing (idempotent; safe from several processes). The Meilisearch settings are applied every time, to
+ * an existing index too, so an index created by an older version gets the current ones (a settings update
+ * with the values the index has already is a task that changes nothing).
  */
 public final class IndexCreator {
   private static final Logger LOG = LoggerFactory.getLogger(IndexCreator.class);
@@ -57,10 +59,13 @@ public final class IndexCreator {
     return dialect;
   }
 
-  /** Creates the Meilisearch index (primary key id) and applies its settings; waits for both. */
+  /**
+   * Creates the Meilisearch index (primary key id) when it is missing, and applies its settings whether
+   * it was missing or not; waits for both.
+   */
   public static void ensureMeilisearch(Client client, String index) {
     TaskInfo created = client.createIndex(index, "id");
-    client.waitForTask(created.getTaskUid());
+    client.waitForTask(created.getTaskUid()); // fails (index_already_exists) when it exists: the settings still apply
     TaskInfo settings = client.index(index).updateSettings(
         new com.google.gson.Gson().fromJson(IndexDefinitions.meilisearchSettings(), com.meilisearch.sdk.model.Settings.class));
     client.waitForTask(settings.getTaskUid());

@@ -37,7 +37,10 @@ public final class IndexDefinitions {
            "%s":%s}}}""".formatted(knnSetting, replicas, VECTOR_FIELD, vector);
   }
 
-  /** Meilisearch settings: searchable title/body, filterable tags, sortable updated_at. */
+  /**
+   * Meilisearch settings: searchable title/body, filterable tags and id (the query service searches
+   * only among a generation's changed documents with {@code id IN [...]}), sortable updated_at.
+   */
   public static String meilisearchSettings() {
     return """
         {"searchableAttributes":["title","body"],

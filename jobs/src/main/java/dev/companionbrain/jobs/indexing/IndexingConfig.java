@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  *     dev.companionbrain.core.cache.GenerationNotice})
  * @param topicReplicationFactor replication factor of the topics the job creates when missing
  * @param indexReplicas replicas of the Elasticsearch index the job creates when missing
+ * @param generationChangesMax the most document ids a generation notice lists; a generation that
+ *     changed more lists none
  */
 public record IndexingConfig(
     String kafkaBootstrapServers,
@@ -31,23 +33,25 @@ public record IndexingConfig(
     long checkpointIntervalMillis,
     short topicReplicationFactor,
     int indexReplicas,
-    long engineOutageToleranceMillis) implements Serializable {
+    long engineOutageToleranceMillis,
+    int generationChangesMax) implements Serializable {
 
   /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
   public static final List<String> SETTINGS = Setting.variables(Stream.concat(Setting.ENGINES.stream(), Stream.of(
       Setting.DOCUMENTS_TOPIC, Setting.DLQ_TOPIC, Setting.GENERATIONS_TOPIC, Setting.INDEXING_GROUP, Setting.BATCH_SIZE, Setting.BATCH_MAX_WAIT_MS,
       Setting.CHECKPOINT_INTERVAL_MS, Setting.TOPIC_REPLICATION_FACTOR, Setting.INDEX_REPLICAS,
-      Setting.ENGINE_OUTAGE_TOLERANCE_MS)).toList());
+      Setting.ENGINE_OUTAGE_TOLERANCE_MS, Setting.GENERATION_CHANGES_MAX)).toList());
 
   /**
    * Local topics and index (one replica of each topic, none of the index, generations announced on the
-   * catalogue's {@link Setting#GENERATIONS_TOPIC}), the default outage tolerance.
+   * catalogue's {@link Setting#GENERATIONS_TOPIC}), the default outage tolerance and bound of listed
+   * changes.
    */
   public IndexingConfig(String kafkaBootstrapServers, String documentsTopic, String deadLetterTopic, String consumerGroup,
       EngineAddresses engines, String index, int batchSize, long maxBatchWaitMillis, long checkpointIntervalMillis) {
     this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, Setting.GENERATIONS_TOPIC.defaultValue(), consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0,
-        RetryPolicy.DEFAULT_TOLERANCE_MILLIS);
+        RetryPolicy.DEFAULT_TOLERANCE_MILLIS, Integer.parseInt(Setting.GENERATION_CHANGES_MAX.defaultValue()));
   }
 
   /**
@@ -66,14 +70,21 @@ public record IndexingConfig(
   public IndexingConfig withEngineOutageTolerance(long millis) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        millis);
+        millis, generationChangesMax);
   }
 
   /** The same, announcing new index generations on {@code topic}. */
   public IndexingConfig withGenerationsTopic(String topic) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, topic, consumerGroup, engines,
         index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        engineOutageToleranceMillis);
+        engineOutageToleranceMillis, generationChangesMax);
+  }
+
+  /** The same, listing at most {@code max} changed ids in a generation notice. */
+  public IndexingConfig withGenerationChangesMax(int max) {
+    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
+        engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
+        engineOutageToleranceMillis, max);
   }
 
   /** From program arguments over the environment; a bad or unknown setting throws with one line naming it. */
@@ -95,7 +106,8 @@ public record IndexingConfig(
         s.getLong(Setting.CHECKPOINT_INTERVAL_MS, 10),
         s.topicReplicationFactor(),
         s.indexReplicas(),
-        s.getLong(Setting.ENGINE_OUTAGE_TOLERANCE_MS, 1));
+        s.getLong(Setting.ENGINE_OUTAGE_TOLERANCE_MS, 1),
+        s.getInt(Setting.GENERATION_CHANGES_MAX, 0));
   }
 
   /**
@@ -119,7 +131,8 @@ public record IndexingConfig(
         Setting.CHECKPOINT_INTERVAL_MS.argument(), Long.toString(checkpointIntervalMillis),
         Setting.TOPIC_REPLICATION_FACTOR.argument(), Short.toString(topicReplicationFactor),
         Setting.INDEX_REPLICAS.argument(), Integer.toString(indexReplicas),
-        Setting.ENGINE_OUTAGE_TOLERANCE_MS.argument(), Long.toString(engineOutageToleranceMillis)));
+        Setting.ENGINE_OUTAGE_TOLERANCE_MS.argument(), Long.toString(engineOutageToleranceMillis),
+        Setting.GENERATION_CHANGES_MAX.argument(), Integer.toString(generationChangesMax)));
     if (engines.elasticsearchUsername() != null) {
       args.addAll(List.of(Setting.ELASTICSEARCH_USERNAME.argument(), engines.elasticsearchUsername()));
     }
@@ -131,6 +144,7 @@ public record IndexingConfig(
     return "IndexingConfig[kafka=" + kafkaBootstrapServers + ", topic=" + documentsTopic + ", dlq=" + deadLetterTopic
         + ", generations=" + generationsTopic
         + ", " + engines + ", index=" + index
-        + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms, engine outage tolerance " + engineOutageToleranceMillis + "ms]";
+        + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms, engine outage tolerance " + engineOutageToleranceMillis + "ms"
+        + ", notices list up to " + generationChangesMax + " changes]";
   }
 }

@@ -2,16 +2,23 @@ package dev.companionbrain.jobs.indexing;
 
 import dev.companionbrain.core.cache.GenerationNotice;
 import dev.companionbrain.core.cache.RedisKeys;
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.index.RetryPolicy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps Redis warm: each document's display fields (the query service's hydration cache) are set,
  * deletes remove them. After each completed checkpoint that carried writes, the committer
- * increments the index generation and announces it as a {@link GenerationNotice}: on the Redis
- * channel (the query services' cache-invalidation signal) and on the generations topic (the cache
- * warming job's signal).
+ * increments the index generation and announces it as a {@link GenerationNotice} listing the ids
+ * the checkpoint upserted and deleted (none past {@link IndexingConfig#generationChangesMax()}): on
+ * the Redis channel (the query services' cache-invalidation signal), as the newest notice and as the
+ * generation's own notice for 10 minutes ({@link RedisKeys#generationNotice(long)}), and on the
+ * generations topic (the cache warming job's signal).
  *
  * <p>When the committer runs, every document of the checkpoint is searchable in both engines: the
  * checkpoint completed, so every sink had flushed before its barrier (the Elasticsearch bulks
@@ -44,28 +53,64 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
   private static final Logger LOG = LoggerFactory.getLogger(RedisSink.class);
   private final String redisUri;
   private final IndexingConfig visibility;
+  private final int maxChanges;
 
   /**
    * What one writer wrote between two checkpoints.
    *
    * @param count document writes and deletes
    * @param oldestProducedAt the smallest Kafka timestamp among them, epoch ms (0 when none is known)
+   * @param upserted the ids written (their last operation a write), in order; null when the changes are
+   *     not listed (more than the bound, or a committable of a job older than the lists)
+   * @param deleted the ids deleted (their last operation a delete), in order; null when not listed
    */
-  public record Writes(long count, long oldestProducedAt) {
-    static final Writes NONE = new Writes(0, 0);
+  public record Writes(long count, long oldestProducedAt, List<String> upserted, List<String> deleted) {
+    static final Writes NONE = new Writes(0, 0, List.of(), List.of());
 
-    /** One more action produced at {@code producedAt} (0 or less: unknown). */
-    Writes plus(long producedAt) {
-      return new Writes(count + 1, oldest(oldestProducedAt, producedAt));
+    /** Copies the lists (unmodifiable); a null list stays null. */
+    public Writes {
+      upserted = upserted == null ? null : List.copyOf(upserted);
+      deleted = deleted == null ? null : List.copyOf(deleted);
     }
 
-    /** The writes of several writers (or of checkpoints whose commit was put off) as one. */
-    static Writes merge(Collection<Writes> all) {
-      Writes sum = NONE;
+    /** Writes whose changes are not listed. */
+    public Writes(long count, long oldestProducedAt) {
+      this(count, oldestProducedAt, null, null);
+    }
+
+    /** Whether the ids are listed (both lists present). */
+    public boolean listsChanges() {
+      return upserted != null && deleted != null;
+    }
+
+    /** One more action produced at {@code producedAt} (0 or less: unknown); the lists are kept as they are. */
+    Writes plus(long producedAt) {
+      return new Writes(count + 1, oldest(oldestProducedAt, producedAt), upserted, deleted);
+    }
+
+    /** The same count and timestamp, listing {@code changes} (not listed when they are not). */
+    Writes listing(Changes changes) {
+      return new Writes(count, oldestProducedAt, changes.upserted(), changes.deleted());
+    }
+
+    /**
+     * The writes of several writers (or of checkpoints whose commit was put off) as one, listing at most
+     * {@code maxChanges} ids. The lists are a union: the Redis sink runs one writer, and a job restored
+     * from more writers' state had its ids keyed to one writer each (the stream is keyed by the Kafka
+     * key, the document id), so no id is in two writers' lists; the last-operation-wins rule across
+     * checkpoints of one writer ({@link Changes#record(Writes)}) is applied in the order given, which is
+     * the order of the checkpoints. Any writes not listing their changes make the sum not list them.
+     */
+    static Writes merge(Collection<Writes> all, int maxChanges) {
+      long count = 0;
+      long oldest = 0;
+      Changes changes = new Changes(maxChanges);
       for (Writes w : all) {
-        sum = new Writes(sum.count + w.count, oldest(sum.oldestProducedAt, w.oldestProducedAt));
+        count += w.count;
+        oldest = oldest(oldest, w.oldestProducedAt);
+        changes.record(w);
       }
-      return sum;
+      return new Writes(count, oldest, changes.upserted(), changes.deleted());
     }
 
     private static long oldest(long a, long b) {
@@ -77,21 +122,24 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
    * @param redisUri redis://[:password@]host:port
    * @param visibility where the Elasticsearch index is: before each bump the committer refreshes it,
    *     so a new generation never meets a page computed before the checkpoint's documents were
-   *     searchable; and where the generations topic is (null: no refresh, notices on Redis only)
+   *     searchable; where the generations topic is; and how many changed ids a notice lists at most
+   *     (null: no refresh, notices on Redis only, the catalogue's {@link Setting#GENERATION_CHANGES_MAX})
    */
   public RedisSink(String redisUri, IndexingConfig visibility) {
     this.redisUri = redisUri;
     this.visibility = visibility;
+    this.maxChanges = visibility == null ? Integer.parseInt(Setting.GENERATION_CHANGES_MAX.defaultValue())
+        : visibility.generationChangesMax();
   }
 
   @Override
   public SinkWriter<IndexAction> createWriter(WriterInitContext context) {
-    return new RedisWriter(redisUri, context.metricGroup(), policy());
+    return new RedisWriter(redisUri, context.metricGroup(), policy(), maxChanges);
   }
 
   @Override
   public Committer<Writes> createCommitter(CommitterInitContext context) {
-    return new GenerationCommitter(redisUri, visibility, policy());
+    return new GenerationCommitter(redisUri, visibility, policy(), maxChanges);
   }
 
   /**
@@ -129,9 +177,11 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
     private final KafkaProducer<String, String> notices;
     private final String noticesTopic;
     private final RetryPolicy retry;
+    private final int maxChanges;
 
-    GenerationCommitter(String uri, IndexingConfig visibility, RetryPolicy policy) {
+    GenerationCommitter(String uri, IndexingConfig visibility, RetryPolicy policy, int maxChanges) {
       retry = policy;
+      this.maxChanges = maxChanges;
       client = RedisSink.client(uri);
       connection = client.connect();
       elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
@@ -151,7 +201,7 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
 
     @Override
     public void commit(Collection<CommitRequest<Writes>> requests) throws InterruptedException {
-      Writes written = Writes.merge(requests.stream().map(CommitRequest::getCommittable).toList());
+      Writes written = Writes.merge(requests.stream().map(CommitRequest::getCommittable).toList(), maxChanges);
       if (written.count() == 0) {
         return;
       }
@@ -170,13 +220,17 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
       retry.call("Redis/Kafka (generation notice)", () -> {
         // the newest notice, for a query service that polls (it learns the publication time too)
         connection.sync().set(RedisKeys.GENERATION_NOTICE, notice);
+        // this generation's changes, for a query service that missed it on the channel
+        connection.sync().setex(RedisKeys.generationNotice(generation), RedisKeys.GENERATION_NOTICE_TTL_SECONDS, notice);
         connection.sync().publish(RedisKeys.GENERATION_CHANNEL, notice);
         if (notices != null) {
           send(new ProducerRecord<>(noticesTopic, Long.toString(generation), notice));
         }
         return generation;
       });
-      LOG.debug("index generation {} after {} writes", generation, written.count());
+      LOG.debug("index generation {} after {} writes ({})", generation, written.count(),
+          written.listsChanges() ? written.upserted().size() + " upserted, " + written.deleted().size() + " deleted"
+              : "changes not listed");
     }
 
     /** Sends and waits for the broker's acknowledgement (the producer itself retries for the outage tolerance). */
@@ -192,7 +246,8 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
     }
 
     static GenerationNotice notice(long generation, long publishedAt, Writes written) {
-      return new GenerationNotice(generation, publishedAt, written.count(), written.oldestProducedAt());
+      return new GenerationNotice(generation, publishedAt, written.count(), written.oldestProducedAt(),
+          written.upserted(), written.deleted());
     }
 
     @Override
@@ -209,18 +264,40 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
   }
 
   /**
-   * Version 2: count and oldest Kafka timestamp, 16 bytes. Version 1 (a bare count, 8 bytes, what a
-   * checkpoint taken before notices had timestamps holds) is still read, its timestamp unknown (0).
+   * Version 3: count and oldest Kafka timestamp (8 bytes each), then the upserted and the deleted ids,
+   * each list as its size (4 bytes; -1: not listed) and its ids (4 bytes of length, then UTF-8). Version
+   * 2 (count and timestamp, 16 bytes) and version 1 (a bare count, 8 bytes, what a checkpoint taken
+   * before notices had timestamps holds) are still read, their changes not listed and the version 1
+   * timestamp unknown (0).
    */
   static final class WritesSerializer implements SimpleVersionedSerializer<Writes> {
     @Override
     public int getVersion() {
-      return 2;
+      return 3;
     }
 
     @Override
-    public byte[] serialize(Writes writes) {
-      return ByteBuffer.allocate(16).putLong(writes.count()).putLong(writes.oldestProducedAt()).array();
+    public byte[] serialize(Writes writes) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeLong(writes.count());
+      out.writeLong(writes.oldestProducedAt());
+      writeIds(out, writes.listsChanges() ? writes.upserted() : null);
+      writeIds(out, writes.listsChanges() ? writes.deleted() : null);
+      return bytes.toByteArray();
+    }
+
+    private static void writeIds(DataOutputStream out, List<String> ids) throws IOException {
+      if (ids == null) {
+        out.writeInt(-1);
+        return;
+      }
+      out.writeInt(ids.size());
+      for (String id : ids) {
+        byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+      }
     }
 
     @Override
@@ -232,7 +309,35 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
       if (version == 2 && serialized.length == 16) {
         return new Writes(bytes.getLong(), bytes.getLong());
       }
+      if (version == 3 && serialized.length >= 24) {
+        try {
+          Writes writes = new Writes(bytes.getLong(), bytes.getLong(), readIds(bytes), readIds(bytes));
+          if (!bytes.hasRemaining()) {
+            return writes;
+          }
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+          // a truncated or corrupt committable: refused below
+        }
+      }
       throw new IOException("unknown committable version " + version + " (" + serialized.length + " bytes)");
+    }
+
+    private static List<String> readIds(ByteBuffer bytes) {
+      int size = bytes.getInt();
+      if (size < 0) {
+        return null;
+      }
+      List<String> ids = new ArrayList<>(); // no capacity from a size that may be corrupt
+      for (int i = 0; i < size; i++) {
+        int length = bytes.getInt();
+        if (length < 0 || length > bytes.remaining()) {
+          throw new IllegalArgumentException("id of " + length + " bytes");
+        }
+        byte[] utf8 = new byte[length];
+        bytes.get(utf8);
+        ids.add(new String(utf8, StandardCharsets.UTF_8));
+      }
+      return ids;
     }
   }
 }

@@ -20,7 +20,8 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
  * Pipelines SET/DEL of hydration entries; everything written is acknowledged before a checkpoint.
  * While Redis is down the writer waits (Lettuce reconnects by itself and re-sends what it had sent;
  * a command that failed is issued again, SET and DEL being idempotent) with the {@link RetryPolicy}'s
- * back-off, holding the stream back; past the outage tolerance it fails, naming Redis.
+ * back-off, holding the stream back; past the outage tolerance it fails, naming Redis. Each
+ * checkpoint's committable counts the actions and lists the ids written and deleted ({@link Changes}).
  */
 final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.Writes> {
   private static final int PIPELINE = 100;
@@ -35,13 +36,12 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.W
   private record Pending(IndexAction action, RedisFuture<?> future) {}
   private final Counter written;
   private RedisSink.Writes sinceCheckpoint = RedisSink.Writes.NONE;
+  private final Changes changes;
 
-  RedisWriter(String uri, SinkWriterMetricGroup metrics) {
-    this(uri, metrics, RetryPolicy.tolerating(RetryPolicy.DEFAULT_TOLERANCE_MILLIS));
-  }
-
-  RedisWriter(String uri, SinkWriterMetricGroup metrics, RetryPolicy policy) {
+  /** @param maxChanges the most ids a checkpoint's committable lists ({@link Changes}) */
+  RedisWriter(String uri, SinkWriterMetricGroup metrics, RetryPolicy policy, int maxChanges) {
     this.policy = policy;
+    this.changes = new Changes(maxChanges);
     this.outage = policy.outage("Redis (hydration entries)");
     client = RedisSink.client(uri);
     connection = client.connect();
@@ -54,6 +54,7 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.W
   public void write(IndexAction action, Context context) throws IOException, InterruptedException {
     pending.add(issue(action));
     sinceCheckpoint = sinceCheckpoint.plus(action.sourceTimestamp);
+    changes.record(action.id, action.delete);
     written.inc();
     if (pending.size() >= PIPELINE) {
       settle();
@@ -112,8 +113,9 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.W
   @Override
   public Collection<RedisSink.Writes> prepareCommit() throws IOException, InterruptedException {
     settle();
-    RedisSink.Writes writes = sinceCheckpoint;
+    RedisSink.Writes writes = sinceCheckpoint.listing(changes);
     sinceCheckpoint = RedisSink.Writes.NONE;
+    changes.clear();
     return writes.count() == 0 ? List.of() : List.of(writes);
   }
 

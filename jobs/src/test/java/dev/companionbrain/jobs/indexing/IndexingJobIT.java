@@ -186,8 +186,14 @@ class IndexingJobIT {
   void aNewGenerationMeansItsDocumentsAreSearchable(@TempDir Path checkpoints) throws Exception {
     IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
         engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500);
+    // a Meilisearch index of an older version (only tags filterable): the job brings its settings up to date
+    engines.meilisearch.waitForTask(engines.meilisearch.createIndex(config.index(), "id").getTaskUid());
+    engines.meilisearch.waitForTask(engines.meilisearch.index(config.index())
+        .updateFilterableAttributesSettings(new String[] {"tags"}).getTaskUid());
     JobClient job = IndexingJob.start(env(checkpoints, null), config);
     try {
+      assertThat(engines.meilisearch.index(config.index()).getFilterableAttributesSettings())
+          .as("ids filterable on an index created before they were").contains("tags", "id");
       for (int round = 0; round < 3; round++) {
         String before = engines.redis.sync().get(RedisKeys.GENERATION);
         long g0 = before == null ? 0 : Long.parseLong(before);
@@ -218,6 +224,14 @@ class IndexingJobIT {
         assertThat(notice.oldestProducedAt()).isPositive().isLessThanOrEqualTo(notice.publishedAt());
         assertThat(notice.publishedAt()).isLessThanOrEqualTo(System.currentTimeMillis());
         assertThat(generations.add(notice.generation())).as("one notice per generation").isTrue();
+        // what it changed: the round's document, and the same notice kept under the generation for a while
+        assertThat(notice.listsChanges()).isTrue();
+        assertThat(notice.upserted()).hasSizeBetween(1, (int) notice.documents()).allMatch(id -> id.startsWith("gen"));
+        assertThat(notice.deleted()).isEmpty();
+        String kept = engines.redis.sync().get(RedisKeys.generationNotice(notice.generation()));
+        assertThat(GenerationNotice.fromJson(kept)).isEqualTo(notice);
+        assertThat(engines.redis.sync().ttl(RedisKeys.generationNotice(notice.generation())))
+            .isBetween(1L, RedisKeys.GENERATION_NOTICE_TTL_SECONDS);
       }
     } finally {
       job.cancel().get();

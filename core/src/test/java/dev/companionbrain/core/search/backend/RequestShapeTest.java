@@ -575,10 +575,10 @@ class RequestShapeTest {
     }
 
     @Test
-    void meilisearchSettingsMakeTagsFilterable() {
+    void meilisearchSettingsMakeTagsAndIdsFilterable() {
       JsonNode settings = parse(IndexDefinitions.meilisearchSettings());
 
-      assertThat(texts(settings.path("filterableAttributes"))).contains("tags");
+      assertThat(texts(settings.path("filterableAttributes"))).contains("tags", "id");
       assertThat(texts(settings.path("searchableAttributes"))).containsExactly("title", "body");
     }
   }
