@@ -8,6 +8,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +74,21 @@ final class GenerationListener implements AutoCloseable {
     redis.generation().ifPresent(this::observe);
   }
 
+  /** The most generations a missed run is read back for. */
+  private static final int GAP_READ = 64;
+
   private void observe(GenerationNotice notice) {
+    long known = generations.current();
+    if (known > 0 && notice.generation() > known + 1) {
+      // notices were missed (a reconnect, or the poll saw only the newest): what they changed is
+      // read back, so the windows of the generations before can still be judged
+      List<Long> missed = new ArrayList<>();
+      for (long g = Math.max(known + 1, notice.generation() - GAP_READ); g < notice.generation(); g++) {
+        missed.add(g);
+      }
+      long learnt = clock.getAsLong();
+      redis.notices(missed).forEach(n -> generations.observe(n, learnt));
+    }
     long now = clock.getAsLong();
     if (generations.observe(notice, now) && notice.oldestProducedAt() > 0) {
       freshness.record(Math.max(0, now - notice.oldestProducedAt()), TimeUnit.MILLISECONDS);

@@ -94,6 +94,27 @@ final class RedisStore implements WindowCache.SharedWindows {
         });
   }
 
+  /** The notices of the given generations that Redis still keeps ({@link RedisKeys#generationNotice}). */
+  List<GenerationNotice> notices(List<Long> generations) {
+    if (generations.isEmpty()) {
+      return List.of();
+    }
+    String[] keys = generations.stream().map(RedisKeys::generationNotice).toArray(String[]::new);
+    List<GenerationNotice> out = new java.util.ArrayList<>();
+    call(() -> connection.async().mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS)).ifPresent(values -> {
+      for (KeyValue<String, String> kv : values) {
+        if (kv.hasValue()) {
+          try {
+            out.add(GenerationNotice.fromJson(kv.getValue()));
+          } catch (java.io.IOException ignored) {
+            // unreadable: that generation counts as unknown
+          }
+        }
+      }
+    });
+    return out;
+  }
+
   /** Display-field JSON of each id that Redis has. */
   Map<String, String> documents(List<String> ids) {
     if (ids.isEmpty()) {

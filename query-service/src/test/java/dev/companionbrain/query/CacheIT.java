@@ -49,7 +49,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The window cache on the real engines and Redis: warming, the staleness bound with generations
  * and time driven by hand, and stable pages across pages and instances. The documents are indexed
- * by the real IndexingJob, which is then stopped, so that every generation here is the test's own.
+ * by the real IndexingJob, which is then stopped, so that every generation here is the test's own;
+ * but for the judging of a live index, where the job runs again and its generations list what they
+ * changed.
  */
 @ExtendWith(LocalStackExtension.class)
 class CacheIT {
@@ -182,6 +184,81 @@ class CacheIT {
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return new KafkaProducer<>(p);
+  }
+
+  @Test
+  void aLiveIndexCarriesUntouchedWindowsPatchesTheOthersAndNeverServesADeletedDocument() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    JobClient job = null;
+    try (QueryService service = start(config(60_000, false));
+        KafkaProducer<String, byte[]> producer = producer()) {
+      String pipes = "q=" + URLEncoder.encode("heat transfer pipes", StandardCharsets.UTF_8) + "&mode=keyword";
+      String bread = "q=" + URLEncoder.encode("sourdough bread", StandardCharsets.UTF_8) + "&mode=keyword";
+      job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
+      JsonNode pipesBefore = search(service, pipes);
+      List<String> breadBefore = ids(search(service, bread));
+      assertThat(ids(pipesBefore)).contains("heat");
+      assertThat(search(service, bread).get("cache").asText()).isEqualTo("l1");
+      long before = generationOf(service);
+
+      // a new document that belongs at the top of one window and nowhere near the other
+      producer.send(new ProducerRecord<>(indexing.documentsTopic(), "pipes2", Engines.doc("pipes2",
+          "Heat transfer in pipes", "Heat transfer in pipes: heat transfer coefficients of pipes, heat in pipes.", "thermal")
+          .getBytes(StandardCharsets.UTF_8))).get();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        JsonNode answer = search(service, pipes);
+        assertThat(answer.get("generation").asLong()).isGreaterThan(before).isEqualTo(generationOf(service));
+        assertThat(answer.get("cache").asText()).isEqualTo("l1");
+        assertThat(ids(answer)).contains("pipes2");
+      });
+      // patched: what a fresh computation at this generation gives, the new document at its place
+      JsonNode patched = search(service, pipes);
+      JsonNode fresh = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?" + pipes))
+          .header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(ids(patched)).isEqualTo(ids(fresh));
+      assertThat(ids(patched).indexOf("pipes2")).isLessThan(ids(patched).indexOf("heat"));
+      // carried: the other window is current at the new generation without a computation, unchanged
+      JsonNode carried = search(service, bread);
+      assertThat(carried.get("cache").asText()).isEqualTo("l1");
+      assertThat(carried.get("generation").asLong()).isEqualTo(patched.get("generation").asLong());
+      assertThat(ids(carried)).isEqualTo(breadBefore);
+      assertThat(metric(service, "brain_cache_judged_windows_total{result=\"carried\"}")).isPositive();
+      assertThat(metric(service, "brain_cache_judged_windows_total{result=\"patched\"}")).isPositive();
+
+      // a delete: from the generation that holds it on, no cached answer contains the document
+      long beforeDelete = generationOf(service);
+      producer.send(new ProducerRecord<>(indexing.documentsTopic(), "heat",
+          "{\"op\":\"delete\",\"id\":\"heat\"}".getBytes(StandardCharsets.UTF_8))).get();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> generationOf(service) > beforeDelete);
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+        JsonNode answer = search(service, pipes);
+        assertThat(ids(answer)).doesNotContain("heat");
+        assertThat(answer.get("generation").asLong()).isGreaterThan(beforeDelete);
+        assertThat(answer.get("cache").asText()).isEqualTo("l1");
+      });
+      for (int i = 0; i < 20; i++) {
+        assertThat(ids(search(service, pipes))).doesNotContain("heat");
+      }
+    } finally {
+      if (job != null) {
+        job.cancel().get();
+      }
+    }
+  }
+
+  private static KafkaProducer<String, byte[]> producer() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.endpoints().kafkaBootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+  }
+
+  /** One sample of the service's /metrics, by its name and labels as Prometheus writes them (0 when absent). */
+  private static double metric(QueryService s, String series) throws Exception {
+    String body = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return body.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+        .findFirst().orElse(0);
   }
 
   @Test
