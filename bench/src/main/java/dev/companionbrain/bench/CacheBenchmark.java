@@ -1,7 +1,9 @@
-package dev.companionbrain.cli;
+package dev.companionbrain.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.cli.DocumentPublisher;
+import dev.companionbrain.cli.EmbeddedProduct;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
@@ -216,7 +218,7 @@ final class CacheBenchmark implements Callable<Integer> {
         EmbeddedProduct.awaitIndexed(e, index, indexed, n -> { });
         System.out.printf(Locale.ROOT, "indexed in %.1f s%n", (System.nanoTime() - began) / 1e9);
         settle();
-        try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
+        try (DocumentPublisher publisher = new DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
           for (Scenario s : scenarios) {
             Outcome o = scenario(s, e, index, work, publisher, texts, queries, flink.pids(), indexed);
             indexed += o.produced();
@@ -237,7 +239,7 @@ final class CacheBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  private Outcome scenario(Scenario s, Endpoints e, String index, Path work, Ingest.DocumentPublisher publisher,
+  private Outcome scenario(Scenario s, Endpoints e, String index, Path work, DocumentPublisher publisher,
       List<CollectionDocument> texts, List<String> queries, List<Long> flinkPids, long indexedBefore) throws Exception {
     System.out.printf(Locale.ROOT, "scenario %s (%s): starting the query service…%n", s, s.title);
     CacheFigures figures = new CacheFigures(maxStalenessMs);
@@ -249,7 +251,7 @@ final class CacheBenchmark implements Callable<Integer> {
     Cpu cpu;
     double sendRate;
     double computed;
-    try (LoadBenchmark.ServiceProcess service = LoadBenchmark.ServiceProcess.start(
+    try (ServiceProcess service = ServiceProcess.start(
         EmbeddedProduct.queryEnvironment(e, index, port, settings), port, work, serviceClasspath)) {
       String base = "http://127.0.0.1:" + port;
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
@@ -441,7 +443,7 @@ final class CacheBenchmark implements Callable<Integer> {
   private final class Ingestion {
     private final Scenario scenario;
     private final String base;
-    private final Ingest.DocumentPublisher publisher;
+    private final DocumentPublisher publisher;
     private final List<CollectionDocument> texts;
     private final CacheFigures figures;
     private final Random random;
@@ -452,7 +454,7 @@ final class CacheBenchmark implements Callable<Integer> {
     private final AtomicLong produced = new AtomicLong();
     private final long perProbe;
 
-    Ingestion(Scenario scenario, String base, Ingest.DocumentPublisher publisher, List<CollectionDocument> texts,
+    Ingestion(Scenario scenario, String base, DocumentPublisher publisher, List<CollectionDocument> texts,
         CacheFigures figures) {
       this.scenario = scenario;
       this.base = base;
@@ -471,14 +473,13 @@ final class CacheBenchmark implements Callable<Integer> {
         String id = "bench-" + scenario + "-" + n;
         if (n % perProbe == 0) {
           String token = token();
-          String json = Ingest.collectionDocumentJson(new CollectionDocument(id, text.title() + " " + token,
-              text.body() + " " + token), null);
+          String json = DocumentJson.upsert(id, text.title() + " " + token, text.body() + " " + token, null);
           long producedAt = System.nanoTime();
           publisher.send(id, json);
           publisher.flush();
           watch(id, token, producedAt);
         } else {
-          publisher.send(id, Ingest.collectionDocumentJson(new CollectionDocument(id, text.title(), text.body()), null));
+          publisher.send(id, DocumentJson.upsert(id, text.title(), text.body(), null));
         }
         produced.incrementAndGet();
       } catch (Exception failed) {
