@@ -4,10 +4,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The brain command: run the product locally and talk to it. */
+/**
+ * The brain command: run the product locally and talk to it. The benchmarks ({@code ./brain bench}) are
+ * module bench's own command, {@code dev.companionbrain.bench.Bench}.
+ */
 @Command(name = "brain", mixinStandardHelpOptions = true,
     description = "Companion Brain: streaming hybrid search.",
-    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class, Jobs.class, Brain.Bench.class})
+    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class, Jobs.class})
 public final class Brain implements Callable<Integer> {
 
   public static void main(String[] args) {
@@ -24,14 +27,5 @@ public final class Brain implements Callable<Integer> {
   public Integer call() {
     CommandLine.usage(this, System.out);
     return 0;
-  }
-
-  @Command(name = "bench", description = "Benchmarks on real engines (see BENCHMARKS.md).", subcommands = {LoadBenchmark.class, CacheBenchmark.class})
-  static final class Bench implements Callable<Integer> {
-    @Override
-    public Integer call() {
-      CommandLine.usage(this, System.out);
-      return 0;
-    }
   }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 
 /** Wiring shared by the commands that run the product on a local stack (up, eval, bench load). */
-final class EmbeddedProduct {
+public final class EmbeddedProduct {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private EmbeddedProduct() {}
@@ -41,12 +41,12 @@ final class EmbeddedProduct {
    * The indexing job on topics and an index of their own (group {@code brain-indexing-<index>}), tuned
    * as the catalogue says (see {@link #indexing(Endpoints)}): a run that meets no other on the stack.
    */
-  static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index) {
+  public static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index) {
     return indexing(e, documentsTopic, deadLetterTopic, index, Map.of());
   }
 
   /** The same, {@code overrides} (variables of the catalogue) over the environment. */
-  static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index,
+  public static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String index,
       Map<String, String> overrides) {
     return indexing(e, documentsTopic, deadLetterTopic, "brain-indexing-" + index, index, settings(overrides));
   }
@@ -62,7 +62,7 @@ final class EmbeddedProduct {
   }
 
   /** The catalogue's settings: this process's environment, {@code overrides} over it. */
-  static Settings settings(Map<String, String> overrides) {
+  public static Settings settings(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(overrides);
     return new Settings(env);
@@ -74,7 +74,7 @@ final class EmbeddedProduct {
   }
 
   /** The environment a query service process reads its configuration from (see {@link #query}). */
-  static Map<String, String> queryEnvironment(Endpoints e, String index, int port, Map<String, String> overrides) {
+  public static Map<String, String> queryEnvironment(Endpoints e, String index, int port, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put(Setting.QUERY_PORT.variable(), Integer.toString(port));
     env.put(Setting.ELASTICSEARCH_URL.variable(), e.elasticsearchUrl());
@@ -88,13 +88,13 @@ final class EmbeddedProduct {
   }
 
   /** Documents of a collection that the pipeline indexes (it refuses those without title and body). */
-  static long indexable(TestCollection c) {
+  public static long indexable(TestCollection c) {
     return c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).count();
   }
 
   /** Pushes every document of a collection into the job's topic. */
-  static void publish(TestCollection c, IndexingConfig indexing) throws Exception {
-    try (Ingest.DocumentPublisher publisher = new Ingest.DocumentPublisher(indexing.kafkaBootstrapServers(),
+  public static void publish(TestCollection c, IndexingConfig indexing) throws Exception {
+    try (DocumentPublisher publisher = new DocumentPublisher(indexing.kafkaBootstrapServers(),
         indexing.documentsTopic())) {
       for (CollectionDocument d : c.documents()) {
         publisher.send(d.id(), Ingest.collectionDocumentJson(d, null));
@@ -107,12 +107,12 @@ final class EmbeddedProduct {
    * Waits until both engines hold {@code expected} documents of {@code index} and Meilisearch is idle,
    * reporting the smaller count as it goes.
    */
-  static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress) throws Exception {
+  public static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress) throws Exception {
     awaitIndexed(e, index, expected, progress, java.time.Duration.ofMinutes(15));
   }
 
   /** {@link #awaitIndexed(Endpoints, String, long, LongConsumer)} giving up after {@code timeout}. */
-  static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress, java.time.Duration timeout)
+  public static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress, java.time.Duration timeout)
       throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.currentTimeMillis() + timeout.toMillis();

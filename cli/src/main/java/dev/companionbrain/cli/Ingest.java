@@ -14,20 +14,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -177,61 +171,5 @@ final class Ingest implements Callable<Integer> {
     doc.put("body", d.body());
     doc.put("tags", tag == null ? List.of() : List.of(tag));
     return JSON.writeValueAsString(doc);
-  }
-
-  /** An async Kafka producer that counts what was acknowledged and what failed. */
-  static final class DocumentPublisher implements AutoCloseable {
-    private final KafkaProducer<byte[], byte[]> producer;
-    private final String topic;
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final Map<TopicPartition, Long> ends = new java.util.concurrent.ConcurrentHashMap<>();
-
-    DocumentPublisher(String bootstrap, String topic) {
-      Properties p = new Properties();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      p.put(ProducerConfig.ACKS_CONFIG, "all");
-      p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-      p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-      p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-      p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      producer = new KafkaProducer<>(p);
-      this.topic = topic;
-    }
-
-    void send(String key, String value) {
-      producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-          value.getBytes(StandardCharsets.UTF_8)), (meta, error) -> {
-            if (error == null) {
-              sent.incrementAndGet();
-              ends.merge(new TopicPartition(meta.topic(), meta.partition()), meta.offset() + 1, Math::max);
-            } else {
-              failed.incrementAndGet();
-            }
-          });
-    }
-
-    void flush() {
-      producer.flush();
-    }
-
-    long sent() {
-      return sent.get();
-    }
-
-    long failed() {
-      return failed.get();
-    }
-
-    /** Per partition, the offset after the last record acknowledged. */
-    Map<TopicPartition, Long> ends() {
-      return Map.copyOf(ends);
-    }
-
-    @Override
-    public void close() {
-      producer.close();
-    }
   }
 }

@@ -247,12 +247,6 @@ class CacheIT {
     }
   }
 
-  private static KafkaProducer<String, byte[]> producer() {
-    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.endpoints().kafkaBootstrapServers(),
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
-  }
-
   /** One sample of the service's /metrics, by its name and labels as Prometheus writes them (0 when absent). */
   private static double metric(QueryService s, String series) throws Exception {
     String body = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).build(),

@@ -1,5 +1,6 @@
-package dev.companionbrain.cli;
+package dev.companionbrain.bench;
 
+import dev.companionbrain.cli.EmbeddedProduct;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.embed.Embedder;
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -230,56 +230,6 @@ final class LoadBenchmark implements Callable<Integer> {
       throw new IllegalStateException("wrk failed: " + String.join(" ", command) + "\n" + output);
     }
     return values;
-  }
-
-  /**
-   * The query service in a JVM of its own, as it is deployed ({@code QueryService.main}), rather than
-   * in this one, which also holds the Flink mini cluster that indexed the documents: sharing a JIT
-   * with Flink's code kept the compilers busy for a minute into each scenario.
-   */
-  record ServiceProcess(Process process, Path log) implements AutoCloseable {
-    static ServiceProcess start(Map<String, String> env, int port, Path work) throws Exception {
-      return start(env, port, work, System.getProperty("java.class.path"));
-    }
-
-    /** @param classpath the service's classpath (this JVM's, unless a benchmark runs another build of the service) */
-    static ServiceProcess start(Map<String, String> env, int port, Path work, String classpath) throws Exception {
-      Path log = work.resolve("query-service.log");
-      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx1g", "-cp", classpath, "dev.companionbrain.query.QueryService")
-          .redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().clear();
-      builder.environment().putAll(env);
-      ServiceProcess service = new ServiceProcess(builder.start(), log);
-      ProcessHandle handle = service.process.toHandle();
-      Runtime.getRuntime().addShutdownHook(new Thread(handle::destroy)); // Ctrl-C leaves no service behind
-      HttpClient http = HttpClient.newHttpClient();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (true) {
-        try {
-          if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            return service;
-          }
-        } catch (java.io.IOException notYet) {
-          // not listening yet
-        }
-        if (!service.process.isAlive() || System.nanoTime() > deadline) {
-          service.close();
-          throw new IllegalStateException("the query service did not start; its log:\n" + Files.readString(log));
-        }
-        Thread.sleep(200);
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
-    }
   }
 
   private static final String FLOOR_HOP = "floor: service trivial endpoint, latency connections";

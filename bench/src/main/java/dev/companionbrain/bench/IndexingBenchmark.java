@@ -1,14 +1,14 @@
-package dev.companionbrain.jobs.bench;
+package dev.companionbrain.bench;
 
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollections;
-import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexAction;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.Ports;
+import dev.companionbrain.testsupport.Engines;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,9 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * End-to-end indexing throughput and freshness on the real local stack, in one run:
@@ -42,29 +46,34 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *     {@code ./brain bench indexing --only scale,engines [--scale 200000]}, and with embedding:
  *     {@code --only scale-embedding [--scale-embedding 3000]}.
  */
-public final class IndexingBenchmark {
+@Command(name = "indexing", description = "Indexing throughput and freshness through the IndexingJob on real engines "
+    + "(see BENCHMARKS.md).")
+final class IndexingBenchmark implements Callable<Integer> {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-  private IndexingBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    Path collection = null;
-    int vectorDocs = 20_000;
-    int scaleDocs = 200_000;
-    int scaleEmbeddingDocs = 3_000;
-    int trickleRate = 20;
+  @Option(names = "--collection", description = "SMART or BEIR folder (e.g. ../shared/data/cranfield); default: a "
+      + "synthetic corpus of 1,400 documents")
+  Path collection;
+
+  @Option(names = "--vectors", description = "documents of the supplied-vector phases (default ${DEFAULT-VALUE})")
+  int vectorDocs = 20_000;
+
+  @Option(names = "--scale", description = "documents of the scale phase (default ${DEFAULT-VALUE})")
+  int scaleDocs = 200_000;
+
+  @Option(names = "--scale-embedding", description = "documents of the scale phase with embedding (default ${DEFAULT-VALUE})")
+  int scaleEmbeddingDocs = 3_000;
+
+  @Option(names = "--trickle-rate", description = "documents per second of the freshness phase (default ${DEFAULT-VALUE})")
+  int trickleRate = 20;
+
+  @Option(names = "--only", split = ",", description = "the phases to run, of raw, embedding, vectors, cluster, engines, "
+      + "meili-trickle, freshness, scale, scale-embedding (default: all but the two scale phases)")
+  Set<String> phases = Set.of("raw", "embedding", "vectors", "cluster", "engines", "meili-trickle", "freshness");
+
+  @Override
+  public Integer call() throws Exception {
     int trickleSeconds = 20;
-    java.util.Set<String> phases = new java.util.HashSet<>(List.of("raw", "embedding", "vectors", "cluster", "engines", "meili-trickle", "freshness"));
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--collection" -> collection = Path.of(args[++i]);
-        case "--vectors" -> vectorDocs = Integer.parseInt(args[++i]);
-        case "--scale" -> scaleDocs = Integer.parseInt(args[++i]);
-        case "--scale-embedding" -> scaleEmbeddingDocs = Integer.parseInt(args[++i]);
-        case "--trickle-rate" -> trickleRate = Integer.parseInt(args[++i]);
-        case "--only" -> phases = new java.util.HashSet<>(List.of(args[++i].split(",")));
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-      }
-    }
     List<String[]> texts = corpus(collection);
     StringBuilder report = new StringBuilder();
     report.append("# Indexing benchmark ").append(LocalDateTime.now().withNano(0)).append("\n\n");
@@ -150,7 +159,7 @@ public final class IndexingBenchmark {
     Path file = out.resolve("indexing-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
     Files.writeString(file, report.toString());
     System.out.println("report: " + file);
-    System.exit(0);
+    return 0;
   }
 
   private interface DocumentSource {

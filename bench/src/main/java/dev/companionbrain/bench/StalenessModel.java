@@ -1,4 +1,4 @@
-package dev.companionbrain.cli;
+package dev.companionbrain.bench;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.companionbrain.cli;
+package dev.companionbrain.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
