@@ -395,6 +395,11 @@ final class CacheBenchmark implements Callable<Integer> {
       if (ingestion != null) {
         ingestion.awaitProbes(Duration.ofSeconds(probeTimeout + 2));
       }
+      // what the service warned about during the scenario (quiet by default: one line per event)
+      try (var lines = Files.lines(service.log())) {
+        lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(10)
+            .forEach(l -> System.out.println("  " + s + " service: " + l));
+      }
     }
     double catchUp = 0;
     if (produced > 0) {

@@ -119,6 +119,8 @@ final class WindowCache {
   private final Counter generationsFallback;
   private final Timer judgingTime;
   private final Counter judgingCpu;
+  private volatile long lastJudgingWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WindowCache.class);
   private final ConcurrentHashMap<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Boolean> refreshing = new ConcurrentHashMap<>();
   private final Counter l1Hits;
@@ -464,6 +466,12 @@ final class WindowCache {
       fields = upserted.isEmpty() ? Map.of() : judging.displayFields().apply(upserted);
     } catch (RuntimeException e) {
       judgedWindows.get(WindowJudge.Verdict.RECOMPUTE).increment(windows.size());
+      long now = System.nanoTime();
+      if (now - lastJudgingWarning > TimeUnit.MINUTES.toNanos(1)) { // one line a minute at most
+        lastJudgingWarning = now;
+        LOG.warn("cannot judge {} cached windows at generation {} ({}); they are recomputed", windows.size(), target,
+            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
+      }
       return windows.stream().map(w -> new WindowJudge.Judgement(WindowJudge.Verdict.RECOMPUTE, null)).toList();
     }
     Function<List<String>, Map<String, HydrationEntry>> displayFields = ids -> {

@@ -40,14 +40,107 @@ public final class KnnRetrieval implements Retrieval {
     return ElasticsearchSearch.search(client, index, requestBody(dialect, request), s -> cosine(dialect, s));
   }
 
-  /** One {@code _msearch} per 100 requests (see {@link Retrieval#searchEach}); fails if one has no vector. */
+  /**
+   * Requests restricted to the same ids (what judging a generation's changes asks): the documents'
+   * vectors and tags are read once ({@code _mget}) and each request's cosines computed here, exactly
+   * what the engine's filtered search computes (the restriction makes it exact there too), without
+   * one engine search per request. Any other batch: one {@code _msearch} per 100 requests (see
+   * {@link Retrieval#searchEach}). Fails if a request has no vector.
+   */
   @Override
   public CompletableFuture<List<List<ScoredId>>> searchEach(List<RetrievalRequest> requests) {
     if (requests.stream().anyMatch(r -> r.vector() == null)) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("no query vector"));
     }
+    List<String> ids = requests.isEmpty() ? List.of() : requests.get(0).ids();
+    if (!ids.isEmpty() && requests.stream().allMatch(r -> r.ids().equals(ids))) {
+      return storedVectors(ids).thenApply(stored -> requests.stream().map(r -> nearest(r, stored)).toList());
+    }
     return ElasticsearchSearch.searchEach(client, index,
         requests.stream().map(r -> requestBody(dialect, r)).toList(), s -> cosine(dialect, s));
+  }
+
+  /** A document's vector and tags, as the index stores them. */
+  record StoredVector(String id, float[] vector, List<String> tags) {}
+
+  /** The request's hits among {@code stored}: cosine to its vector, its tags filter, best first, at most its limit. */
+  static List<ScoredId> nearest(RetrievalRequest request, List<StoredVector> stored) {
+    List<ScoredId> hits = new java.util.ArrayList<>();
+    for (StoredVector d : stored) {
+      if (!request.ids().contains(d.id())
+          || (!request.tags().isEmpty() && d.tags().stream().noneMatch(request.tags()::contains))) {
+        continue;
+      }
+      double c = cosineOf(request.vector(), d.vector());
+      if (Double.isFinite(c)) {
+        hits.add(new ScoredId(d.id(), c));
+      }
+    }
+    hits.sort(java.util.Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
+    return hits.size() > request.limit() ? List.copyOf(hits.subList(0, request.limit())) : hits;
+  }
+
+  /** Cosine similarity in float arithmetic, as Lucene computes it; NaN for vectors of other lengths or a zero vector. */
+  static double cosineOf(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return Double.NaN;
+    }
+    float dot = 0;
+    float na = 0;
+    float nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return (double) (float) (dot / Math.sqrt((double) na * (double) nb));
+  }
+
+  private CompletableFuture<List<StoredVector>> storedVectors(List<String> ids) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ArrayNode array = body.putArray("ids");
+    ids.forEach(array::add);
+    org.elasticsearch.client.Request request = new org.elasticsearch.client.Request("POST", "/" + index + "/_mget");
+    request.addParameter("_source_includes", IndexDefinitions.VECTOR_FIELD + ",tags");
+    request.setEntity(new org.apache.http.nio.entity.NStringEntity(body.toString(),
+        org.apache.http.entity.ContentType.APPLICATION_JSON));
+    CompletableFuture<List<StoredVector>> result = new CompletableFuture<>();
+    client.performRequestAsync(request, new org.elasticsearch.client.ResponseListener() {
+      @Override
+      public void onSuccess(org.elasticsearch.client.Response response) {
+        try {
+          result.complete(parseStored(org.apache.http.util.EntityUtils.toByteArray(response.getEntity())));
+        } catch (Exception e) {
+          result.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void onFailure(Exception e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  /** The found documents of an {@code _mget} answer that have a vector. */
+  static List<StoredVector> parseStored(byte[] response) throws java.io.IOException {
+    List<StoredVector> out = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode doc : Json.MAPPER.readTree(response).path("docs")) {
+      com.fasterxml.jackson.databind.JsonNode source = doc.path("_source");
+      com.fasterxml.jackson.databind.JsonNode v = source.path(IndexDefinitions.VECTOR_FIELD);
+      if (!doc.path("found").asBoolean(false) || !v.isArray() || v.isEmpty()) {
+        continue;
+      }
+      float[] vector = new float[v.size()];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = (float) v.get(i).asDouble();
+      }
+      List<String> tags = new java.util.ArrayList<>();
+      source.path("tags").forEach(t -> tags.add(t.asText()));
+      out.add(new StoredVector(doc.path("_id").asText(), vector, tags));
+    }
+    return out;
   }
 
   static double cosine(VectorDialect dialect, double score) {
