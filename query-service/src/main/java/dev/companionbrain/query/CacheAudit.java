@@ -14,15 +14,36 @@ import java.util.function.LongSupplier;
 
 /**
  * Measures how exact the cache is: a sample of the current cached answers is computed afresh in
- * the background, at the same generation, and the two top-10s compared. Judged windows may differ
- * from a fresh computation (BM25 statistics drift as documents arrive; the vector search is
- * approximate), so this is what says by how much: {@code brain_cache_audits_total{result=same|differ}}
- * and the mean top-10 overlap {@code brain_cache_audit_top10_overlap}. An audit whose generation
- * moves on while it runs is {@code skipped}, as is one the audit's single thread has no room for.
+ * the background and the two top-10s compared. Judged windows may differ from a fresh computation
+ * (BM25 statistics drift as documents arrive; the vector search is approximate; Meilisearch scores
+ * a filtered search a little lower), so this is what says by how much: {@code
+ * brain_cache_audits_total{result=same|differ}} and the mean top-10 overlap {@code
+ * brain_cache_audit_top10_overlap}.
+ *
+ * <p>At the same generation: the engines already show documents of the next generations before
+ * those are announced (a refresh, a finished Meilisearch task), and cannot be asked for the past.
+ * So an audit waits until the two generations after its own are known, and compares both lists
+ * without the documents those changed: what is left is what the cached answer's generation holds.
+ * An audit whose answer is not of the newest generation, whose later changes are not listed, or
+ * that the audit's thread has no room for is {@code skipped}. When no newer generation comes (no
+ * ingestion) an audit is compared as it is after {@link #SETTLE_MILLIS}.
  */
 final class CacheAudit {
   /** The ids compared: a first page. */
   static final int TOP = 10;
+  /** How many generations after its own an audit waits for: the engines run at most this far ahead. */
+  static final int AHEAD = 2;
+  /** How long an audit waits for those generations before it is compared as it is. */
+  static final long SETTLE_MILLIS = 10_000;
+  /** Audits waiting for their later generations; past this many, new ones are skipped. */
+  static final int MAX_PENDING = 64;
+
+  /** A fresh computation waiting for the changes of the generations after its own. */
+  private record Pending(long generation, List<String> cached, List<String> fresh, long computedAt) {}
+
+  private final java.util.concurrent.ConcurrentLinkedQueue<Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.function.BiFunction<Long, Long, java.util.Optional<GenerationChanges>> changes;
+  private final LongSupplier clock;
   private final double rate;
   private final DoubleSupplier random;
   private final LongSupplier currentGeneration;
@@ -37,17 +58,22 @@ final class CacheAudit {
    * @param rate share of the cached answers audited, in [0, 1]
    * @param random uniform in [0, 1)
    * @param currentGeneration the newest generation
+   * @param changes what the generations after the first up to the second changed, when known
+   * @param clock epoch milliseconds
    * @param search the fresh computation
    * @param executor runs the audits (small and bounded: a refused audit is skipped)
    */
-  CacheAudit(double rate, DoubleSupplier random, LongSupplier currentGeneration, WindowCache.WindowSearch search,
-      Executor executor, MeterRegistry registry) {
+  CacheAudit(double rate, DoubleSupplier random, LongSupplier currentGeneration,
+      java.util.function.BiFunction<Long, Long, java.util.Optional<GenerationChanges>> changes, LongSupplier clock,
+      WindowCache.WindowSearch search, Executor executor, MeterRegistry registry) {
     if (!(rate >= 0 && rate <= 1)) {
       throw new IllegalArgumentException("the audit rate must be in [0, 1], got " + rate);
     }
     this.rate = rate;
     this.random = random;
     this.currentGeneration = currentGeneration;
+    this.changes = changes;
+    this.clock = clock;
     this.search = search;
     this.executor = executor;
     String name = "brain_cache_audits";
@@ -62,7 +88,12 @@ final class CacheAudit {
 
   /** Audits this cached answer with probability {@code rate}, in the background. */
   void sample(WindowQuery query, CandidateWindow cached) {
+    settle(currentGeneration.getAsLong());
     if (rate <= 0 || random.getAsDouble() >= rate) {
+      return;
+    }
+    if (pending.size() >= MAX_PENDING) {
+      skipped.increment();
       return;
     }
     try {
@@ -72,7 +103,7 @@ final class CacheAudit {
     }
   }
 
-  /** Computes the window afresh and compares; skipped when the generation is not the cached one's before and after. */
+  /** Computes the window afresh; it is compared once the generations after the cached one are known ({@link #settle}). */
   void audit(WindowQuery query, CandidateWindow cached) {
     long generation = cached.generation();
     if (currentGeneration.getAsLong() != generation) {
@@ -86,18 +117,49 @@ final class CacheAudit {
       skipped.increment();
       return;
     }
-    if (currentGeneration.getAsLong() != generation || !fresh.degraded().isEmpty()) {
+    if (!fresh.degraded().isEmpty()) {
       skipped.increment();
       return;
     }
-    List<String> a = top(cached);
-    List<String> b = top(fresh);
-    (new HashSet<>(a).equals(new HashSet<>(b)) ? same : differ).increment();
-    overlap.record(overlap(a, b));
+    pending.add(new Pending(generation, ids(cached), ids(fresh), clock.getAsLong()));
+    settle(currentGeneration.getAsLong());
   }
 
-  private static List<String> top(CandidateWindow window) {
-    return window.hits().stream().limit(TOP).map(PageHit::id).toList();
+  /**
+   * Compares the audits whose later generations are known at {@code newest} (or that waited {@link
+   * #SETTLE_MILLIS} at their own generation); called at each new generation and each sample.
+   */
+  void settle(long newest) {
+    long now = clock.getAsLong();
+    for (Pending p : pending) {
+      boolean ahead = newest >= p.generation() + AHEAD;
+      boolean waitedAlone = newest == p.generation() && now - p.computedAt() >= SETTLE_MILLIS;
+      if (!ahead && !waitedAlone && newest >= p.generation()) {
+        continue;
+      }
+      if (!pending.remove(p)) {
+        continue; // another thread compares it
+      }
+      java.util.Optional<GenerationChanges> later = waitedAlone ? java.util.Optional.of(GenerationChanges.NONE)
+          : ahead ? changes.apply(p.generation(), p.generation() + AHEAD) : java.util.Optional.empty();
+      if (later.isEmpty()) {
+        skipped.increment();
+        continue;
+      }
+      List<String> a = top(p.cached(), later.get());
+      List<String> b = top(p.fresh(), later.get());
+      (new HashSet<>(a).equals(new HashSet<>(b)) ? same : differ).increment();
+      overlap.record(overlap(a, b));
+    }
+  }
+
+  private static List<String> ids(CandidateWindow window) {
+    return window.hits().stream().map(PageHit::id).toList();
+  }
+
+  /** The first {@link #TOP} ids that the later generations did not change. */
+  private static List<String> top(List<String> ids, GenerationChanges later) {
+    return ids.stream().filter(id -> !later.touches(id)).limit(TOP).toList();
   }
 
   /** The share of ids two top lists have in common, over the longer one (1 when both are empty). */

@@ -116,8 +116,11 @@ public final class QueryService implements AutoCloseable {
         : null;
     CacheAudit audit = config.auditRate() > 0
         ? new CacheAudit(config.auditRate(), () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
-            parts.generations()::current, computation, auditor, registry)
+            parts.generations()::current, parts.generations()::changes, parts.clock(), computation, auditor, registry)
         : null;
+    if (audit != null) {
+      parts.generations().onNewGeneration(audit::settle);
+    }
     WindowCache cache = new WindowCache(config.l1MaxBytes(), config.l1Ttl(), parts.ticker(), parts.sharedWindows(),
         parts.generations(), parts.clock(), config.maxStaleMillis(), computation, refresher, judging, audit, registry);
     this.warming = parts.warmRequests() == null ? null : parts.warmRequests().apply(cache);

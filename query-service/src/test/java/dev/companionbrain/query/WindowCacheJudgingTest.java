@@ -78,7 +78,8 @@ class WindowCacheJudgingTest {
     return out;
   }, this::fields, judgings::add);
 
-  private final CacheAudit audit = new CacheAudit(1.0, () -> 0.5, generations::current, search, Runnable::run, registry);
+  private final CacheAudit audit = new CacheAudit(1.0, () -> 0.5, generations::current,
+      generations::changes, millis::get, search, Runnable::run, registry);
   private final WindowCache cache = new WindowCache(1 << 22, Duration.ofMinutes(5), nanos::get, l2, generations,
       millis::get, BOUND, search, refreshes::add, judging, null, registry);
 
@@ -269,10 +270,14 @@ class WindowCacheJudgingTest {
         BOUND, search, refreshes::add, judging, audit, registry);
     seed();
     audited.get(query("a"));
-    audited.get(query("a")); // an L1 hit: audited at once (the test's executor runs it in place)
+    audited.get(query("a")); // an L1 hit: computed afresh at once (the test's executor runs it in place)
+    millis.addAndGet(CacheAudit.SETTLE_MILLIS);
+    audit.settle(generations.current()); // no newer generation came: compared as it is
     assertThat(registry.get("brain_cache_audits").tag("result", "same").counter().count()).isEqualTo(1);
-    index.put("star", 20.0); // visible in the engine, not yet announced: the cached answer now differs
+    index.put("star", 20.0); // the engine's answer now differs, and no generation lists star
     audited.get(query("a"));
+    millis.addAndGet(CacheAudit.SETTLE_MILLIS);
+    audit.settle(generations.current());
     assertThat(registry.get("brain_cache_audits").tag("result", "differ").counter().count()).isEqualTo(1);
     assertThat(registry.get("brain_cache_audit_top10_overlap").summary().mean()).isCloseTo((1 + 2.0 / 3) / 2,
         org.assertj.core.data.Offset.offset(1e-9));

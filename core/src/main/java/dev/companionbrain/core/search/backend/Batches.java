@@ -13,7 +13,7 @@ final class Batches {
    * thousands of requests, and one body of all of them would be megabytes (a kNN request alone
    * carries 384 floats) held at once by the client and the engine.
    */
-  static final int MAX_REQUESTS_PER_CALL = 100;
+  static final int MAX_REQUESTS_PER_CALL = 25;
 
   private Batches() {}
 

@@ -26,7 +26,7 @@ public final class Bm25Retrieval implements Retrieval {
     return ElasticsearchSearch.search(client, index, requestBody(request), s -> s);
   }
 
-  /** One {@code _msearch} per 100 requests (see {@link Retrieval#searchEach}). */
+  /** One {@code _msearch} per 25 requests (see {@link Retrieval#searchEach}). */
   @Override
   public CompletableFuture<List<List<ScoredId>>> searchEach(List<RetrievalRequest> requests) {
     return ElasticsearchSearch.searchEach(client, index, requests.stream().map(Bm25Retrieval::requestBody).toList(), s -> s);

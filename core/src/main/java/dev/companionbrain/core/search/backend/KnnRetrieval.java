@@ -44,7 +44,7 @@ public final class KnnRetrieval implements Retrieval {
    * Requests restricted to the same ids (what judging a generation's changes asks): the documents'
    * vectors and tags are read once ({@code _mget}) and each request's cosines computed here, exactly
    * what the engine's filtered search computes (the restriction makes it exact there too), without
-   * one engine search per request. Any other batch: one {@code _msearch} per 100 requests (see
+   * one engine search per request. Any other batch: one {@code _msearch} per 25 requests (see
    * {@link Retrieval#searchEach}). Fails if a request has no vector.
    */
   @Override

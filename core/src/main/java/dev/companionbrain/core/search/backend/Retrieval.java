@@ -18,7 +18,7 @@ public interface Retrieval {
    * Many searches at once: the hits of each request, in the order of the requests, each list what
    * {@link #search} would answer. Fails as a whole when one of them fails. This default runs the
    * single searches in parallel; the engines' implementations send a batch as one multi-search call
-   * per 100 requests, so that no request body grows without bound, with the timeouts and the
+   * per 25 requests, so that no request body grows without bound, with the timeouts and the
    * connection pool of {@link #search}.
    */
   default CompletableFuture<List<List<ScoredId>>> searchEach(List<RetrievalRequest> requests) {
