@@ -97,11 +97,27 @@ final class WindowCache {
     CandidateWindow compute(WindowQuery query, long generation, boolean freshEmbedding);
   }
 
-  private record Entry(WindowQuery query, CandidateWindow window, byte[][] hitJson) {
-    static Entry of(WindowQuery query, CandidateWindow window) {
-      return new Entry(query, window, WindowCache.hitJson(window.hits()));
+  /**
+   * An L1 entry: the window, its hits' JSON, when it was last served and how often since it was
+   * stored (what orders the judging of a new generation: the most asked first).
+   */
+  private record Entry(WindowQuery query, CandidateWindow window, byte[][] hitJson, java.util.concurrent.atomic.AtomicLong lastUsed,
+      java.util.concurrent.atomic.LongAdder uses) {
+    static Entry of(WindowQuery query, CandidateWindow window, long lastUsed) {
+      return new Entry(query, window, WindowCache.hitJson(window.hits()), new java.util.concurrent.atomic.AtomicLong(lastUsed),
+          new java.util.concurrent.atomic.LongAdder());
+    }
+
+    void used(long now) {
+      lastUsed.set(now);
+      uses.increment();
     }
   }
+
+  /** Windows judged together in one batch; the most asked windows' batch is stored first. */
+  static final int JUDGING_BATCH = 25;
+  /** A window nobody asked for in this long is not judged at a new generation (it is recomputed if asked again). */
+  static final long JUDGED_IF_USED_WITHIN_MILLIS = 30_000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Cache<String, Entry> l1;
@@ -119,6 +135,7 @@ final class WindowCache {
   private final Counter generationsFallback;
   private final Timer judgingTime;
   private final Counter judgingCpu;
+  private final Counter idleWindows;
   private volatile long lastJudgingWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WindowCache.class);
   private final ConcurrentHashMap<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
@@ -167,6 +184,9 @@ final class WindowCache {
         .tag("result", "fallback").register(registry);
     judgingTime = Timer.builder("brain_cache_judging").description("time spent judging the cached windows of a generation")
         .register(registry);
+    idleWindows = Counter.builder("brain_cache_judged_windows")
+        .description("cached windows judged against a new generation's changes")
+        .tag("result", "idle").register(registry);
     judgingCpu = Counter.builder("brain_cache_judging_cpu_seconds")
         .description("CPU time of the thread judging the cached windows").register(registry);
     if (judging != null) {
@@ -243,7 +263,7 @@ final class WindowCache {
     String sharedKey = WindowQuery.cacheKeyOf(key);
     Optional<CandidateWindow> shared = l2.window(sharedKey);
     if (shared.isPresent() && shared.get().generation() >= target) {
-      storeInL1(key, Entry.of(query, shared.get()));
+      storeInL1(key, Entry.of(query, shared.get(), clock.getAsLong()));
       return false;
     }
     if (!l2.claimRefresh(sharedKey, target)) {
@@ -261,6 +281,7 @@ final class WindowCache {
     if (stale > maxStaleMillis || (stale > 0 && holdsDeleted(e.window()))) {
       return null; // past the bound, or holding a document deleted since: never served
     }
+    e.used(clock.getAsLong());
     if (stale > 0) {
       staleAnswers.record(stale);
       refreshLater(key, query);
@@ -277,7 +298,7 @@ final class WindowCache {
       long stale = generations.staleMillis(shared.get().generation(), clock.getAsLong());
       if (stale <= maxStaleMillis && !(stale > 0 && holdsDeleted(shared.get()))) {
         l2Hits.increment();
-        Entry entry = Entry.of(query, shared.get());
+        Entry entry = Entry.of(query, shared.get(), clock.getAsLong());
         storeInL1(key, entry);
         if (stale > 0) {
           staleAnswers.record(stale);
@@ -290,7 +311,7 @@ final class WindowCache {
     }
     l2Misses.increment();
     CandidateWindow window = search.compute(query, generations.current(), false);
-    Entry entry = Entry.of(query, window);
+    Entry entry = Entry.of(query, window, clock.getAsLong());
     if (window.degraded().isEmpty()) {
       storeInL1(key, entry);
       l2.putWindow(sharedKey, window);
@@ -324,7 +345,7 @@ final class WindowCache {
     String sharedKey = WindowQuery.cacheKeyOf(key);
     Optional<CandidateWindow> shared = l2.window(sharedKey);
     if (shared.isPresent() && shared.get().generation() >= target) {
-      storeInL1(key, Entry.of(query, shared.get())); // another instance (or the warming) refreshed it
+      storeInL1(key, Entry.of(query, shared.get(), clock.getAsLong())); // another instance (or the warming) refreshed it
       refreshes("from_l2").increment();
       return;
     }
@@ -364,8 +385,13 @@ final class WindowCache {
   }
 
   private void store(String key, String sharedKey, WindowQuery query, CandidateWindow window) {
+    Entry old = l1.getIfPresent(key);
+    store(key, sharedKey, query, window, old == null ? clock.getAsLong() : old.lastUsed().get());
+  }
+
+  private void store(String key, String sharedKey, WindowQuery query, CandidateWindow window, long lastUsed) {
     if (window.degraded().isEmpty()) {
-      storeInL1(key, Entry.of(query, window));
+      storeInL1(key, Entry.of(query, window, lastUsed));
       l2.putWindow(sharedKey, window);
     }
   }
@@ -414,35 +440,48 @@ final class WindowCache {
     long target = generations.current();
     long began = System.nanoTime();
     long cpuBegan = threadCpuNanos();
-    Map<Long, List<Map.Entry<String, Entry>>> byGeneration = new java.util.TreeMap<>();
+    long now = clock.getAsLong();
+    List<Map.Entry<String, Entry>> stale = new ArrayList<>();
     l1.asMap().forEach((key, e) -> {
       if (e.window().generation() < target && e.window().degraded().isEmpty()) {
-        byGeneration.computeIfAbsent(e.window().generation(), g -> new ArrayList<>()).add(Map.entry(key, e));
+        if (now - e.lastUsed().get() <= JUDGED_IF_USED_WITHIN_MILLIS) {
+          stale.add(Map.entry(key, e));
+        } else {
+          idleWindows.increment();
+        }
       }
     });
-    if (byGeneration.isEmpty()) {
+    if (stale.isEmpty()) {
       return;
     }
+    // the most asked first, in batches: they are current again after the first batch's round trip
+    stale.sort(java.util.Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().uses().sum()).reversed());
     boolean known = true;
-    for (Map.Entry<Long, List<Map.Entry<String, Entry>>> group : byGeneration.entrySet()) {
-      List<Map.Entry<String, Entry>> entries = group.getValue();
-      Optional<GenerationChanges> changes = generations.changes(group.getKey(), target);
-      if (changes.isEmpty()) {
-        known = false;
-        judgedWindows.get(WindowJudge.Verdict.RECOMPUTE).increment(entries.size());
-        continue;
+    for (int from = 0; from < stale.size() && generations.current() == target; from += JUDGING_BATCH) {
+      Map<Long, List<Map.Entry<String, Entry>>> byGeneration = new java.util.TreeMap<>();
+      for (Map.Entry<String, Entry> e : stale.subList(from, Math.min(stale.size(), from + JUDGING_BATCH))) {
+        byGeneration.computeIfAbsent(e.getValue().window().generation(), g -> new ArrayList<>()).add(e);
       }
-      List<WindowJudge.Judgement> verdicts = judgeBatch(entries.stream().map(e -> e.getValue().query()).toList(),
-          entries.stream().map(e -> e.getValue().window()).toList(), changes.get(), target);
-      for (int i = 0; i < entries.size(); i++) {
-        WindowJudge.Judgement j = verdicts.get(i);
-        if (j.verdict() == WindowJudge.Verdict.RECOMPUTE) {
+      for (Map.Entry<Long, List<Map.Entry<String, Entry>>> group : byGeneration.entrySet()) {
+        List<Map.Entry<String, Entry>> entries = group.getValue();
+        Optional<GenerationChanges> changes = generations.changes(group.getKey(), target);
+        if (changes.isEmpty()) {
+          known = false;
+          judgedWindows.get(WindowJudge.Verdict.RECOMPUTE).increment(entries.size());
           continue;
         }
-        String key = entries.get(i).getKey();
-        String sharedKey = WindowQuery.cacheKeyOf(key);
-        if (l2.claimRefresh(sharedKey, target)) {
-          store(key, sharedKey, entries.get(i).getValue().query(), j.window());
+        List<WindowJudge.Judgement> verdicts = judgeBatch(entries.stream().map(e -> e.getValue().query()).toList(),
+            entries.stream().map(e -> e.getValue().window()).toList(), changes.get(), target);
+        for (int i = 0; i < entries.size(); i++) {
+          WindowJudge.Judgement j = verdicts.get(i);
+          if (j.verdict() == WindowJudge.Verdict.RECOMPUTE) {
+            continue;
+          }
+          String key = entries.get(i).getKey();
+          String sharedKey = WindowQuery.cacheKeyOf(key);
+          if (l2.claimRefresh(sharedKey, target)) {
+            store(key, sharedKey, entries.get(i).getValue().query(), j.window(), entries.get(i).getValue().lastUsed().get());
+          }
         }
       }
     }

@@ -41,6 +41,7 @@ class WindowCacheJudgingTest {
   private final AtomicInteger computed = new AtomicInteger();
   private final AtomicInteger batches = new AtomicInteger();
   private final List<List<String>> askedIds = new ArrayList<>();
+  private final List<List<String>> askedQueries = new ArrayList<>();
   private volatile boolean engineFails;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -68,6 +69,7 @@ class WindowCacheJudgingTest {
   private final WindowCache.Judging judging = new WindowCache.Judging((queries, ids) -> {
     batches.incrementAndGet();
     askedIds.add(ids);
+    askedQueries.add(queries.stream().map(WindowQuery::q).toList());
     if (engineFails) {
       throw new IllegalStateException("keyword could not judge the changes");
     }
@@ -262,6 +264,46 @@ class WindowCacheJudgingTest {
     assertThat(askedIds.get(0)).containsExactlyInAnyOrder("x", "y");
     assertThat(ids(cache.get(query("a")))).containsExactly("d0", "x", "y");
     assertThat(cache.get(query("a")).window().generation()).isEqualTo(3);
+  }
+
+  @Test
+  void theMostAskedWindowsAreJudgedFirstInBatches() {
+    seed();
+    for (int i = 0; i < WindowCache.JUDGING_BATCH + 5; i++) {
+      cache.get(query("q" + i));
+    }
+    for (int i = 0; i < 3; i++) {
+      cache.get(query("hot"));
+      cache.get(query("q" + (WindowCache.JUDGING_BATCH + 4)));
+    }
+    index.put("star", 9.5);
+    publish(2, List.of("star"), List.of());
+    runJudging();
+    assertThat(askedQueries).hasSize(2);
+    // the last window was asked three times more (from L1), hot twice more (its first request computed it)
+    assertThat(askedQueries.get(0)).hasSize(WindowCache.JUDGING_BATCH)
+        .startsWith("q" + (WindowCache.JUDGING_BATCH + 4), "hot");
+    assertThat(askedQueries.get(1)).hasSize(6);
+    assertThat(judged("patched")).isEqualTo(WindowCache.JUDGING_BATCH + 6);
+  }
+
+  @Test
+  void aWindowNobodyAskedForLatelyIsNotJudged() {
+    seed();
+    cache.get(query("old"));
+    millis.addAndGet(WindowCache.JUDGED_IF_USED_WITHIN_MILLIS + 1);
+    cache.get(query("recent"));
+    index.put("star", 9.5);
+    publish(2, List.of("star"), List.of());
+    runJudging();
+    assertThat(askedQueries).containsExactly(List.of("recent"));
+    assertThat(judged("idle")).isEqualTo(1);
+    assertThat(judged("patched")).isEqualTo(1);
+    // judged windows keep the time they were last asked for: not judged again once idle
+    millis.addAndGet(WindowCache.JUDGED_IF_USED_WITHIN_MILLIS + 1);
+    publish(3, List.of(), List.of());
+    runJudging();
+    assertThat(judged("idle")).isEqualTo(3);
   }
 
   @Test
