@@ -136,6 +136,8 @@ final class WindowCache {
   private final Timer judgingTime;
   private final Counter judgingCpu;
   private final Counter idleWindows;
+  /** The newest generation whose judging of the L1 windows has finished. */
+  private final java.util.concurrent.atomic.AtomicLong judgedUpTo = new java.util.concurrent.atomic.AtomicLong(-1);
   private volatile long lastJudgingWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WindowCache.class);
   private final ConcurrentHashMap<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
@@ -342,6 +344,14 @@ final class WindowCache {
 
   private void refresh(String key, WindowQuery query) {
     long target = generations.current();
+    Entry local = l1.getIfPresent(key);
+    if (judging != null && judgedUpTo.get() < target && local != null
+        && generations.changes(local.window().generation(), target).isPresent()) {
+      // the generation's judging has this window to do, most asked first: judging it here as well
+      // would ask the engines twice (measured: the refreshes of the hot windows doubled the judging's load)
+      refreshes("left_to_judging").increment();
+      return;
+    }
     String sharedKey = WindowQuery.cacheKeyOf(key);
     Optional<CandidateWindow> shared = l2.window(sharedKey);
     if (shared.isPresent() && shared.get().generation() >= target) {
@@ -452,6 +462,7 @@ final class WindowCache {
       }
     });
     if (stale.isEmpty()) {
+      judgedUpTo.accumulateAndGet(target, Math::max);
       return;
     }
     // the most asked first, in batches: they are current again after the first batch's round trip
@@ -485,6 +496,7 @@ final class WindowCache {
         }
       }
     }
+    judgedUpTo.accumulateAndGet(target, Math::max);
     (known ? generationsJudged : generationsFallback).increment();
     judgingTime.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     judgingCpu.increment((threadCpuNanos() - cpuBegan) / 1e9);

@@ -214,16 +214,37 @@ class WindowCacheJudgingTest {
   @Test
   void aRefreshJudgesAWindowTheGenerationsJudgingMissed() {
     seed();
-    cache.get(query("a"));
+    // another instance computed the window at generation 1 into L2; this one has no L1 copy of it
+    WindowCache other = new WindowCache(1 << 22, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get,
+        BOUND, search, refreshes::add, null, null, new SimpleMeterRegistry());
+    other.get(query("a"));
     index.put("star", 9.5);
     publish(2, List.of("star"), List.of());
-    judgings.clear(); // this instance's judging did not run (e.g. the window came from L2 after it)
+    runJudging(); // nothing in this instance's L1 to judge
     millis.addAndGet(10);
-    assertThat(cache.get(query("a")).staleMillis()).isEqualTo(10);
+    WindowCache.Answer stale = cache.get(query("a"));
+    assertThat(stale.source()).isEqualTo(WindowCache.Source.L2);
+    assertThat(stale.staleMillis()).isEqualTo(10);
     refreshes.poll().run();
     assertThat(computed).hasValue(1);
     assertThat(ids(cache.get(query("a")))).containsExactly("d0", "star", "d1");
     assertThat(registry.get("brain_cache_refreshes").tag("result", "judged").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void aRefreshLeavesAWindowToTheGenerationsJudgingStillToCome() {
+    seed();
+    cache.get(query("a"));
+    index.put("star", 9.5);
+    publish(2, List.of("star"), List.of());
+    millis.addAndGet(10);
+    assertThat(cache.get(query("a")).staleMillis()).isEqualTo(10);
+    refreshes.poll().run();
+    assertThat(batches).hasValue(0);
+    assertThat(computed).hasValue(1);
+    assertThat(registry.get("brain_cache_refreshes").tag("result", "left_to_judging").counter().count()).isEqualTo(1);
+    runJudging();
+    assertThat(ids(cache.get(query("a")))).containsExactly("d0", "star", "d1");
   }
 
   @Test
