@@ -56,12 +56,23 @@ public final class ElasticsearchSearch {
     Request request = new Request("POST", "/" + index + "/_search");
     request.addParameter("filter_path", FILTER_PATH);
     request.setEntity(new NStringEntity(body, ContentType.APPLICATION_JSON));
-    CompletableFuture<List<ScoredId>> result = new CompletableFuture<>();
+    return perform(client, request, answer -> parse(answer, score));
+  }
+
+  /** What a response body gives, or why it cannot. */
+  @FunctionalInterface
+  interface BodyParser<T> {
+    T parse(byte[] body) throws Exception;
+  }
+
+  /** Sends {@code request} asynchronously; the future holds what {@code parser} makes of the answer's body. */
+  static <T> CompletableFuture<T> perform(RestClient client, Request request, BodyParser<T> parser) {
+    CompletableFuture<T> result = new CompletableFuture<>();
     client.performRequestAsync(request, new ResponseListener() {
       @Override
       public void onSuccess(Response response) {
         try {
-          result.complete(parse(EntityUtils.toByteArray(response.getEntity()), score));
+          result.complete(parser.parse(EntityUtils.toByteArray(response.getEntity())));
         } catch (Exception e) {
           result.completeExceptionally(e);
         }
@@ -89,23 +100,7 @@ public final class ElasticsearchSearch {
     Request request = new Request("POST", "/_msearch");
     request.addParameter("filter_path", MULTI_FILTER_PATH);
     request.setEntity(new NStringEntity(multiSearchBody(index, bodies), ContentType.create("application/x-ndjson")));
-    CompletableFuture<List<List<ScoredId>>> result = new CompletableFuture<>();
-    client.performRequestAsync(request, new ResponseListener() {
-      @Override
-      public void onSuccess(Response response) {
-        try {
-          result.complete(parseMulti(EntityUtils.toByteArray(response.getEntity()), bodies.size(), score));
-        } catch (Exception e) {
-          result.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void onFailure(Exception exception) {
-        result.completeExceptionally(exception);
-      }
-    });
-    return result;
+    return perform(client, request, body -> parseMulti(body, bodies.size(), score));
   }
 
   /** The NDJSON of an {@code _msearch}: a header naming the index, then the body, each on one line. */

@@ -104,23 +104,7 @@ public final class KnnRetrieval implements Retrieval {
     request.addParameter("_source_includes", IndexDefinitions.VECTOR_FIELD + ",tags");
     request.setEntity(new org.apache.http.nio.entity.NStringEntity(body.toString(),
         org.apache.http.entity.ContentType.APPLICATION_JSON));
-    CompletableFuture<List<StoredVector>> result = new CompletableFuture<>();
-    client.performRequestAsync(request, new org.elasticsearch.client.ResponseListener() {
-      @Override
-      public void onSuccess(org.elasticsearch.client.Response response) {
-        try {
-          result.complete(parseStored(org.apache.http.util.EntityUtils.toByteArray(response.getEntity())));
-        } catch (Exception e) {
-          result.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void onFailure(Exception e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result;
+    return ElasticsearchSearch.perform(client, request, KnnRetrieval::parseStored);
   }
 
   /** The found documents of an {@code _mget} answer that have a vector. */
