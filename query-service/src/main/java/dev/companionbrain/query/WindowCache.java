@@ -136,7 +136,6 @@ final class WindowCache {
   private final Timer judgingTime;
   private final Counter judgingCpu;
   private final Counter idleWindows;
-  private final Counter patchedOnRequest;
   /** The newest generation whose judging of the L1 windows has finished. */
   private final java.util.concurrent.atomic.AtomicLong judgedUpTo = new java.util.concurrent.atomic.AtomicLong(-1);
   private volatile long lastJudgingWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
@@ -190,9 +189,6 @@ final class WindowCache {
     idleWindows = Counter.builder("brain_cache_judged_windows")
         .description("cached windows judged against a new generation's changes")
         .tag("result", "idle").register(registry);
-    patchedOnRequest = Counter.builder("brain_cache_misses_patched")
-        .description("misses answered by patching the window cached at an older generation instead of computing it")
-        .register(registry);
     judgingCpu = Counter.builder("brain_cache_judging_cpu_seconds")
         .description("CPU time of the thread judging the cached windows").register(registry);
     if (judging != null) {
@@ -316,11 +312,7 @@ final class WindowCache {
       }
     }
     l2Misses.increment();
-    long target = generations.current();
-    CandidateWindow window = patchedOnRequest(query, newest(l1.getIfPresent(key), shared), target);
-    if (window == null) {
-      window = search.compute(query, target, false);
-    }
+    CandidateWindow window = search.compute(query, generations.current(), false);
     Entry entry = Entry.of(query, window, clock.getAsLong());
     if (window.degraded().isEmpty()) {
       storeInL1(key, entry);
@@ -394,27 +386,6 @@ final class WindowCache {
     }
     store(key, sharedKey, query, search.compute(query, target, false));
     return false;
-  }
-
-  /**
-   * A miss whose window is cached at an older generation with known changes is patched here rather
-   * than computed: the same window, for the engines' restricted searches of the changed documents
-   * instead of three full searches (it is still a miss: the engines answered). Null when it cannot be.
-   */
-  private CandidateWindow patchedOnRequest(WindowQuery query, CandidateWindow base, long target) {
-    if (judging == null || base == null || base.generation() >= target) {
-      return null;
-    }
-    Optional<GenerationChanges> changes = generations.changes(base.generation(), target);
-    if (changes.isEmpty()) {
-      return null;
-    }
-    WindowJudge.Judgement j = judgeBatch(List.of(query), List.of(base), changes.get(), target).get(0);
-    if (j.verdict() == WindowJudge.Verdict.RECOMPUTE) {
-      return null;
-    }
-    patchedOnRequest.increment();
-    return j.window();
   }
 
   private static CandidateWindow newest(Entry local, Optional<CandidateWindow> shared) {

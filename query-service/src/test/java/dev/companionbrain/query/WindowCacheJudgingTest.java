@@ -232,27 +232,6 @@ class WindowCacheJudgingTest {
   }
 
   @Test
-  void aMissPastTheBoundPatchesTheOlderWindowInsteadOfComputingIt() {
-    seed();
-    cache.get(query("a"));
-    index.put("star", 9.5);
-    publish(2, List.of("star"), List.of());
-    judgings.clear(); // the judging did not come in time
-    millis.addAndGet(BOUND + 1);
-    WindowCache.Answer miss = cache.get(query("a"));
-    assertThat(miss.source()).isEqualTo(WindowCache.Source.MISS);
-    assertThat(miss.window().generation()).isEqualTo(2);
-    assertThat(ids(miss)).containsExactly("d0", "star", "d1");
-    assertThat(computed).hasValue(1);
-    assertThat(registry.get("brain_cache_misses_patched").counter().count()).isEqualTo(1);
-    // unknown changes: computed as before
-    generations.observe(new GenerationNotice(3, millis.get(), 5000, 0), millis.get());
-    millis.addAndGet(BOUND + 1);
-    assertThat(cache.get(query("a")).window().generation()).isEqualTo(3);
-    assertThat(computed).hasValue(2);
-  }
-
-  @Test
   void aRefreshLeavesAWindowToTheGenerationsJudgingStillToCome() {
     seed();
     cache.get(query("a"));
