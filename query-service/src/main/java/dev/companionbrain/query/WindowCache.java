@@ -194,6 +194,7 @@ final class WindowCache {
     if (judging != null) {
       generations.onNewGeneration(g -> judgeLater());
     }
+    refreshes("computed"); // registered at once: the dashboard's panel has a series from the start
     l1Hits = Counter.builder("brain_cache_requests").tag("level", "l1").tag("result", "hit").register(registry);
     l1Misses = Counter.builder("brain_cache_requests").tag("level", "l1").tag("result", "miss").register(registry);
     l2Hits = Counter.builder("brain_cache_requests").tag("level", "l2").tag("result", "hit").register(registry);

@@ -263,6 +263,23 @@ class CacheIT {
         Engines engines = new Engines(stack.endpoints());
         await().atMost(Duration.ofSeconds(60)).until(() -> engines.esCount(indexing.index()) == QueryServiceIT.CORPUS.length
             && engines.meiliCount(indexing.index()) == QueryServiceIT.CORPUS.length);
+        // and their generation announced: a job cancelled while it announces one announces it late,
+        // over the generations the next tests publish themselves
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+          long newest = Long.parseLong(redis.sync().get(RedisKeys.GENERATION));
+          String notice = redis.sync().get(RedisKeys.GENERATION_NOTICE);
+          if (notice == null || GenerationNotice.fromJson(notice).generation() != newest) {
+            return false; // a generation counted but not announced yet
+          }
+          java.util.Set<String> deleted = new HashSet<>();
+          for (long g = Math.max(1, newest - 20); g <= newest; g++) {
+            String one = redis.sync().get(RedisKeys.generationNotice(g));
+            if (one != null && GenerationNotice.fromJson(one).listsChanges()) {
+              deleted.addAll(GenerationNotice.fromJson(one).deleted());
+            }
+          }
+          return deleted.containsAll(List.of("pipes2", "marker"));
+        });
         job.cancel().get();
       }
     }
