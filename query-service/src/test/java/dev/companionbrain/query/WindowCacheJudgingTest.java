@@ -42,6 +42,7 @@ class WindowCacheJudgingTest {
   private final AtomicInteger batches = new AtomicInteger();
   private final List<List<String>> askedIds = new ArrayList<>();
   private final List<List<String>> askedQueries = new ArrayList<>();
+  private final List<List<String>> askedFields = new ArrayList<>();
   private volatile boolean engineFails;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -78,7 +79,10 @@ class WindowCacheJudgingTest {
       out.add(Map.of(Retriever.KEYWORD, search(ids.size(), ids)));
     }
     return out;
-  }, this::fields, judgings::add);
+  }, ids -> {
+    askedFields.add(ids);
+    return fields(ids);
+  }, judgings::add);
 
   private final CacheAudit audit = new CacheAudit(1.0, () -> 0.5, generations::current,
       generations::changes, millis::get, search, Runnable::run, registry);
@@ -306,6 +310,57 @@ class WindowCacheJudgingTest {
         .startsWith("q" + (WindowCache.JUDGING_BATCH + 4), "hot");
     assertThat(askedQueries.get(1)).hasSize(6);
     assertThat(judged("patched")).isEqualTo(WindowCache.JUDGING_BATCH + 6);
+  }
+
+  @Test
+  void theBatchesFollowHowOftenEachWindowWasAsked() {
+    seed();
+    for (int i = 0; i < 10; i++) {
+      cache.get(query("q" + i));
+    }
+    for (int i = 0; i < 3; i++) {
+      cache.get(query("q7"));
+    }
+    cache.get(query("q3"));
+    cache.get(query("q3"));
+    cache.get(query("q5"));
+    index.put("star", 9.5);
+    publish(2, List.of("star"), List.of());
+    runJudging();
+    assertThat(askedQueries.get(0).subList(0, 3)).containsExactly("q7", "q3", "q5");
+  }
+
+  @Test
+  void theUpsertedDocumentsFieldsAreReadOnceAndAHitThatMovesUpIsHydrated() {
+    seed();
+    cache.get(query("a"));
+    cache.get(query("b"));
+    index.put("star", 9.5);
+    index.remove("d0");
+    publish(2, List.of("star"), List.of("d0"));
+    runJudging();
+    // one read for the upserted document, then the hit moving up into each window (d2 enters: d0 left)
+    assertThat(askedFields.get(0)).containsExactly("star");
+    assertThat(askedFields.subList(1, askedFields.size())).allSatisfy(ids -> assertThat(ids).containsExactly("d2"));
+    WindowCache.Answer a = cache.get(query("a"));
+    assertThat(ids(a)).containsExactly("star", "d1", "d2");
+    assertThat(a.window().hits().get(2).title()).isEqualTo("title of d2");
+    assertThat(registry.get("brain_cache_judging_cpu_seconds").counter().count()).isPositive();
+    // judged again without a newer generation: nothing to do
+    cache.judgeCached();
+    assertThat(batches).hasValue(1);
+  }
+
+  @Test
+  void aWindowAskedForJustWithinTheIdleTimeIsStillJudged() {
+    seed();
+    cache.get(query("a"));
+    millis.addAndGet(WindowCache.JUDGED_IF_USED_WITHIN_MILLIS);
+    index.put("star", 9.5);
+    publish(2, List.of("star"), List.of());
+    runJudging();
+    assertThat(judged("patched")).isEqualTo(1);
+    assertThat(judged("idle")).isZero();
   }
 
   @Test
