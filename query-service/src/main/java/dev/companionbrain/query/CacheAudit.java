@@ -88,10 +88,12 @@ final class CacheAudit {
 
   /** Audits this cached answer with probability {@code rate}, in the background. */
   void sample(WindowQuery query, CandidateWindow cached) {
-    settle(currentGeneration.getAsLong());
     if (rate <= 0 || random.getAsDouble() >= rate) {
       return;
     }
+    // waiting audits are compared at each new generation; without one they are looked at here, on
+    // the sampled answers only (not every cached answer walks the queue)
+    settle(currentGeneration.getAsLong());
     if (pending.size() >= MAX_PENDING) {
       skipped.increment();
       return;
@@ -127,7 +129,7 @@ final class CacheAudit {
 
   /**
    * Compares the audits whose later generations are known at {@code newest} (or that waited {@link
-   * #SETTLE_MILLIS} at their own generation); called at each new generation and each sample.
+   * #SETTLE_MILLIS} at their own generation); called at each new generation and each sampled answer.
    */
   void settle(long newest) {
     long now = clock.getAsLong();

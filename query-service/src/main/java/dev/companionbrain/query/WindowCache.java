@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
@@ -101,11 +104,11 @@ final class WindowCache {
    * An L1 entry: the window, its hits' JSON, when it was last served and how often since it was
    * stored (what orders the judging of a new generation: the most asked first).
    */
-  private record Entry(WindowQuery query, CandidateWindow window, byte[][] hitJson, java.util.concurrent.atomic.AtomicLong lastUsed,
-      java.util.concurrent.atomic.LongAdder uses) {
+  private record Entry(WindowQuery query, CandidateWindow window, byte[][] hitJson, AtomicLong lastUsed,
+      LongAdder uses) {
     static Entry of(WindowQuery query, CandidateWindow window, long lastUsed) {
-      return new Entry(query, window, WindowCache.hitJson(window.hits()), new java.util.concurrent.atomic.AtomicLong(lastUsed),
-          new java.util.concurrent.atomic.LongAdder());
+      return new Entry(query, window, WindowCache.hitJson(window.hits()), new AtomicLong(lastUsed),
+          new LongAdder());
     }
 
     void used(long now) {
@@ -129,7 +132,7 @@ final class WindowCache {
   private final Executor refresher;
   private final Judging judging;
   private final CacheAudit audit;
-  private final java.util.concurrent.atomic.AtomicBoolean judgePending = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean judgePending = new AtomicBoolean();
   private final Map<WindowJudge.Verdict, Counter> judgedWindows = new java.util.EnumMap<>(WindowJudge.Verdict.class);
   private final Counter generationsJudged;
   private final Counter generationsFallback;
@@ -137,7 +140,7 @@ final class WindowCache {
   private final Counter judgingCpu;
   private final Counter idleWindows;
   /** The newest generation whose judging of the L1 windows has finished. */
-  private final java.util.concurrent.atomic.AtomicLong judgedUpTo = new java.util.concurrent.atomic.AtomicLong(-1);
+  private final AtomicLong judgedUpTo = new AtomicLong(-1);
   private volatile long lastJudgingWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WindowCache.class);
   private final ConcurrentHashMap<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
@@ -364,7 +367,7 @@ final class WindowCache {
       refreshes("claimed_elsewhere").increment();
       return;
     }
-    boolean judged = judgedOrComputed(key, sharedKey, query, target, newest(l1.getIfPresent(key), shared));
+    boolean judged = judgedOrComputed(key, sharedKey, query, target, newest(local, shared));
     refreshes(judged ? "judged" : "computed").increment();
   }
 
@@ -378,7 +381,7 @@ final class WindowCache {
     if (judging != null && base != null && base.generation() < target) {
       Optional<GenerationChanges> changes = generations.changes(base.generation(), target);
       if (changes.isPresent()) {
-        WindowJudge.Judgement j = judgeBatch(List.of(query), List.of(base), changes.get(), target).get(0);
+        WindowJudge.Judgement j = judgeBatch(List.of(query), List.of(base), changes.get(), target, null).get(0);
         if (j.verdict() != WindowJudge.Verdict.RECOMPUTE) {
           store(key, sharedKey, query, j.window());
           return true;
@@ -469,6 +472,10 @@ final class WindowCache {
     // the most asked first, in batches: they are current again after the first batch's round trip
     stale.sort(java.util.Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().uses().sum()).reversed());
     boolean known = true;
+    // per generation the windows come from: what changed since, and the upserted documents' display
+    // fields, read once for all its batches
+    Map<Long, Optional<GenerationChanges>> changesSince = new java.util.HashMap<>();
+    Map<Long, Map<String, HydrationEntry>> upsertedFields = new java.util.HashMap<>();
     for (int from = 0; from < stale.size() && generations.current() == target; from += JUDGING_BATCH) {
       Map<Long, List<Map.Entry<String, Entry>>> byGeneration = new java.util.TreeMap<>();
       for (Map.Entry<String, Entry> e : stale.subList(from, Math.min(stale.size(), from + JUDGING_BATCH))) {
@@ -476,14 +483,16 @@ final class WindowCache {
       }
       for (Map.Entry<Long, List<Map.Entry<String, Entry>>> group : byGeneration.entrySet()) {
         List<Map.Entry<String, Entry>> entries = group.getValue();
-        Optional<GenerationChanges> changes = generations.changes(group.getKey(), target);
+        Optional<GenerationChanges> changes =
+            changesSince.computeIfAbsent(group.getKey(), g -> generations.changes(g, target));
         if (changes.isEmpty()) {
           known = false;
           judgedWindows.get(WindowJudge.Verdict.RECOMPUTE).increment(entries.size());
           continue;
         }
         List<WindowJudge.Judgement> verdicts = judgeBatch(entries.stream().map(e -> e.getValue().query()).toList(),
-            entries.stream().map(e -> e.getValue().window()).toList(), changes.get(), target);
+            entries.stream().map(e -> e.getValue().window()).toList(), changes.get(), target,
+            knownFields(upsertedFields, group.getKey(), changes.get()));
         for (int i = 0; i < entries.size(); i++) {
           WindowJudge.Judgement j = verdicts.get(i);
           if (j.verdict() == WindowJudge.Verdict.RECOMPUTE) {
@@ -505,17 +514,20 @@ final class WindowCache {
 
   /**
    * Judges windows that share their changes: the upserted documents' scores for every query in one
-   * batched request per retriever, their display fields in one read. An engine that fails makes
-   * every window of the batch {@link WindowJudge.Verdict#RECOMPUTE}.
+   * batched request per retriever, their display fields in one read (or those given, read for an
+   * earlier batch of the same changes). An engine that fails makes every window of the batch
+   * {@link WindowJudge.Verdict#RECOMPUTE}.
+   *
+   * @param knownFields the upserted documents' display fields when already read, else null
    */
   private List<WindowJudge.Judgement> judgeBatch(List<WindowQuery> queries, List<CandidateWindow> windows,
-      GenerationChanges changes, long target) {
+      GenerationChanges changes, long target, Map<String, HydrationEntry> knownFields) {
     List<String> upserted = List.copyOf(changes.upserted());
     List<Map<Retriever, List<ScoredId>>> found;
     Map<String, HydrationEntry> fields;
     try {
       found = upserted.isEmpty() ? null : judging.found().apply(queries, upserted);
-      fields = upserted.isEmpty() ? Map.of() : judging.displayFields().apply(upserted);
+      fields = knownFields != null ? knownFields : upsertedFields(changes);
     } catch (RuntimeException e) {
       judgedWindows.get(WindowJudge.Verdict.RECOMPUTE).increment(windows.size());
       long now = System.nanoTime();
@@ -550,6 +562,24 @@ final class WindowCache {
       out.add(j);
     }
     return out;
+  }
+
+  /** The display fields of the documents {@code changes} upserted: one read. */
+  private Map<String, HydrationEntry> upsertedFields(GenerationChanges changes) {
+    return changes.upserted().isEmpty() ? Map.of() : judging.displayFields().apply(List.copyOf(changes.upserted()));
+  }
+
+  /**
+   * The upserted documents' display fields of the windows of {@code generation}, read once per
+   * judging run for all their batches; null when the read fails (the batch then tries, and fails, itself).
+   */
+  private Map<String, HydrationEntry> knownFields(Map<Long, Map<String, HydrationEntry>> read, long generation,
+      GenerationChanges changes) {
+    try {
+      return read.computeIfAbsent(generation, g -> upsertedFields(changes));
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -40,13 +40,12 @@ final class WindowComputation implements WindowCache.WindowSearch {
   }
 
   /** A fused hit with its display fields ({@code fields} null: the id and scores only) and each retriever's part. */
-  static PageHit pageHit(FusedHit hit, HydrationEntry fields) {
+  static PageHit pageHit(FusedHit hit, HydrationEntry f) {
     Map<String, PageHit.RetrieverPart> parts = new LinkedHashMap<>();
     for (Map.Entry<Retriever, Contribution> c : hit.contributions().entrySet()) {
       parts.put(c.getKey().wireName(),
           new PageHit.RetrieverPart(c.getValue().rank(), c.getValue().rawScore(), c.getValue().normalizedScore()));
     }
-    HydrationEntry f = fields;
     return f == null
         ? new PageHit(hit.id(), hit.score(), null, null, null, null, null, parts)
         : new PageHit(hit.id(), hit.score(), f.title(), f.url(), f.tags(), f.updatedAt(), f.snippet(), parts);

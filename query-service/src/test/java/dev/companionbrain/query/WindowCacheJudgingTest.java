@@ -309,6 +309,7 @@ class WindowCacheJudgingTest {
     assertThat(askedQueries.get(0)).hasSize(WindowCache.JUDGING_BATCH)
         .startsWith("q" + (WindowCache.JUDGING_BATCH + 4), "hot");
     assertThat(askedQueries.get(1)).hasSize(6);
+    assertThat(askedFields).containsExactly(List.of("star")); // read once for both batches
     assertThat(judged("patched")).isEqualTo(WindowCache.JUDGING_BATCH + 6);
   }
 
