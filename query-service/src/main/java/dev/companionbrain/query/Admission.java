@@ -29,17 +29,25 @@ final class Admission {
    * @return what {@link #release} takes back when the search is done
    */
   String admit(String client) {
+    return admit(client, perClient);
+  }
+
+  /**
+   * Admits one search of {@code client} whose share is {@code share} searches at once (an API key's
+   * own share), or throws 429.
+   */
+  String admit(String client, int share) {
     boolean[] granted = {false};
     inFlight.compute(client, (k, n) -> {
       int running = n == null ? 0 : n;
-      if (running >= perClient) {
+      if (running >= share) {
         return n;
       }
       granted[0] = true;
       return running + 1;
     });
     if (!granted[0]) {
-      throw new ApiException.TooManyRequests("this client has " + perClient + " searches running; retry after 1 s");
+      throw new ApiException.TooManyRequests("this client has " + share + " searches running; retry after 1 s");
     }
     if (!total.tryAcquire()) {
       leave(client);

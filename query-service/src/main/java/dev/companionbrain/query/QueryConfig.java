@@ -36,7 +36,8 @@ public record QueryConfig(
     String warmersGroup,
     int maxConcurrentSearches,
     int maxConcurrentSearchesPerClient,
-    String clientIdHeader,
+    boolean apiKeysRequired,
+    int multiSearchMax,
     int maxBackendConnections,
     SearchDefaults defaults) {
 
@@ -64,11 +65,20 @@ public record QueryConfig(
         s.get(Setting.CACHE_WARMERS_GROUP),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES_PER_CLIENT, 1),
-        s.get(Setting.CLIENT_ID_HEADER),
+        apiKeysRequired(s.get(Setting.API_KEYS)),
+        s.getInt(Setting.MULTI_SEARCH_MAX, 1),
         s.getInt(Setting.MAX_BACKEND_CONNECTIONS, 1),
         new SearchDefaults(s.parse(Setting.FUSION, FusionMethod::fromWire),
             s.parse(Setting.RRF_WEIGHTS, Weights::parse),
             s.parse(Setting.WEIGHTED_WEIGHTS, Weights::parse)));
+  }
+
+  private static boolean apiKeysRequired(String value) {
+    return switch (value) {
+      case "required" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException(Setting.API_KEYS.variable() + " is required or off, got '" + value + "'");
+    };
   }
 
   private static double auditRate(double rate) {
@@ -82,12 +92,12 @@ public record QueryConfig(
   public QueryConfig withCache(long newMaxStaleMillis, boolean newWarming) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, judging, windowReserve, auditRate, warmTopic, warmersGroup,
-        maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader, maxBackendConnections, defaults);
+        maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax, maxBackendConnections, defaults);
   }
 
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, clientIdHeader,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax,
         maxBackendConnections, defaults);
   }
 
@@ -96,6 +106,6 @@ public record QueryConfig(
     return "QueryConfig[" + host + ":" + port + ", " + engines
         + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion()
         + ", window=" + windowHits + ", maxStaleMs=" + maxStaleMillis + ", warming=" + warming + ", judging=" + judging + ", reserve=" + windowReserve
-        + ", auditRate=" + auditRate + "]";
+        + ", auditRate=" + auditRate + ", apiKeys=" + (apiKeysRequired ? "required" : "off") + "]";
   }
 }

@@ -2,6 +2,8 @@ package dev.companionbrain.query;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.companionbrain.core.auth.ApiKey;
+import dev.companionbrain.core.auth.Scope;
 import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.document.DocumentIds;
@@ -28,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP search service: {@code /search} (GET and POST), {@code /documents/{id}},
+ * The HTTP search service: {@code /search} (GET and POST), {@code /multi-search}, {@code /documents/{id}},
  * {@code /health/live}, {@code /health/ready}, {@code /metrics}, {@code /openapi.json}.
  */
 public final class QueryService implements AutoCloseable {
@@ -51,6 +53,7 @@ public final class QueryService implements AutoCloseable {
    * @param clock epoch milliseconds (staleness)
    * @param ticker nanoseconds for the L1 expiry
    * @param registry the metrics {@code /metrics} shows
+   * @param apiKeys the key with a SHA-256, from the key store ({@link ApiKeyStore#find}); throws when the store cannot answer
    * @param resources closed by {@link #close()}, in this order, after the service's own threads
    */
   record Collaborators(
@@ -65,6 +68,7 @@ public final class QueryService implements AutoCloseable {
       LongSupplier clock,
       Ticker ticker,
       PrometheusMeterRegistry registry,
+      Function<String, java.util.Optional<ApiKey>> apiKeys,
       List<AutoCloseable> resources) {}
 
   private final QueryConfig config;
@@ -74,6 +78,8 @@ public final class QueryService implements AutoCloseable {
   private final ThreadPoolExecutor refresher;
   private final ThreadPoolExecutor judge;
   private final ThreadPoolExecutor auditor;
+  private final ThreadPoolExecutor lanes;
+  private final KeyCheck keys;
   private final AutoCloseable warming;
   private final PrometheusMeterRegistry registry;
   private final Readiness readiness;
@@ -124,9 +130,17 @@ public final class QueryService implements AutoCloseable {
     WindowCache cache = new WindowCache(config.l1MaxBytes(), config.l1Ttl(), parts.ticker(), parts.sharedWindows(),
         parts.generations(), parts.clock(), config.maxStaleMillis(), computation, refresher, judging, audit, registry);
     this.warming = parts.warmRequests() == null ? null : parts.warmRequests().apply(cache);
+    // a multi-search's searches beyond its request's own thread; never more than the searches the service admits
+    this.lanes = new ThreadPoolExecutor(0, config.maxConcurrentSearches(), 30, TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "multi-search");
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    this.keys = new KeyCheck(config.apiKeysRequired(), parts.apiKeys(), parts.ticker(), parts.clock());
     SearchHandler search = new SearchHandler(config.defaults(), config.windowHits(), cache, latency,
-        new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()), config.clientIdHeader(),
-        registry);
+        new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()),
+        config.maxConcurrentSearchesPerClient(), config.multiSearchMax(), lanes, registry);
     this.readiness = new Readiness(parts.probes(), searcher::breakers, parts.generations()::current, java.time.Clock.systemUTC());
     this.app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
@@ -137,17 +151,22 @@ public final class QueryService implements AutoCloseable {
       // errors Jetty answers before a handler runs are JSON too
       c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors.ServerHandler()));
       c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrors.ContextHandler()));
-      c.routes.get("/search", search::get);
-      c.routes.post("/search", search::post);
-      c.routes.get("/documents/{id}", this::document);
+      c.routes.get("/search", guarded(Scope.SEARCH, search::get));
+      c.routes.post("/search", guarded(Scope.SEARCH, search::post));
+      c.routes.post("/multi-search", guarded(Scope.SEARCH, search::multiSearch));
+      c.routes.get("/documents/{id}", guarded(Scope.DOCUMENTS, this::document));
       c.routes.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"live\"}"));
+      // readiness and the API's description say nothing of the documents: a probe and a client need no key
       c.routes.get("/health/ready", this::ready);
-      c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+      c.routes.get("/metrics", guarded(Scope.METRICS,
+          ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape())));
       c.routes.get("/openapi.json", QueryService::openApi);
       c.routes.exception(BadRequestException.class, (e, ctx) -> error(ctx, 400, e.code(), e.getMessage()));
       c.routes.exception(ApiException.class, (e, ctx) -> {
         if (e.status() == 429) {
           ctx.header("Retry-After", "1");
+        } else if (e.status() == 401) {
+          ctx.header("WWW-Authenticate", "Bearer realm=\"companion-brain\"");
         }
         error(ctx, e.status(), e.code(), e.getMessage());
       });
@@ -227,13 +246,24 @@ public final class QueryService implements AutoCloseable {
     return "http://" + config.host() + ":" + port();
   }
 
+  /** The route's handler, run only for a caller {@link KeyCheck} lets in with {@code scope}. */
+  private io.javalin.http.Handler guarded(Scope scope, io.javalin.http.Handler handler) {
+    return ctx -> {
+      ctx.attribute(SearchHandler.CALLER, keys.check(ctx.header("Authorization"), ctx.req().getRemoteAddr(), scope));
+      handler.handle(ctx);
+    };
+  }
+
   private void document(Context ctx) {
     String id = ctx.pathParam("id");
     if (!DocumentIds.isValid(id)) {
       throw new BadRequestException("invalid_id", "a document id is 1-511 bytes of A-Z a-z 0-9 - _");
     }
     HydrationEntry f = parts.displayFields().apply(List.of(id)).get(id);
-    if (f == null) {
+    KeyCheck.Caller caller = ctx.attribute(SearchHandler.CALLER);
+    List<String> tenant = caller.tenantTags();
+    // another tenant's document is answered as if there were none: its existence is not the caller's to know
+    if (f == null || (tenant != null && f.tags().stream().noneMatch(tenant::contains))) {
       throw ApiException.notFound("no document " + id);
     }
     json(ctx, 200, f);
@@ -271,6 +301,7 @@ public final class QueryService implements AutoCloseable {
     refresher.shutdownNow();
     judge.shutdownNow();
     auditor.shutdownNow();
+    lanes.shutdownNow();
     latency.close();
     embeddings.close();
     closeAll(parts.resources());

@@ -18,49 +18,153 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code GET /search} and {@code POST /search}: validate, limit concurrency, answer from the window cache, cut the page, report. */
+/**
+ * {@code GET /search}, {@code POST /search} and {@code POST /multi-search}: validate, apply the
+ * caller's tenant, limit concurrency to the caller's share, answer from the window cache, cut the
+ * page, report.
+ */
 final class SearchHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The request attribute holding the {@link KeyCheck.Caller} the route's guard let in. */
+  static final String CALLER = "brain.caller";
   private final SearchDefaults defaults;
   private final int windowHits;
   private final WindowCache cache;
   private final LatencyReporter latency;
   private final Admission admission;
-  private final String clientIdHeader;
+  private final int perClient;
+  private final int multiSearchMax;
+  private final java.util.concurrent.Executor lanes;
   private final MeterRegistry registry;
 
   /**
    * @param windowHits the hits of a cached window ({@link SearchQuery#window})
-   * @param clientIdHeader the header that names the client for its concurrency share (set by a
-   *     gateway, e.g. an API key id), or null to tell clients apart by remote address
+   * @param perClient a caller's share of searches at once when its key names none
+   * @param multiSearchMax the most searches one multi-search holds
+   * @param lanes runs a multi-search's searches beside the request's own thread
    */
   SearchHandler(SearchDefaults defaults, int windowHits, WindowCache cache, LatencyReporter latency, Admission admission,
-      String clientIdHeader, MeterRegistry registry) {
+      int perClient, int multiSearchMax, java.util.concurrent.Executor lanes, MeterRegistry registry) {
     this.defaults = defaults;
     this.windowHits = windowHits;
     this.cache = cache;
     this.latency = latency;
     this.admission = admission;
-    this.clientIdHeader = clientIdHeader;
+    this.perClient = perClient;
+    this.multiSearchMax = multiSearchMax;
+    this.lanes = lanes;
     this.registry = registry;
   }
 
-  /** Who is asking: the configured header when the request has it, else the remote address (never a forwarded-for header). */
-  private String client(Context ctx) {
-    if (clientIdHeader != null) {
-      String id = ctx.header(clientIdHeader);
-      if (id != null && !id.isBlank()) {
-        return "id:" + (id.length() > 128 ? id.substring(0, 128) : id);
-      }
-    }
-    return "ip:" + ctx.req().getRemoteAddr();
-  }
-
   void get(Context ctx) {
-    handle(ctx, ctx::queryParam);
+    KeyCheck.Caller caller = ctx.attribute(CALLER);
+    ctx.contentType("application/json").result(search(caller, ctx::queryParam, bypass(ctx), true));
   }
 
   void post(Context ctx) {
+    KeyCheck.Caller caller = ctx.attribute(CALLER);
+    JsonNode body = jsonObject(ctx);
+    ctx.contentType("application/json").result(search(caller, paramsOf(body)::get, bypass(ctx), true));
+  }
+
+  /**
+   * {@code POST /multi-search}: {@code {"queries":[{...}, ...]}}, each the body of a {@code POST
+   * /search}. Answered 200 with one result per query, in order: a 200 result is that search's answer
+   * with {@code "status":200}; any other is {@code {"status":..,"error":{code,message}}}. The searches
+   * run at once, as many as the caller's share has free (at least one, else the whole request is 429).
+   */
+  void multiSearch(Context ctx) {
+    long began = System.nanoTime();
+    KeyCheck.Caller caller = ctx.attribute(CALLER);
+    JsonNode body = jsonObject(ctx);
+    JsonNode queries = body.get("queries");
+    if (queries == null || !queries.isArray() || queries.isEmpty() || queries.size() > multiSearchMax) {
+      throw new BadRequestException("invalid_multi_search",
+          "a multi-search is {\"queries\":[...]} with 1 to " + multiSearchMax + " searches");
+    }
+    boolean bypass = bypass(ctx);
+    int n = queries.size();
+    byte[][] results = new byte[n][];
+    int share = caller.share(perClient);
+    List<String> held = new ArrayList<>();
+    try {
+      // as many lanes as the caller's share has free now: the searches then run without asking again
+      for (int i = 0; i < Math.min(n, share); i++) {
+        try {
+          held.add(admission.admit(caller.client(), share));
+        } catch (ApiException.TooManyRequests refused) {
+          if (held.isEmpty()) {
+            throw refused;
+          }
+          break;
+        }
+      }
+      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+      Runnable lane = () -> {
+        for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+          results[i] = item(caller, queries.get(i), bypass);
+        }
+      };
+      List<java.util.concurrent.CompletableFuture<Void>> others = new ArrayList<>();
+      for (int l = 1; l < held.size(); l++) {
+        try {
+          others.add(java.util.concurrent.CompletableFuture.runAsync(lane, lanes));
+        } catch (java.util.concurrent.RejectedExecutionException busy) {
+          break; // fewer lanes: this thread's lane takes the rest
+        }
+      }
+      lane.run();
+      others.forEach(java.util.concurrent.CompletableFuture::join);
+    } finally {
+      held.forEach(admission::release);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 * n);
+    out.writeBytes("{\"results\":[".getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.writeBytes(results[i]);
+    }
+    String tail = Decimals.append(new StringBuilder("],\"took_ms\":"), (System.nanoTime() - began) / 1e6, 2) + "}";
+    out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
+    ctx.contentType("application/json").result(out.toByteArray());
+  }
+
+  /** One search of a multi-search: its answer with {@code "status":200}, or its error, never thrown. */
+  private byte[] item(KeyCheck.Caller caller, JsonNode query, boolean bypass) {
+    try {
+      if (query == null || !query.isObject()) {
+        throw new BadRequestException("invalid_json", "each search of a multi-search is a JSON object");
+      }
+      byte[] answer = search(caller, paramsOf(query)::get, bypass, false);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(answer.length + 16);
+      out.writeBytes("{\"status\":200,".getBytes(StandardCharsets.UTF_8));
+      out.write(answer, 1, answer.length - 1);
+      return out.toByteArray();
+    } catch (BadRequestException e) {
+      return failure(400, e.code(), e.getMessage());
+    } catch (ApiException e) {
+      return failure(e.status(), e.code(), e.getMessage());
+    } catch (RuntimeException e) {
+      return failure(500, "internal", "internal error");
+    }
+  }
+
+  private static byte[] failure(int status, String code, String message) {
+    byte[] error = JsonErrors.body(code, message);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(error.length + 16);
+    out.writeBytes(("{\"status\":" + status + ",").getBytes(StandardCharsets.UTF_8));
+    out.write(error, 1, error.length - 1);
+    return out.toByteArray();
+  }
+
+  private static boolean bypass(Context ctx) {
+    String cacheControl = ctx.header("Cache-Control");
+    return cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
+  }
+
+  private static JsonNode jsonObject(Context ctx) {
     JsonNode body;
     try {
       body = JSON.readTree(ctx.bodyAsBytes());
@@ -70,9 +174,13 @@ final class SearchHandler {
     if (body == null || !body.isObject()) {
       throw new BadRequestException("invalid_json", "the request body must be a JSON object");
     }
+    return body;
+  }
+
+  private static Map<String, String> paramsOf(JsonNode body) {
     Map<String, String> params = new HashMap<>();
     body.fields().forEachRemaining(e -> params.put(e.getKey(), asParam(e.getKey(), e.getValue())));
-    handle(ctx, params::get);
+    return params;
   }
 
   /** JSON values as the query-string form: arrays joined by commas, weight objects as "name:w". */
@@ -93,7 +201,36 @@ final class SearchHandler {
     return v.asText();
   }
 
-  private void handle(Context ctx, java.util.function.Function<String, String> param) {
+  /**
+   * The tags a search of {@code caller} filters by: the request's, which must all be the tenant's
+   * when the caller's key has a tenant; the tenant's when the request names none.
+   *
+   * @throws ApiException 403 {@code tag_not_allowed}
+   */
+  static List<String> tagsFor(KeyCheck.Caller caller, List<String> requested) {
+    List<String> tenant = caller.tenantTags();
+    if (tenant == null) {
+      return requested;
+    }
+    if (requested.isEmpty()) {
+      return tenant;
+    }
+    for (String tag : requested) {
+      if (!tenant.contains(tag)) {
+        throw new ApiException(403, "tag_not_allowed", "this API key may not search tag '" + tag + "'");
+      }
+    }
+    return requested;
+  }
+
+  /**
+   * One search: its answer's JSON.
+   *
+   * @param admit whether it takes a permit of the caller's share (a multi-search's searches run on
+   *     permits their request took)
+   */
+  private byte[] search(KeyCheck.Caller caller, java.util.function.Function<String, String> param, boolean bypass,
+      boolean admit) {
     long began = System.nanoTime();
     String mode = "unknown";
     String level = "none";
@@ -103,12 +240,14 @@ final class SearchHandler {
     long staleMillis = 0;
     String admitted = null;
     try {
-      SearchQuery query = SearchQuery.fromParams(param, defaults);
-      mode = query.mode().wireName();
-      admitted = admission.admit(client(ctx));
+      SearchQuery asked = SearchQuery.fromParams(param, defaults);
+      mode = asked.mode().wireName();
+      SearchQuery query = new SearchQuery(asked.q(), asked.mode(), asked.k(), asked.offset(), tagsFor(caller, asked.tags()),
+          asked.fusion(), asked.weights(), asked.explain());
+      if (admit) {
+        admitted = admission.admit(caller.client(), caller.share(perClient));
+      }
       window = query.window(windowHits);
-      String cacheControl = ctx.header("Cache-Control");
-      boolean bypass = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
       WindowCache.Answer answer = bypass ? cache.bypass(window) : cache.get(window);
       level = answer.source().name().toLowerCase(java.util.Locale.ROOT);
       staleMillis = answer.staleMillis();
@@ -135,7 +274,7 @@ final class SearchHandler {
           + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(cached.backendMillis()) : "") + "}";
       body.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
       status = 200;
-      ctx.contentType("application/json").result(body.toByteArray());
+      return body.toByteArray();
     } catch (BadRequestException e) {
       status = 400;
       throw e;

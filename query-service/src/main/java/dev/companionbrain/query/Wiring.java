@@ -56,6 +56,7 @@ final class Wiring {
       resources.add(0, redisClient::shutdown); // closed last
       RedisStore redis = new RedisStore(redisClient, Duration.ofMillis(200), config.l2Ttl());
       resources.add(0, redis::close);
+      ApiKeyStore keyStore = new ApiKeyStore(redisClient.connect());
       GenerationClock generations = new GenerationClock();
       GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry);
       resources.add(0, listener);
@@ -78,7 +79,7 @@ final class Wiring {
               ? cache -> new WarmConsumer(config.kafkaBootstrapServers(), config.warmTopic(), config.warmersGroup(), cache,
                   generations, registry)
               : null,
-          generations, clock, ticker, registry, resources);
+          generations, clock, ticker, registry, keyStore::find, resources);
     } catch (RuntimeException e) {
       for (AutoCloseable resource : resources) {
         try {

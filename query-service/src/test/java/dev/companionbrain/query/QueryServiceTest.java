@@ -67,6 +67,9 @@ class QueryServiceTest {
     };
   }
 
+  /** The key store: each key by its SHA-256. */
+  private final Map<String, dev.companionbrain.core.auth.ApiKey> apiKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
   private QueryService start(Map<String, String> settings) {
     retrievals.putIfAbsent(Retriever.TEXT, ranking(Retriever.TEXT, 7));
     retrievals.putIfAbsent(Retriever.KEYWORD, ranking(Retriever.KEYWORD, 11));
@@ -82,7 +85,7 @@ class QueryServiceTest {
         return texts.stream().map(t -> new float[] {1, 0, 0}).toList();
       }
     };
-    Map<String, String> env = new HashMap<>(Map.of("BRAIN_QUERY_PORT", "0", "BRAIN_MAX_STALENESS_MS", "300"));
+    Map<String, String> env = new HashMap<>(Map.of("BRAIN_QUERY_PORT", "0", "BRAIN_MAX_STALENESS_MS", "300", "BRAIN_API_KEYS", "off"));
     env.putAll(settings);
     QueryConfig config = QueryConfig.from(new Settings(env));
     QueryService.Collaborators parts = new QueryService.Collaborators(retrievals, embedder, shared,
@@ -92,7 +95,7 @@ class QueryServiceTest {
           return fields;
         },
         Map.of("engine", () -> true), latency, null, generations, millis::get, nanos::get,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of());
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), hash -> java.util.Optional.ofNullable(apiKeys.get(hash)), List.of());
     service = QueryService.start(config, parts);
     return service;
   }

@@ -29,6 +29,14 @@ public final class RedisKeys {
     return "brain:refresh:" + windowKey + ":" + generation;
   }
 
+  /** The {@link dev.companionbrain.core.auth.ApiKey} JSON of the key whose SHA-256 is {@code hash}. */
+  public static String apiKey(String hash) {
+    return "brain:apikey:" + hash;
+  }
+
+  /** A hash of every key's id to its SHA-256 ({@code brain keys list} and {@code revoke} read it). */
+  public static final String API_KEY_IDS = "brain:apikeys";
+
   /** JSON of a document's display fields (id, title, url, tags, updated_at, snippet). */
   public static String document(String id) {
     return "brain:doc:" + id;

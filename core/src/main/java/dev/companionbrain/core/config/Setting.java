@@ -67,7 +67,8 @@ public enum Setting {
   CACHE_WARMERS_GROUP("brain-cache-warmers", "the query services' consumer group of the warm requests"),
   MAX_CONCURRENT_SEARCHES("64", "searches running at once in one instance; more get 429"),
   MAX_CONCURRENT_SEARCHES_PER_CLIENT("16", "searches running at once for one client; more get 429"),
-  CLIENT_ID_HEADER(null, "a header naming the client for its share (set by a gateway); without it, the remote address"),
+  API_KEYS("required", "whether every endpoint but /health/live needs an API key, `Authorization: Bearer <key>` (required or off; off: anyone who reaches the port may search everything, and a client is its remote address). Keys are made with `brain keys create`"),
+  MULTI_SEARCH_MAX("50", "the most searches one POST /multi-search holds"),
   MAX_BACKEND_CONNECTIONS("64", "pooled connections to each engine"),
   /**
    * The weighted sum, chosen by {@code ./brain eval} on Cranfield (docs/RELEVANCE.md): tuned on half
@@ -87,6 +88,7 @@ public enum Setting {
 
   // the brain command
   QUERY_URL(null, "the query service `brain search` asks; without it, the one `brain up` runs"),
+  API_KEY(null, "the API key `brain search` sends (a secret); without it, the one `brain up` printed"),
   FLINK_URL(null, "the Flink REST address the `brain jobs` verbs use; without it, the cluster `brain up` runs"),
   CACHE_DIR("~/.cache/companion-brain", "where `brain` keeps the Meilisearch binary and npm tools it fetched");
 
