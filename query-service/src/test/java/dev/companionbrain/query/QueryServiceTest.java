@@ -52,12 +52,15 @@ class QueryServiceTest {
   private final Map<Retriever, AtomicInteger> calls = new EnumMap<>(Retriever.class);
   private final Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
   private QueryService service;
+  /** The tags of every request any retriever was asked. */
+  private final List<List<String>> askedTags = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** 30 documents d00..d29; each retriever ranks them in its own order. */
   private Retrieval ranking(Retriever r, int step) {
     calls.put(r, new AtomicInteger());
     return request -> {
       calls.get(r).incrementAndGet();
+      askedTags.add(request.tags());
       List<ScoredId> hits = new ArrayList<>();
       for (int i = 0; i < 30 && hits.size() < request.limit(); i++) {
         int doc = (i * step) % 30;
@@ -218,5 +221,111 @@ class QueryServiceTest {
     JsonNode after = search("ablation");
     assertThat(after.get("cache").asText()).isEqualTo("miss");
     assertThat(after.get("generation").asLong()).isEqualTo(2);
+  }
+
+  // --- API keys and multi-search
+
+  private String key(java.util.Set<dev.companionbrain.core.auth.Scope> scopes, List<String> tenant, Integer share) {
+    String token = dev.companionbrain.core.auth.ApiKeyTokens.generate();
+    dev.companionbrain.core.auth.ApiKey key = new dev.companionbrain.core.auth.ApiKey(
+        dev.companionbrain.core.auth.ApiKeyTokens.idOf(token), dev.companionbrain.core.auth.ApiKeyTokens.hash(token),
+        "team", scopes, tenant, share, millis.get(), null, null);
+    apiKeys.put(key.hash(), key);
+    return token;
+  }
+
+  private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void withKeysRequiredEveryEndpointButTheProbesNeedsAKeyWithItsScope() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    HttpResponse<String> none = send("GET", "/search?q=wing", null, null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(none.body()).at("/error/code").asText()).isEqualTo("missing_key");
+    assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(send("GET", "/search?q=wing", dev.companionbrain.core.auth.ApiKeyTokens.generate(), null).statusCode())
+        .isEqualTo(401);
+    assertThat(send("GET", "/health/live", null, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/health/ready", null, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/openapi.json", null, null).statusCode()).isEqualTo(200);
+    String search = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, null);
+    assertThat(send("GET", "/search?q=wing", search, null).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/search", search, "{\"q\":\"wing\"}").statusCode()).isEqualTo(200);
+    HttpResponse<String> metrics = send("GET", "/metrics", search, null);
+    assertThat(metrics.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(metrics.body()).at("/error/code").asText()).isEqualTo("insufficient_scope");
+    assertThat(send("GET", "/documents/d01", search, null).statusCode()).isEqualTo(403);
+    String ops = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.METRICS, dev.companionbrain.core.auth.Scope.DOCUMENTS), null, null);
+    assertThat(send("GET", "/metrics", ops, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/documents/d01", ops, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/search?q=wing", ops, null).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void aTenantKeySearchesOnlyItsTagsAndCannotReadAnotherTenantsDocument() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    java.util.Set<dev.companionbrain.core.auth.Scope> both = java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH,
+        dev.companionbrain.core.auth.Scope.DOCUMENTS);
+    String thermal = key(both, List.of("thermal"), null);
+    String aero = key(both, List.of("aero"), null);
+    String all = key(both, null, null);
+    assertThat(send("GET", "/search?q=wing", all, null).statusCode()).isEqualTo(200);
+    assertThat(askedTags).isNotEmpty().allSatisfy(tags -> assertThat(tags).isEmpty());
+    askedTags.clear();
+    // the same query by a tenant is its own window: computed with the tenant's tags, not served from the one above
+    assertThat(send("GET", "/search?q=wing", thermal, null).statusCode()).isEqualTo(200);
+    assertThat(askedTags).isNotEmpty().allSatisfy(tags -> assertThat(tags).containsExactly("thermal"));
+    HttpResponse<String> other = send("GET", "/search?q=wing&tags=aero", thermal, null);
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(other.body()).at("/error/code").asText()).isEqualTo("tag_not_allowed");
+    // the hydration here gives every document the tag aero
+    assertThat(send("GET", "/documents/d01", aero, null).statusCode()).isEqualTo(200);
+    HttpResponse<String> hidden = send("GET", "/documents/d01", thermal, null);
+    assertThat(hidden.statusCode()).isEqualTo(404);
+    assertThat(hidden.body()).contains("no document d01");
+  }
+
+  @Test
+  void aMultiSearchAnswersEachSearchInOrderWithItsOwnStatus() throws Exception {
+    start(Map.of("BRAIN_MULTI_SEARCH_MAX", "4"));
+    HttpResponse<String> response = send("POST", "/multi-search", null,
+        "{\"queries\":[{\"q\":\"wing\",\"k\":3},{\"q\":\"wing\",\"k\":0},7,{\"q\":\"flow\",\"mode\":\"keyword\",\"k\":2}]}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode results = JSON.readTree(response.body()).get("results");
+    assertThat(results).hasSize(4);
+    assertThat(results.get(0).get("status").asInt()).isEqualTo(200);
+    assertThat(results.get(0).get("query").asText()).isEqualTo("wing");
+    assertThat(results.get(0).get("hits")).hasSize(3);
+    assertThat(results.get(1).get("status").asInt()).isEqualTo(400);
+    assertThat(results.get(1).at("/error/code").asText()).isEqualTo("invalid_k");
+    assertThat(results.get(2).get("status").asInt()).isEqualTo(400);
+    assertThat(results.get(2).at("/error/code").asText()).isEqualTo("invalid_json");
+    assertThat(results.get(3).get("status").asInt()).isEqualTo(200);
+    assertThat(results.get(3).get("mode").asText()).isEqualTo("keyword");
+    assertThat(results.get(3).get("hits")).hasSize(2);
+    // each search goes through the cache: the same search alone is now a hit
+    assertThat(search("wing&k=3").get("cache").asText()).isEqualTo("l1");
+    for (String bad : new String[] {"{}", "{\"queries\":[]}", "{\"queries\":{}}", "[1]",
+        "{\"queries\":[{},{},{},{},{}]}"}) {
+      HttpResponse<String> refused = send("POST", "/multi-search", null, bad);
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void aMultiSearchRunsWithinTheCallersShareAndIsRefusedWhenItIsTaken() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    String one = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, 1);
+    HttpResponse<String> response = send("POST", "/multi-search", one,
+        "{\"queries\":[{\"q\":\"a\"},{\"q\":\"b\"},{\"q\":\"c\"}]}");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JSON.readTree(response.body()).get("results").forEach(r -> assertThat(r.get("status").asInt()).isEqualTo(200));
   }
 }

@@ -42,8 +42,11 @@ public record ApiKey(String id, String hash, String name, Set<Scope> scopes, Lis
     scopes = Set.copyOf(EnumSet.copyOf(scopes));
     if (tenantTags != null) {
       // the same rule as a request's tags: a tenant's tags are a filter the engines apply
-      tenantTags = new SearchQuery("tenant", dev.companionbrain.core.search.SearchMode.HYBRID, 1, 0, tenantTags,
-          dev.companionbrain.core.search.FusionMethod.RRF, null, false).tags();
+      try {
+        tenantTags = SearchQuery.checkedTags(tenantTags);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("a tenant's tags are request tags: " + e.getMessage());
+      }
       if (tenantTags.isEmpty()) {
         throw new IllegalArgumentException("a tenant key names at least one tag");
       }

@@ -174,7 +174,12 @@ public record SearchQuery(
     };
   }
 
-  private static List<String> checkedTags(List<String> tags) {
+  /**
+   * {@code tags} distinct, in order, if each is a valid tag and they are at most {@link #MAX_TAGS}.
+   *
+   * @throws BadRequestException {@code invalid_tags}
+   */
+  public static List<String> checkedTags(List<String> tags) {
     Objects.requireNonNull(tags, "tags");
     if (tags.size() > MAX_TAGS) {
       throw tooManyTags(tags.size());
