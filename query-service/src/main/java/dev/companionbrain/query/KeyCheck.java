@@ -16,18 +16,23 @@ import java.util.function.LongSupplier;
  * Who is asking, and whether they may: the {@code Authorization: Bearer <key>} of a request checked
  * against the key store. A key's record is looked up at most once per {@link #RECHECK} per
  * instance, so a key revoked in the store stops working everywhere within that time; a wrong key is
- * remembered as wrong for as long. With keys off every request is an anonymous caller with every
+ * remembered as wrong for as long. While the store cannot answer, a key this instance found in the
+ * last {@link #KNOWN} is still taken as it was (nobody can revoke one while the store is away); any
+ * other is a 503. With keys off every request is an anonymous caller with every
  * scope, told apart by its remote address.
  */
 final class KeyCheck {
   /** How long a looked-up key (or its absence) is trusted before the store is asked again. */
   static final Duration RECHECK = Duration.ofMillis(500);
+  /** How long a key found in the store is still taken as it was while the store cannot answer. */
+  static final Duration KNOWN = Duration.ofMinutes(10);
   private static final int MAX_TOKEN_CHARS = 200;
 
   private final boolean required;
   private final Function<String, Optional<ApiKey>> lookup;
   private final LongSupplier clock;
   private final Cache<String, Optional<ApiKey>> recent;
+  private final Cache<String, ApiKey> known;
 
   /**
    * @param required whether requests need a key
@@ -40,6 +45,7 @@ final class KeyCheck {
     this.lookup = lookup;
     this.clock = clock;
     this.recent = Caffeine.newBuilder().expireAfterWrite(RECHECK).maximumSize(10_000).ticker(ticker).build();
+    this.known = Caffeine.newBuilder().expireAfterWrite(KNOWN).maximumSize(10_000).ticker(ticker).build();
   }
 
   /**
@@ -83,8 +89,13 @@ final class KeyCheck {
     if (found == null) {
       try {
         found = lookup.apply(hash);
+        found.ifPresentOrElse(key -> known.put(hash, key), () -> known.invalidate(hash));
       } catch (RuntimeException e) {
-        throw new ApiException(503, "key_store_unavailable", "the API keys cannot be read now; retry shortly");
+        ApiKey lastSeen = known.getIfPresent(hash);
+        if (lastSeen == null) {
+          throw new ApiException(503, "key_store_unavailable", "the API keys cannot be read now; retry shortly");
+        }
+        found = Optional.of(lastSeen);
       }
       recent.put(hash, found);
     }

@@ -147,6 +147,24 @@ class KeyCheckTest {
   }
 
   @Test
+  void whileTheStoreIsAwayAKeyFoundBeforeStillWorksForTheKnownTime() {
+    String token = key(Set.of(Scope.SEARCH), null, null, null);
+    check.check("Bearer " + token, "x", Scope.SEARCH);
+    storeDown = true;
+    nanos.addAndGet(KeyCheck.RECHECK.toNanos());
+    assertThat(check.check("Bearer " + token, "x", Scope.SEARCH).key().id()).isEqualTo(ApiKeyTokens.idOf(token));
+    nanos.addAndGet(KeyCheck.KNOWN.toNanos());
+    assertThat(error(() -> check.check("Bearer " + token, "x", Scope.SEARCH)).status()).isEqualTo(503);
+    // a key found gone is no longer known
+    storeDown = false;
+    store.clear();
+    assertThat(error(() -> check.check("Bearer " + token, "x", Scope.SEARCH)).code()).isEqualTo("invalid_key");
+    storeDown = true;
+    nanos.addAndGet(KeyCheck.RECHECK.toNanos());
+    assertThat(error(() -> check.check("Bearer " + token, "x", Scope.SEARCH)).status()).isEqualTo(503);
+  }
+
+  @Test
   void tenantTagsBoundEverySearch() {
     KeyCheck.Caller tenant = check.check("Bearer " + key(Set.of(Scope.SEARCH), List.of("t1", "t2"), null, null), "x",
         Scope.SEARCH);

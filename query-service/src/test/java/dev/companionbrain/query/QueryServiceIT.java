@@ -1,5 +1,7 @@
 package dev.companionbrain.query;
 
+import dev.companionbrain.core.auth.Scope;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +60,7 @@ class QueryServiceIT {
   static final String REDIS_PASSWORD = "query-" + Long.toHexString(new java.security.SecureRandom().nextLong());
   static final List<String> REDIS_ACL = List.of("on", ">" + REDIS_PASSWORD, "resetkeys", "resetchannels",
       "%R~brain:doc:*", "%R~brain:index:generation", "%R~brain:index:generation:notice", "~search:*",
-      "%W~brain:refresh:*", "&brain:index:generation",
+      "%W~brain:refresh:*", "%R~brain:apikey:*", "&brain:index:generation",
       "-@all", "+get", "+mget", "+setex", "+set", "+ping", "+subscribe", "+hello", "+auth", "+client|setname");
 
   static final String[][] CORPUS = {
@@ -88,7 +90,9 @@ class QueryServiceIT {
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
         engines.esCount(indexing.index()) == CORPUS.length && engines.meiliCount(indexing.index()) == CORPUS.length);
     grantRedisUser();
-    config = configFor(indexing, 64);
+    keyStore = keyStore();
+    adminKey = keyStore.create("it-admin", java.util.Set.of(Scope.ADMIN), null, null, null, System.currentTimeMillis()).token();
+    config = configFor(indexing, 64, Map.of("BRAIN_API_KEYS", "required"));
     service = QueryService.start(config);
   }
 
@@ -108,6 +112,18 @@ class QueryServiceIT {
     URI uri = URI.create(stack.endpoints().redisUri());
     return "redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@" + uri.getHost() + ":" + uri.getPort();
   }
+
+  /** The key store on the stack's Redis, as `brain keys` writes it (the default user: an operator's). */
+  static ApiKeyStore keyStore() {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(stack.endpoints().redisUri());
+    redisClients.add(client);
+    return new ApiKeyStore(client.connect());
+  }
+
+  private static final List<io.lettuce.core.RedisClient> redisClients = new java.util.concurrent.CopyOnWriteArrayList<>();
+  static ApiKeyStore keyStore;
+  /** Sent by {@link #get} on every request: the shared service requires keys. */
+  static String adminKey;
 
   static QueryConfig configFor(IndexingConfig indexing, int maxConcurrent) {
     return configFor(indexing, maxConcurrent, Map.of());
@@ -131,6 +147,7 @@ class QueryServiceIT {
     env.put("BRAIN_INDEX", indexing.index());
     env.put("BRAIN_CACHE_WARMING", "false"); // warming is CacheIT's: no consumer group to join and leave per instance
     env.put("BRAIN_MAX_CONCURRENT_SEARCHES", Integer.toString(maxConcurrent));
+    env.put("BRAIN_API_KEYS", "off"); // the other ITs' concern is not the front door; this IT's shared service requires keys
     env.putAll(overrides);
     return QueryConfig.from(new Settings(env));
   }
@@ -145,6 +162,7 @@ class QueryServiceIT {
         job.cancel().get();
       }
       engines.close();
+      redisClients.forEach(io.lettuce.core.RedisClient::shutdown);
     } finally {
       noKeyOrPasswordEverReachedTheLog();
     }
@@ -160,7 +178,20 @@ class QueryServiceIT {
   }
 
   static HttpResponse<String> get(QueryService s, String pathAndQuery) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
+    return get(s, pathAndQuery, adminKey);
+  }
+
+  /** A request to the shared service, with its key. */
+  static HttpRequest.Builder authorized(URI uri) {
+    return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + adminKey);
+  }
+
+  static HttpResponse<String> get(QueryService s, String pathAndQuery, String key) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonNode search(QueryService s, String query) throws Exception {
@@ -209,7 +240,7 @@ class QueryServiceIT {
     assertThat(explain.fieldNames()).toIterable().contains("keyword", "vector");
     assertThat(explain.get("vector").get("rank").asInt()).isPositive();
     assertThat(response.get("backend_ms").fieldNames()).toIterable().contains("keyword", "vector");
-    JsonNode post = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search"))
+    JsonNode post = JSON.readTree(HTTP.send(authorized(URI.create(service.url() + "/search"))
         .POST(HttpRequest.BodyPublishers.ofString("{\"q\":\"supersonic flow\",\"tags\":[\"structures\"],\"mode\":\"keyword\"}"))
         .build(), HttpResponse.BodyHandlers.ofString()).body());
     assertThat(ids(post)).allSatisfy(id -> assertThat(id).isIn("buckling", "flutter"));
@@ -260,7 +291,7 @@ class QueryServiceIT {
     double before = counter("brain_cache_requests_total", "level=\"l2\",result=\"miss\"");
     List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      burst.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(service.url() + "/search?" + query)).build(),
+      burst.add(HTTP.sendAsync(authorized(URI.create(service.url() + "/search?" + query)).build(),
           HttpResponse.BodyHandlers.ofString()));
     }
     for (var f : burst) {
@@ -306,7 +337,7 @@ class QueryServiceIT {
     HttpResponse<String> longQ = get(service, "/search?" + q("x".repeat(513)));
     assertThat(longQ.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(longQ.body()).at("/error/code").asText()).isEqualTo("query_too_long");
-    HttpResponse<String> badJson = HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search"))
+    HttpResponse<String> badJson = HTTP.send(authorized(URI.create(service.url() + "/search"))
         .POST(HttpRequest.BodyPublishers.ofString("{nope")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(badJson.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(badJson.body()).at("/error/code").asText()).isEqualTo("invalid_json");
@@ -398,12 +429,12 @@ class QueryServiceIT {
     assertJsonError(get(service, "/search?q=%ff%fe"), 400, "invalid_query");
     assertThat(search(service, "q=shock%ff&mode=keyword").get("query").asText()).isEqualTo("shock");
     assertJsonError(get(service, "/search?q=" + "x".repeat(20_000)), 414, "uri_too_long");
-    assertJsonError(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=a"))
+    assertJsonError(HTTP.send(authorized(URI.create(service.url() + "/search?q=a"))
         .header("X-Padding", "p".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString()), 431, "headers_too_large");
-    assertJsonError(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=a"))
+    assertJsonError(HTTP.send(authorized(URI.create(service.url() + "/search?q=a"))
         .method("BREW", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()),
         405, "method_not_allowed");
-    assertJsonError(HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=a"))
+    assertJsonError(HTTP.send(authorized(URI.create(service.url() + "/search?q=a"))
         .DELETE().build(), HttpResponse.BodyHandlers.ofString()), 405, "method_not_allowed");
     assertJsonError(get(service, "/nowhere"), 404, "not_found");
     assertJsonError(get(service, "/documents/%ff"), 400, "bad_request");
@@ -445,17 +476,19 @@ class QueryServiceIT {
 
   @Test
   void oneClientFloodingGets429WhileAnotherClientIsStillServed() throws Exception {
-    QueryConfig fairConfig = configFor(indexing, 64, Map.of(
-        "BRAIN_MAX_CONCURRENT_SEARCHES_PER_CLIENT", "2", "BRAIN_CLIENT_ID_HEADER", "X-Client-Id"));
+    QueryConfig fairConfig = configFor(indexing, 64, Map.of("BRAIN_API_KEYS", "required"));
+    long now = System.currentTimeMillis();
+    String noisy = keyStore.create("noisy", java.util.Set.of(Scope.SEARCH), null, 2, null, now).token();
+    String calmKey = keyStore.create("calm", java.util.Set.of(Scope.SEARCH), null, 2, null, now).token();
     try (QueryService fair = QueryService.start(fairConfig)) {
       List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         flood.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(fair.url() + "/search?" + q("flood " + i) + "&mode=vector"))
-            .header("X-Client-Id", "noisy").header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString()));
+            .header("Authorization", "Bearer " + noisy).header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString()));
       }
       for (int i = 0; i < 10; i++) {
         HttpResponse<String> calm = HTTP.send(HttpRequest.newBuilder(URI.create(fair.url() + "/search?" + q("calm " + i)))
-            .header("X-Client-Id", "calm").header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", "Bearer " + calmKey).header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(calm.statusCode()).as(calm.body()).isEqualTo(200);
       }
       List<Integer> statuses = new ArrayList<>();
@@ -466,12 +499,92 @@ class QueryServiceIT {
     }
   }
 
+  private static String errorCode(HttpResponse<String> response) throws Exception {
+    return JSON.readTree(response.body()).at("/error/code").asText();
+  }
+
+  @Test
+  void aMissingWrongExpiredOrRevokedKeyIsRefusedAndARevokedKeyStopsWithinASecond() throws Exception {
+    long now = System.currentTimeMillis();
+    HttpResponse<String> none = get(service, "/search?" + q("shock"), null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(errorCode(none)).isEqualTo("missing_key");
+    assertThat(errorCode(get(service, "/search?" + q("shock"), dev.companionbrain.core.auth.ApiKeyTokens.generate())))
+        .isEqualTo("invalid_key");
+    String expired = keyStore.create("expired", java.util.Set.of(Scope.SEARCH), null, null, now - 1, now).token();
+    HttpResponse<String> late = get(service, "/search?" + q("shock"), expired);
+    assertThat(late.statusCode()).isEqualTo(401);
+    assertThat(errorCode(late)).isEqualTo("expired_key");
+    assertThat(get(service, "/metrics", keyStore.create("searcher", java.util.Set.of(Scope.SEARCH), null, null, null, now)
+        .token()).statusCode()).isEqualTo(403);
+    assertThat(get(service, "/health/live", null).statusCode()).isEqualTo(200);
+    ApiKeyStore.Created doomed = keyStore.create("doomed", java.util.Set.of(Scope.SEARCH), null, null, null, now);
+    try (QueryService other = QueryService.start(config)) { // a second instance: revoked on both
+      for (QueryService instance : List.of(service, other)) {
+        assertThat(get(instance, "/search?" + q("shock") + "&mode=keyword", doomed.token()).statusCode()).isEqualTo(200);
+      }
+      long revokedAt = System.nanoTime();
+      assertThat(keyStore.revoke(doomed.key().id(), System.currentTimeMillis())).isPresent();
+      for (QueryService instance : List.of(service, other)) {
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() ->
+            get(instance, "/search?" + q("shock") + "&mode=keyword", doomed.token()).statusCode() == 401);
+      }
+      long millis = (System.nanoTime() - revokedAt) / 1_000_000;
+      assertThat(millis).as("revoked on both instances after %d ms", millis).isLessThan(1000);
+      assertThat(errorCode(get(other, "/search?" + q("shock"), doomed.token()))).isEqualTo("revoked_key");
+    }
+    assertThat(keyStore.list()).extracting(k -> k.name()).contains("doomed", "expired", "it-admin");
+    assertThat(keyStore.list()).allSatisfy(k -> assertThat(k.toJson()).doesNotContain(doomed.token()));
+  }
+
+  @Test
+  void aTenantKeyNeverSeesAnotherTenantsDocumentsCachedOrNot() throws Exception {
+    long now = System.currentTimeMillis();
+    java.util.Set<Scope> scopes = java.util.Set.of(Scope.SEARCH, Scope.DOCUMENTS);
+    String thermal = keyStore.create("thermal team", scopes, List.of("thermal"), null, null, now).token();
+    String aero = keyStore.create("aero team", scopes, List.of("aero"), null, null, now).token();
+    String query = q("heat transfer shock waves flow") + "&k=20";
+    // the aero tenant fills the window of this query first, then the whole index's is filled too
+    for (String key : new String[] {aero, adminKey}) {
+      assertThat(get(service, "/search?" + query, key).statusCode()).isEqualTo(200);
+    }
+    JsonNode all = search(service, query);
+    assertThat(ids(all)).contains("heat", "shock");
+    for (int round = 0; round < 2; round++) { // computed, then from the cache
+      HttpResponse<String> mine = get(service, "/search?" + query, thermal);
+      assertThat(mine.statusCode()).isEqualTo(200);
+      JsonNode hits = JSON.readTree(mine.body()).get("hits");
+      assertThat(hits).isNotEmpty();
+      hits.forEach(h -> assertThat(h.get("tags").toString()).as(h.toString()).contains("thermal"));
+      assertThat(ids(JSON.readTree(mine.body()))).contains("heat").doesNotContain("shock");
+    }
+    HttpResponse<String> asked = get(service, "/search?" + query + "&tags=aero", thermal);
+    assertThat(asked.statusCode()).isEqualTo(403);
+    assertThat(errorCode(asked)).isEqualTo("tag_not_allowed");
+    HttpResponse<String> multi = HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/multi-search"))
+        .header("Authorization", "Bearer " + thermal)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"queries\":[{\"q\":\"oblique shock waves\",\"mode\":\"keyword\"},"
+            + "{\"q\":\"shock\",\"tags\":[\"aero\"]},{\"q\":\"heat\",\"k\":0},{\"q\":\"heat\"}]}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(multi.statusCode()).as(multi.body()).isEqualTo(200);
+    JsonNode results = JSON.readTree(multi.body()).get("results");
+    assertThat(results.get(0).get("status").asInt()).isEqualTo(200);
+    assertThat(ids(results.get(0))).doesNotContain("shock");
+    assertThat(results.get(1).get("status").asInt()).isEqualTo(403);
+    assertThat(results.get(2).get("status").asInt()).isEqualTo(400);
+    assertThat(results.get(3).get("status").asInt()).isEqualTo(200);
+    assertThat(ids(results.get(3))).contains("heat");
+    assertThat(get(service, "/documents/heat", thermal).statusCode()).isEqualTo(200);
+    assertThat(get(service, "/documents/shock", thermal).statusCode()).isEqualTo(404);
+    assertThat(get(service, "/documents/shock", aero).statusCode()).isEqualTo(200);
+  }
+
   /** Hostile and random requests: never a 5xx, every 4xx in the JSON error shape, and no breaker opened. */
   @Test
   void fuzzedRequestsGetA2xxOrAJson4xxAndLeaveEveryBreakerClosed() throws Exception {
     java.util.Random random = new java.util.Random(20261127L);
     for (int i = 0; i < 400; i++) {
-      HttpRequest request = RequestFuzzer.next(random, service.url());
+      HttpRequest request = RequestFuzzer.next(random, service.url(), adminKey);
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       String what = request.method() + " " + request.uri() + " -> " + response.statusCode() + " " + response.body();
       assertThat(response.statusCode()).as(what).isBetween(200, 499);
@@ -490,6 +603,7 @@ class QueryServiceIT {
   @Test
   void withRedisDownItKeepsServing() throws Exception {
     try (QueryService own = QueryService.start(config)) {
+      search(own, q("before the outage") + "&mode=keyword"); // the key is looked up once: the instance knows it
       stack.stopRedisKeepingData();
       try {
         for (int i = 0; i < 5; i++) {

@@ -35,12 +35,41 @@ final class RequestFuzzer {
 
   private RequestFuzzer() {}
 
-  static HttpRequest next(Random random, String baseUrl) {
-    return switch (random.nextInt(5)) {
-      case 0, 1 -> HttpRequest.newBuilder(URI.create(baseUrl + "/search?" + queryString(random))).GET().build();
+  /** Authorization headers besides the valid key: none, malformed, unknown, another scheme. */
+  private static final String[] AUTHORIZATIONS = {null, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer cb_",
+      "Bearer cb_zzzzzzzzzzzz_" + "a".repeat(43), "bearer x", "Bearer " + "k".repeat(5000), "Bearer \u00e9",
+      "Bearer " + dev.companionbrain.core.auth.ApiKeyTokens.generate()};
+
+  /** A hostile request; most carry {@code key} (a valid key of the service, or null when keys are off). */
+  static HttpRequest next(Random random, String baseUrl, String key) {
+    HttpRequest.Builder request = switch (random.nextInt(6)) {
+      case 0, 1 -> HttpRequest.newBuilder(URI.create(baseUrl + "/search?" + queryString(random))).GET();
       case 2, 3 -> post(random, baseUrl);
-      default -> HttpRequest.newBuilder(URI.create(baseUrl + "/documents/" + text(random, 1))).GET().build();
+      case 4 -> multiSearch(random, baseUrl);
+      default -> HttpRequest.newBuilder(URI.create(baseUrl + "/documents/" + text(random, 1))).GET();
     };
+    String authorization = key != null && random.nextInt(4) > 0 ? "Bearer " + key : pick(random, AUTHORIZATIONS);
+    if (authorization != null && authorization.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      request.header("Authorization", authorization);
+    }
+    return request.build();
+  }
+
+  private static HttpRequest.Builder multiSearch(Random random, String baseUrl) {
+    String body = switch (random.nextInt(5)) {
+      case 0 -> pick(random, new String[] {"{}", "{\"queries\":null}", "{\"queries\":{}}", "{\"queries\":[]}", "[]",
+          "{\"queries\":[" + "{},".repeat(60) + "{}]}", "{\"queries\":\"q\"}"});
+      default -> {
+        List<String> queries = new ArrayList<>();
+        int n = 1 + random.nextInt(6);
+        for (int i = 0; i < n; i++) {
+          queries.add(random.nextInt(8) == 0 ? pick(random, new String[] {"null", "7", "[]", "\"q\""}) : jsonObject(random));
+        }
+        yield "{\"queries\":[" + String.join(",", queries) + "]}";
+      }
+    };
+    return HttpRequest.newBuilder(URI.create(baseUrl + "/multi-search"))
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).header("Content-Type", "application/json");
   }
 
   private static String text(Random random, int maxPieces) {
@@ -76,7 +105,7 @@ final class RequestFuzzer {
     }
   }
 
-  private static HttpRequest post(Random random, String baseUrl) {
+  private static HttpRequest.Builder post(Random random, String baseUrl) {
     String body = switch (random.nextInt(6)) {
       case 0 -> pick(random, new String[] {"", "{nope", "[]", "null", "42", "\"q\"", "{\"q\":", "\u0000"});
       case 1 -> "[".repeat(3000) + "]".repeat(3000);
@@ -88,7 +117,7 @@ final class RequestFuzzer {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
-    return request.build();
+    return request;
   }
 
   private static String jsonObject(Random random) {
