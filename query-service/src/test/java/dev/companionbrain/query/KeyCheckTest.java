@@ -155,13 +155,30 @@ class KeyCheckTest {
     assertThat(check.check("Bearer " + token, "x", Scope.SEARCH).key().id()).isEqualTo(ApiKeyTokens.idOf(token));
     nanos.addAndGet(KeyCheck.KNOWN.toNanos());
     assertThat(error(() -> check.check("Bearer " + token, "x", Scope.SEARCH)).status()).isEqualTo(503);
-    // a key found gone is no longer known
+  }
+
+  @Test
+  void aKeyFoundGoneIsNoLongerKnownWhenTheStoreGoesAway() {
+    String token = key(Set.of(Scope.SEARCH), null, null, null);
+    check.check("Bearer " + token, "x", Scope.SEARCH);
+    nanos.addAndGet(KeyCheck.RECHECK.toNanos());
     storeDown = false;
     store.clear();
     assertThat(error(() -> check.check("Bearer " + token, "x", Scope.SEARCH)).code()).isEqualTo("invalid_key");
     storeDown = true;
     nanos.addAndGet(KeyCheck.RECHECK.toNanos());
     assertThat(error(() -> check.check("Bearer " + token, "x", Scope.SEARCH)).status()).isEqualTo(503);
+  }
+
+  @Test
+  void theBearerSchemeInAnyCaseWithinTheLengthLimit() {
+    assertThat(KeyCheck.bearer("Bearer x")).isEqualTo("x");
+    assertThat(KeyCheck.bearer("BEARER  y ")).isEqualTo("y");
+    assertThat(KeyCheck.bearer("Bearer")).isNull();
+    assertThat(KeyCheck.bearer("Bearer  ")).isNull();
+    assertThat(KeyCheck.bearer("Token abcdef")).isNull();
+    assertThat(KeyCheck.bearer("Bearer " + "a".repeat(193))).hasSize(193); // 200 characters in all
+    assertThat(KeyCheck.bearer("Bearer " + "a".repeat(194))).isNull();
   }
 
   @Test
