@@ -43,7 +43,9 @@ public record ApiKey(String id, String hash, String name, Set<Scope> scopes, Lis
     if (tenantTags != null) {
       // the same rule as a request's tags: a tenant's tags are a filter the engines apply
       tenantTags = new SearchQuery("tenant", dev.companionbrain.core.search.SearchMode.HYBRID, 1, 0, tenantTags,
-          dev.companionbrain.core.search.FusionMethod.RRF, null, false).tags();
+          dev.companionbrain.core.search.FusionMethod.RRF,
+          dev.companionbrain.core.search.Weights.of(java.util.Map.of(dev.companionbrain.core.search.Retriever.KEYWORD, 1.0)),
+          false).tags();
       if (tenantTags.isEmpty()) {
         throw new IllegalArgumentException("a tenant key names at least one tag");
       }
