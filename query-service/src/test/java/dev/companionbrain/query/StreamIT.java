@@ -291,10 +291,13 @@ class StreamIT {
         socket.close(); // the client goes away mid-stream
       }
     }
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    long closed = System.nanoTime();
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
       assertThat(openScrolls()).isZero();
       assertThat(streams("abandoned")).isEqualTo(abandonedBefore + StreamHandler.MAX_STREAMS);
     });
+    System.out.printf("StreamIT: %d abandoned streams, their scrolls deleted %d ms after the clients closed%n",
+        StreamHandler.MAX_STREAMS, (System.nanoTime() - closed) / 1_000_000);
     // the permits came back: a new stream runs
     HttpResponse<InputStream> again = stream(everything, "q=tenantword");
     assertThat(again.statusCode()).isEqualTo(200);
