@@ -255,7 +255,7 @@ class StreamIT {
 
   /** Reads until {@code lines} newlines went by (a few chunk headers among them); returns the head. */
   private static String readLines(Socket socket, int lines) throws Exception {
-    InputStream in = socket.getInputStream();
+    InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
     StringBuilder head = new StringBuilder();
     int seen = 0;
     while (seen < lines) {
