@@ -141,6 +141,7 @@ public final class QueryService implements AutoCloseable {
     SearchHandler search = new SearchHandler(config.defaults(), config.windowHits(), cache, latency,
         new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()),
         config.maxConcurrentSearchesPerClient(), config.multiSearchMax(), lanes, registry);
+    StreamHandler stream = new StreamHandler(config.defaults(), parts.retrievals().get(Retriever.KEYWORD), registry);
     this.readiness = new Readiness(parts.probes(), searcher::breakers, parts.generations()::current, java.time.Clock.systemUTC());
     this.app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
@@ -154,6 +155,7 @@ public final class QueryService implements AutoCloseable {
       c.routes.get("/search", guarded(Scope.SEARCH, search::get));
       c.routes.post("/search", guarded(Scope.SEARCH, search::post));
       c.routes.post("/multi-search", guarded(Scope.SEARCH, search::multiSearch));
+      c.routes.get("/search/stream", guarded(Scope.SEARCH, stream::get));
       c.routes.get("/documents/{id}", guarded(Scope.DOCUMENTS, this::document));
       c.routes.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"live\"}"));
       // readiness and the API's description say nothing of the documents: a probe and a client need no key

@@ -36,19 +36,35 @@ public final class Bm25Retrieval implements Retrieval {
   public static String requestBody(RetrievalRequest request) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     ElasticsearchSearch.idsOnly(body, request.limit());
-    ObjectNode bool = body.putObject("query").putObject("bool");
+    body.set("query", query(request.q(), request.tags(), request.ids()));
+    return body.toString();
+  }
+
+  /**
+   * The query of every BM25 search: {@code multi_match} of {@code q} over title (boosted) and body,
+   * with the tags and ids as non-scoring {@code terms} filters (an empty list: no filter). The
+   * keyword search and its stream ({@link KeywordStream}) share it, so both rank alike.
+   */
+  static ObjectNode query(String q, List<String> tags, List<String> ids) {
+    ObjectNode query = Json.MAPPER.createObjectNode();
+    ObjectNode bool = query.putObject("bool");
     ObjectNode match = bool.putObject("must").putObject("multi_match");
-    match.put("query", request.q());
+    match.put("query", q);
     match.putArray("fields").add("title^2").add("body");
-    if (!request.tags().isEmpty() || !request.ids().isEmpty()) {
+    if (!tags.isEmpty() || !ids.isEmpty()) {
       ArrayNode filter = bool.putArray("filter");
-      if (!request.tags().isEmpty()) {
-        ElasticsearchSearch.terms(filter, "tags", request.tags());
+      if (!tags.isEmpty()) {
+        ElasticsearchSearch.terms(filter, "tags", tags);
       }
-      if (!request.ids().isEmpty()) {
-        ElasticsearchSearch.terms(filter, "id", request.ids());
+      if (!ids.isEmpty()) {
+        ElasticsearchSearch.terms(filter, "id", ids);
       }
     }
-    return body.toString();
+    return query;
+  }
+
+  /** Every match of a query, a page at a time, over this retrieval's client and index. */
+  public KeywordStream stream() {
+    return new KeywordStream(client, index);
   }
 }

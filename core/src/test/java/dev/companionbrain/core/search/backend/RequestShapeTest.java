@@ -226,6 +226,36 @@ class RequestShapeTest {
   }
 
   @Nested
+  class KeywordStreaming {
+    @Test
+    void theStreamAsksTheKeywordSearchsQueryInScoreOrderForTheDisplayFieldsOnly() {
+      JsonNode body = parse(KeywordStream.firstBody("kafka streams", List.of("x", "y")));
+      JsonNode search = parse(Bm25Retrieval.requestBody(new RetrievalRequest("kafka streams", null, List.of("x", "y"), 10)));
+
+      assertThat(body.path("query")).isEqualTo(search.path("query"));
+      assertThat(body.path("size").asInt()).isEqualTo(KeywordStream.PAGE_SIZE);
+      assertThat(body.path("sort").toString()).isEqualTo("[{\"_score\":\"desc\"}]");
+      assertThat(body.path("track_scores").asBoolean()).isTrue();
+      assertThat(texts(body.path("_source"))).containsExactly("id", "title", "url", "tags", "updated_at")
+          .doesNotContain("body", IndexDefinitions.VECTOR_FIELD);
+    }
+
+    @Test
+    void aPageGivesEachHitsScoreAndDisplayFields() {
+      JsonNode page = parse("""
+          {"_scroll_id":"s","hits":{"hits":[
+            {"_score":2.5,"_source":{"id":"a","title":"A","url":"https://x/a","tags":["t1","t2"],"updated_at":"2026-01-01T00:00:00Z"}},
+            {"_score":1.0,"_source":{"title":"no id: skipped"}},
+            {"_score":0.5,"_source":{"id":"b","tags":"single"}}]}}""");
+
+      assertThat(KeywordStream.hits(page)).containsExactly(
+          new KeywordStream.Hit("a", 2.5, "A", "https://x/a", List.of("t1", "t2"), "2026-01-01T00:00:00Z"),
+          new KeywordStream.Hit("b", 0.5, null, null, List.of("single"), null));
+      assertThat(KeywordStream.hits(parse("{\"_scroll_id\":\"s\"}"))).isEmpty();
+    }
+  }
+
+  @Nested
   class Text {
     @Test
     void requestBodyWithoutTags() {
