@@ -98,7 +98,8 @@ final class Evaluate implements Callable<Integer> {
         Map<String, String> timeouts = Map.of(Setting.VECTOR_TIMEOUT_MS.variable(), "5000", Setting.TEXT_TIMEOUT_MS.variable(), "5000",
             Setting.KEYWORD_TIMEOUT_MS.variable(), "5000");
         try (QueryService service = QueryService.start(EmbeddedProduct.query(e, ns, 0, timeouts))) {
-          return evaluate(c, judged, split, queryText, new SearchClient(service.url()));
+          String key = LocalKeys.create(e.redisUri(), "eval", java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH));
+          return evaluate(c, judged, split, queryText, new SearchClient(service.url(), key));
         }
       } finally {
         job.cancel().get();

@@ -50,8 +50,10 @@ final class Search implements Callable<Integer> {
     if (explain) {
       query.append("&explain=true");
     }
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + query))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + query)).timeout(Duration.ofSeconds(10));
+    // the key: BRAIN_API_KEY, else the one ./brain up printed; none when the service runs with keys off
+    RunningStack.get(Setting.API_KEY, "api_key").ifPresent(key -> request.header("Authorization", "Bearer " + key));
+    HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode body = JSON.readTree(response.body());
     if (response.statusCode() != 200) {
       System.err.println("error " + response.statusCode() + ": " + body.at("/error/code").asText() + ": "

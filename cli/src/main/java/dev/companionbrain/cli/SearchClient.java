@@ -17,9 +17,12 @@ import java.util.List;
 final class SearchClient {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String baseUrl;
+  private final String apiKey;
 
-  SearchClient(String baseUrl) {
+  /** @param apiKey sent as {@code Authorization: Bearer}, or null */
+  SearchClient(String baseUrl, String apiKey) {
     this.baseUrl = baseUrl;
+    this.apiKey = apiKey;
   }
 
   /** The ranked hits (id and the response's score) of one search; extra is appended to the query string. */
@@ -27,8 +30,12 @@ final class SearchClient {
     String uri = baseUrl + "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&mode=" + mode + "&k=" + k
         + (extra == null ? "" : "&" + extra);
     for (int attempt = 1; ; attempt++) {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30))
-          .header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30))
+          .header("Cache-Control", "no-cache");
+      if (apiKey != null) {
+        request.header("Authorization", "Bearer " + apiKey);
+      }
+      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 429 && attempt < 20) {
         Thread.sleep(200L * attempt); // the service asked to retry later
         continue;

@@ -87,10 +87,14 @@ final class Up implements Callable<Integer> {
     int servicePort = Ports.preferredOrFree(queryPort);
     QueryService service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
 
+    // the service requires keys: one to use (admin, printed below) and Prometheus's own (metrics only)
+    String localKey = LocalKeys.create(e.redisUri(), "local", java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN));
+    String prometheusKey = LocalKeys.create(e.redisUri(), "prometheus", java.util.Set.of(dev.companionbrain.core.auth.Scope.METRICS));
     PrometheusServer prometheus = PrometheusServer.start(Map.of(
             "query-service", java.util.List.of("127.0.0.1:" + service.port()),
             "flink", flinkTargets),
-        java.time.Duration.ofSeconds(5), java.util.List.of(java.nio.file.Path.of("prometheus", "alerts.yml").toAbsolutePath()));
+        java.time.Duration.ofSeconds(5), java.util.List.of(java.nio.file.Path.of("prometheus", "alerts.yml").toAbsolutePath()),
+        Map.of("query-service", prometheusKey));
 
     endpoints.put("prometheus", prometheus.url());
     endpoints.put("kafka", e.kafkaBootstrapServers());
@@ -104,6 +108,7 @@ final class Up implements Callable<Integer> {
     endpoints.put("flink_checkpoints", flink.checkpointsUri());
     endpoints.put("flink_savepoints", flink.savepointsUri());
     endpoints.put("query_service", service.url());
+    endpoints.put("api_key", localKey);
     endpoints.put("documents_topic", indexing.documentsTopic());
     endpoints.put("indexing_group", indexing.consumerGroup());
     endpoints.put("index", indexing.index());
@@ -117,7 +122,9 @@ final class Up implements Callable<Integer> {
     System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: " + indexing.index());
     System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: " + indexing.index() + " (key in .brain/endpoints.json)");
     System.out.println("  redis           " + e.redisUri());
-    System.out.println("  query service   " + service.url() + "   GET /search?q=…  /health/ready  /metrics  /openapi.json");
+    System.out.println("  query service   " + service.url() + "   GET /search?q=…  POST /multi-search  GET /search/stream?q=…"
+        + "  /documents/{id}  /health/ready  /metrics  /openapi.json");
+    System.out.println("  api key         " + localKey + "   (scope admin; ./brain keys create makes others)");
     System.out.println("  flink web UI    " + flink.restUrl() + "   (Flink 1.20.3 session cluster: IndexingJob "
         + indexingJob + ", LatencyAlertJob " + latencyJob + ", CacheWarmingJob " + warmingJob + ")");
     System.out.println("  flink metrics   " + String.join("  ", flinkTargets.stream().map(t -> "http://" + t + "/metrics").toList()));
@@ -125,7 +132,8 @@ final class Up implements Callable<Integer> {
     System.out.println("  prometheus      " + prometheus.url() + "   (scrapes both; alert rules from prometheus/alerts.yml)");
     System.out.println("  grafana         dashboards in grafana/dashboards (import into any Grafana pointed at the Prometheus above)");
     System.out.println("Push documents: ./brain ingest docs.jsonl   (or --collection ../shared/data/cranfield)");
-    System.out.println("Search:         ./brain search \"boundary layer\"   (or curl '" + service.url() + "/search?q=boundary+layer')");
+    System.out.println("Search:         ./brain search \"boundary layer\"   (or curl -H 'Authorization: Bearer " + localKey + "' '"
+        + service.url() + "/search?q=boundary+layer')");
     System.out.println("Jobs:           ./brain jobs list | savepoint | upgrade --jar " + jar + " | cancel");
     System.out.println("Ctrl-C stops everything.");
 

@@ -28,6 +28,15 @@ public final class PrometheusServer implements AutoCloseable {
    * @param ruleFiles alert rule files to load
    */
   public static PrometheusServer start(Map<String, List<String>> targets, Duration interval, List<Path> ruleFiles) {
+    return start(targets, interval, ruleFiles, Map.of());
+  }
+
+  /**
+   * @param bearerKeys job name to the API key it scrapes with ({@code Authorization: Bearer}); each
+   *     key goes into a file of its own, readable by the owner only, never into the configuration
+   */
+  public static PrometheusServer start(Map<String, List<String>> targets, Duration interval, List<Path> ruleFiles,
+      Map<String, String> bearerKeys) {
     String binary = Executables.find("prometheus").orElseThrow(() -> new MissingPrerequisiteException(
         "prometheus not found: install the Debian package prometheus "
             + "(./brain test and ./brain up do it with apt-get when run as root)"));
@@ -43,8 +52,19 @@ public final class PrometheusServer implements AutoCloseable {
       config.append("scrape_configs:\n");
       targets.forEach((job, list) -> {
         String path = list.isEmpty() || !list.get(0).contains("/") ? "/metrics" : list.get(0).substring(list.get(0).indexOf('/'));
-        config.append("  - job_name: ").append(job).append("\n    metrics_path: ").append(path)
-            .append("\n    static_configs:\n      - targets: [");
+        config.append("  - job_name: ").append(job).append("\n    metrics_path: ").append(path).append('\n');
+        if (bearerKeys.containsKey(job)) {
+          Path keyFile = dir.resolve(job + ".key");
+          try {
+            Files.createFile(keyFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(keyFile, bearerKeys.get(job));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          config.append("    authorization:\n      type: Bearer\n      credentials_file: ").append(keyFile).append('\n');
+        }
+        config.append("    static_configs:\n      - targets: [");
         for (int i = 0; i < list.size(); i++) {
           String t = list.get(i);
           config.append(i == 0 ? "" : ", ").append('"').append(t.contains("/") ? t.substring(0, t.indexOf('/')) : t).append('"');
