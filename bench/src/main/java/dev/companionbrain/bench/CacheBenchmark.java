@@ -252,10 +252,17 @@ final class CacheBenchmark implements Callable<Integer> {
     return new long[] {now, later};
   }
 
+  /** The key every request to the service sends (the service requires keys, as `brain up` runs it). */
+  private static volatile String apiKey;
+
+  private static HttpRequest.Builder authorized(URI uri) {
+    return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + apiKey);
+  }
+
   /** The service's metrics now; empty when it does not answer. */
   private static PrometheusText scrape(String base) {
     try {
-      return PrometheusText.parse(client().send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+      return PrometheusText.parse(client().send(authorized(URI.create(base + "/metrics"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
     } catch (java.io.IOException e) {
       return PrometheusText.empty();
@@ -289,6 +296,8 @@ final class CacheBenchmark implements Callable<Integer> {
     List<Outcome> outcomes = new ArrayList<>();
     try (LocalStack stack = LocalStack.start()) {
       Endpoints e = stack.endpoints();
+      apiKey = dev.companionbrain.cli.LocalKeys.create(e.redisUri(), "bench cache",
+          java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN));
       IndexingConfig indexing = EmbeddedProduct.indexing(e, index + "-documents", index + "-dlq", index, Map.of(
           Setting.BATCH_MAX_WAIT_MS.variable(), Long.toString(maxBatchWaitMs),
           Setting.CHECKPOINT_INTERVAL_MS.variable(), Long.toString(checkpointIntervalMs),
@@ -549,11 +558,11 @@ final class CacheBenchmark implements Callable<Integer> {
         if (measured) {
           figures.sent();
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
+        HttpRequest request = authorized(URI.create(base + "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
             + "&mode=hybrid&k=10" + (page2 ? "&offset=10" : ""))).timeout(Duration.ofSeconds(10)).build();
         if (i % 5 == 0) { // the floor: the same client, the same pacing, the service's trivial endpoint
           inFlight.incrementAndGet();
-          http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/health/live")).timeout(Duration.ofSeconds(10)).build(),
+          http.sendAsync(authorized(URI.create(base + "/health/live")).timeout(Duration.ofSeconds(10)).build(),
               HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
                 if (measured && error == null) {
                   figures.floorAnswer((System.nanoTime() - due) / 1000);
@@ -708,7 +717,7 @@ final class CacheBenchmark implements Callable<Integer> {
           polling[0].cancel(false);
           return;
         }
-        http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
+        http.sendAsync(authorized(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
             .thenAccept(response -> {
               long at = System.nanoTime();
               if (response.statusCode() == 200 && holds(response.body(), id) && done.compareAndSet(false, true)) {

@@ -114,6 +114,9 @@ final class LoadBenchmark implements Callable<Integer> {
       embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
 
       int port = dev.companionbrain.localstack.Ports.free();
+      String apiKey = dev.companionbrain.cli.LocalKeys.create(e.redisUri(), "bench load",
+          java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN));
+      String key = "Authorization: Bearer " + apiKey;
       try (ServiceProcess service = ServiceProcess.start(
           EmbeddedProduct.queryEnvironment(e, index, port, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256")), port, work)) {
         String base = "http://127.0.0.1:" + port;
@@ -125,16 +128,35 @@ final class LoadBenchmark implements Callable<Integer> {
         // warm the caches for the cached scenario: one pass over every query
         HttpClient http = HttpClient.newHttpClient();
         for (String p : Files.readAllLines(hybridPaths)) {
-          http.send(HttpRequest.newBuilder(URI.create(base + p)).build(), HttpResponse.BodyHandlers.discarding());
+          http.send(HttpRequest.newBuilder(URI.create(base + p)).header("Authorization", "Bearer " + apiKey).build(),
+              HttpResponse.BodyHandlers.discarding());
         }
         results.add(run(wrk, lua, "service: trivial endpoint (/health/live)", base,
             write(work, "live.paths", List.of("/health/live")), null, "GET", List.of()));
-        results.add(run(wrk, lua, "service: hybrid, cached (L1)", base, hybridPaths, null, "GET", List.of()));
-        results.add(run(wrk, lua, "service: hybrid, uncached", base, hybridPaths, null, "GET", List.of("Cache-Control: no-cache")));
+        results.add(run(wrk, lua, CACHED, base, hybridPaths, null, "GET", List.of(key)));
+        results.add(run(wrk, lua, UNCACHED, base, hybridPaths, null, "GET", List.of(key, "Cache-Control: no-cache")));
+        // several searches in one request: 5 uncached (latency) and 50 cached (throughput)
+        List<String> fives = new ArrayList<>();
+        List<String> fifties = new ArrayList<>();
+        for (int i = 0; i + 5 <= queries.size(); i += 5) {
+          fives.add(multiSearchBody(queries.subList(i, i + 5)));
+        }
+        for (int i = 0; i < Math.max(1, queries.size() / 50); i++) {
+          List<String> fifty = new ArrayList<>();
+          for (int j = 0; j < 50; j++) {
+            fifty.add(queries.get((i * 50 + j) % queries.size()));
+          }
+          fifties.add(multiSearchBody(fifty));
+        }
+        Path multiPath = write(work, "multi.paths", List.of("/multi-search"));
+        results.add(run(wrk, lua, MULTI_5, base, multiPath, write(work, "multi5.bodies", fives), "POST",
+            List.of(key, "Content-Type: application/json", "Cache-Control: no-cache")));
+        results.add(run(wrk, lua, MULTI_50, base, multiPath, write(work, "multi50.bodies", fifties), "POST",
+            List.of(key, "Content-Type: application/json")));
         for (String mode : List.of("text", "keyword", "vector")) {
           results.add(run(wrk, lua, "service: " + mode + ", uncached", base,
               write(work, mode + ".paths", searchPaths.stream().map(p -> p + "&mode=" + mode).toList()), null, "GET",
-              List.of("Cache-Control: no-cache")));
+              List.of(key, "Cache-Control: no-cache")));
         }
         // the engines directly, with the bodies the service sends (the same candidates: a window's hits)
         int n = Integer.parseInt(Setting.CACHE_WINDOW_HITS.defaultValue());
@@ -168,6 +190,17 @@ final class LoadBenchmark implements Callable<Integer> {
             e.elasticsearchUrl(), work.resolve("knn.paths"), work.resolve("knn.bodies"), "POST",
             List.of("Content-Type: application/json")));
         mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
+      }
+      // the key check's cost: the same cached scenario on a service with keys off, beside it in this run
+      int openPort = dev.companionbrain.localstack.Ports.free();
+      try (ServiceProcess open = ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index, openPort, Map.of(
+          Setting.MAX_CONCURRENT_SEARCHES.variable(), "256", Setting.API_KEYS.variable(), "off")), openPort, work)) {
+        String openBase = "http://127.0.0.1:" + openPort;
+        HttpClient http = HttpClient.newHttpClient();
+        for (String p : Files.readAllLines(work.resolve("hybrid.paths"))) {
+          http.send(HttpRequest.newBuilder(URI.create(openBase + p)).build(), HttpResponse.BodyHandlers.discarding());
+        }
+        results.add(run(wrk, lua, CACHED_KEYS_OFF, openBase, work.resolve("hybrid.paths"), null, "GET", List.of()));
       }
     } finally {
       dev.companionbrain.localstack.Folders.delete(work);
@@ -232,6 +265,23 @@ final class LoadBenchmark implements Callable<Integer> {
     return values;
   }
 
+  private static final String CACHED = "service: hybrid, cached (L1)";
+  private static final String UNCACHED = "service: hybrid, uncached";
+  private static final String CACHED_KEYS_OFF = "service: hybrid, cached (L1), keys off";
+  private static final String MULTI_5 = "service: multi-search of 5 hybrid, uncached";
+  private static final String MULTI_50 = "service: multi-search of 50 hybrid, cached (L1)";
+
+  /** {@code {"queries":[{"q":...,"mode":"hybrid"}, ...]}} of these queries. */
+  private static String multiSearchBody(List<String> qs) {
+    StringBuilder body = new StringBuilder("{\"queries\":[");
+    for (int i = 0; i < qs.size(); i++) {
+      body.append(i == 0 ? "" : ",").append("{\"q\":\"")
+          .append(new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(qs.get(i))))
+          .append("\",\"mode\":\"hybrid\"}");
+    }
+    return body.append("]}").toString();
+  }
+
   private static final String FLOOR_HOP = "floor: service trivial endpoint, latency connections";
   private static final String MEILI_PAUSED = "engine: Meilisearch search, 1 ms pause between requests";
   private static final String BM25_PAUSED = "engine: Elasticsearch API BM25, 1 ms pause between requests";
@@ -293,6 +343,13 @@ final class LoadBenchmark implements Callable<Integer> {
     double slowest = Math.max(meili.p50(), Math.max(bm25.p50(), knn.p50()));
     md.append("| target (ratios within this run) | measured | bar | |\n|---|---|---|---|\n");
     ratio(md, "cached hybrid rps / trivial rps", cached.rps() / trivial.rps(), 0.8, true);
+    Result multi5 = by.get(MULTI_5);
+    Result multi50 = by.get(MULTI_50);
+    Result keysOff = by.get(CACHED_KEYS_OFF);
+    ratio(md, "multi-search of 5 uncached p50 / one uncached hybrid p50", multi5.p50() / uncached.p50(), 1.5, false);
+    ratio(md, "searches/s in multi-searches of 50 cached / cached single searches/s", multi50.rps() * 50 / cached.rps(), 10,
+        true);
+    ratio(md, "cached hybrid rps, keys on / keys off", cached.rps() / keysOff.rps(), 0.95, true);
     ratio(md, "uncached hybrid p50 / (slowest engine p50 + embedding p50)", uncached.p50() / (slowest + embedP50), 1.2, false);
     ratio(md, "text p50 / Meilisearch p50", by.get("service: text, uncached").p50() / meili.p50(), 1.1, false);
     ratio(md, "keyword p50 / BM25 p50", by.get("service: keyword, uncached").p50() / bm25.p50(), 1.1, false);

@@ -8,11 +8,11 @@ import java.util.Set;
 import java.util.function.Function;
 
 /** The key store on a Redis (the stack's, or the catalogue's {@code BRAIN_REDIS_URI}), opened for one piece of work. */
-final class LocalKeys {
+public final class LocalKeys {
   private LocalKeys() {}
 
   /** Runs {@code work} with the key store at {@code redisUri}, closing the connection after. */
-  static <T> T withStore(String redisUri, Function<ApiKeyStore, T> work) {
+  public static <T> T withStore(String redisUri, Function<ApiKeyStore, T> work) {
     RedisClient client = RedisClient.create(redisUri);
     try (var connection = client.connect()) {
       return work.apply(new ApiKeyStore(connection));
@@ -22,7 +22,7 @@ final class LocalKeys {
   }
 
   /** A new key's token: named {@code name}, with {@code scopes}, every document, no expiry. */
-  static String create(String redisUri, String name, Set<Scope> scopes) {
+  public static String create(String redisUri, String name, Set<Scope> scopes) {
     return withStore(redisUri, store -> store.create(name, scopes, (List<String>) null, null, null,
         System.currentTimeMillis()).token());
   }
