@@ -114,12 +114,18 @@ final class LoadBenchmark implements Callable<Integer> {
       embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
 
       int port = dev.companionbrain.localstack.Ports.free();
-      String apiKey = dev.companionbrain.cli.LocalKeys.create(e.redisUri(), "bench load",
-          java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN));
+      // wrk's connections share one key: its share must hold them all (16 connections of a multi-search's 4 lanes)
+      String apiKey = dev.companionbrain.cli.LocalKeys.withStore(e.redisUri(), store -> store.create("bench load",
+          java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN), null, 256, null, System.currentTimeMillis()).token());
       String key = "Authorization: Bearer " + apiKey;
+      // the key check's cost: the cached scenario also on a service with keys off, right after the one with keys on
+      int openPort = dev.companionbrain.localstack.Ports.free();
       try (ServiceProcess service = ServiceProcess.start(
-          EmbeddedProduct.queryEnvironment(e, index, port, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256")), port, work)) {
+          EmbeddedProduct.queryEnvironment(e, index, port, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256")), port, work);
+          ServiceProcess open = ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index, openPort, Map.of(
+              Setting.MAX_CONCURRENT_SEARCHES.variable(), "256", Setting.API_KEYS.variable(), "off")), openPort, work)) {
         String base = "http://127.0.0.1:" + port;
+        String openBase = "http://127.0.0.1:" + openPort;
         List<String> searchPaths = new ArrayList<>();
         for (String q : queries) {
           searchPaths.add("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
@@ -133,7 +139,11 @@ final class LoadBenchmark implements Callable<Integer> {
         }
         results.add(run(wrk, lua, "service: trivial endpoint (/health/live)", base,
             write(work, "live.paths", List.of("/health/live")), null, "GET", List.of()));
+        for (String p : Files.readAllLines(hybridPaths)) {
+          http.send(HttpRequest.newBuilder(URI.create(openBase + p)).build(), HttpResponse.BodyHandlers.discarding());
+        }
         results.add(run(wrk, lua, CACHED, base, hybridPaths, null, "GET", List.of(key)));
+        results.add(run(wrk, lua, CACHED_KEYS_OFF, openBase, hybridPaths, null, "GET", List.of()));
         results.add(run(wrk, lua, UNCACHED, base, hybridPaths, null, "GET", List.of(key, "Cache-Control: no-cache")));
         // several searches in one request: 5 uncached (latency) and 50 cached (throughput)
         List<String> fives = new ArrayList<>();
@@ -190,17 +200,6 @@ final class LoadBenchmark implements Callable<Integer> {
             e.elasticsearchUrl(), work.resolve("knn.paths"), work.resolve("knn.bodies"), "POST",
             List.of("Content-Type: application/json")));
         mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
-      }
-      // the key check's cost: the same cached scenario on a service with keys off, beside it in this run
-      int openPort = dev.companionbrain.localstack.Ports.free();
-      try (ServiceProcess open = ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index, openPort, Map.of(
-          Setting.MAX_CONCURRENT_SEARCHES.variable(), "256", Setting.API_KEYS.variable(), "off")), openPort, work)) {
-        String openBase = "http://127.0.0.1:" + openPort;
-        HttpClient http = HttpClient.newHttpClient();
-        for (String p : Files.readAllLines(work.resolve("hybrid.paths"))) {
-          http.send(HttpRequest.newBuilder(URI.create(openBase + p)).build(), HttpResponse.BodyHandlers.discarding());
-        }
-        results.add(run(wrk, lua, CACHED_KEYS_OFF, openBase, work.resolve("hybrid.paths"), null, "GET", List.of()));
       }
     } finally {
       dev.companionbrain.localstack.Folders.delete(work);

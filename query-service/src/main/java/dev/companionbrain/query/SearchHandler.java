@@ -25,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class SearchHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The most searches of one multi-search that run at once (within the caller's share): each is one
+   * core's worth of work, so more only queue behind each other while they hold the share.
+   */
+  static final int MULTI_SEARCH_LANES = 4;
   /** The request attribute holding the {@link KeyCheck.Caller} the route's guard let in. */
   static final String CALLER = "brain.caller";
   private final SearchDefaults defaults;
@@ -71,7 +76,8 @@ final class SearchHandler {
    * {@code POST /multi-search}: {@code {"queries":[{...}, ...]}}, each the body of a {@code POST
    * /search}. Answered 200 with one result per query, in order: a 200 result is that search's answer
    * with {@code "status":200}; any other is {@code {"status":..,"error":{code,message}}}. The searches
-   * run at once, as many as the caller's share has free (at least one, else the whole request is 429).
+   * run at once, up to {@link #MULTI_SEARCH_LANES} and as many as the caller's share has free (at
+   * least one, else the whole request is 429).
    */
   void multiSearch(Context ctx) {
     long began = System.nanoTime();
@@ -89,7 +95,7 @@ final class SearchHandler {
     List<String> held = new ArrayList<>();
     try {
       // as many lanes as the caller's share has free now: the searches then run without asking again
-      for (int i = 0; i < Math.min(n, share); i++) {
+      for (int i = 0; i < Math.min(n, Math.min(share, MULTI_SEARCH_LANES)); i++) {
         try {
           held.add(admission.admit(caller.client(), share));
         } catch (ApiException.TooManyRequests refused) {
