@@ -259,7 +259,9 @@ final class LoadBenchmark implements Callable<Integer> {
       }
     }
     if (p.waitFor() != 0 || values.isEmpty()) {
-      throw new IllegalStateException("wrk failed: " + String.join(" ", command) + "\n" + output);
+      // the command carries keys in its headers: never in a message
+      throw new IllegalStateException("wrk failed: " + String.join(" ", command).replaceAll("Bearer [^ ]+", "Bearer ***")
+          + "\n" + output);
     }
     return values;
   }
