@@ -42,10 +42,11 @@ final class RequestFuzzer {
 
   /** A hostile request; most carry {@code key} (a valid key of the service, or null when keys are off). */
   static HttpRequest next(Random random, String baseUrl, String key) {
-    HttpRequest.Builder request = switch (random.nextInt(6)) {
+    HttpRequest.Builder request = switch (random.nextInt(7)) {
       case 0, 1 -> HttpRequest.newBuilder(URI.create(baseUrl + "/search?" + queryString(random))).GET();
       case 2, 3 -> post(random, baseUrl);
       case 4 -> multiSearch(random, baseUrl);
+      case 5 -> HttpRequest.newBuilder(URI.create(baseUrl + "/search/stream?" + queryString(random))).GET();
       default -> HttpRequest.newBuilder(URI.create(baseUrl + "/documents/" + text(random, 1))).GET();
     };
     String authorization = key != null && random.nextInt(4) > 0 ? "Bearer " + key : pick(random, AUTHORIZATIONS);
