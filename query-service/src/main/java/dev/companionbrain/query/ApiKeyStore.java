@@ -75,9 +75,10 @@ public final class ApiKeyStore {
    * @throws IllegalArgumentException when several keys have that name
    */
   public Optional<ApiKey> revoke(String idOrName, long nowMillis) {
-    List<ApiKey> matches = list().stream().filter(k -> k.id().equals(idOrName)).toList();
+    List<ApiKey> keys = list();
+    List<ApiKey> matches = keys.stream().filter(k -> k.id().equals(idOrName)).toList();
     if (matches.isEmpty()) {
-      matches = list().stream().filter(k -> k.name().equals(idOrName) && !k.revoked()).toList();
+      matches = keys.stream().filter(k -> k.name().equals(idOrName) && !k.revoked()).toList();
     }
     if (matches.size() > 1) {
       throw new IllegalArgumentException(matches.size() + " keys are named '" + idOrName + "': revoke one by its id");
