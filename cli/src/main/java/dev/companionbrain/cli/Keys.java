@@ -95,19 +95,17 @@ final class Keys implements Callable<Integer> {
     @Override
     public Integer call() {
       long now = System.currentTimeMillis();
-      Set<Scope> scopeSet;
-      Long expiresAt;
+      ApiKeyStore.Created created;
       try {
-        scopeSet = parseScopes(scopes);
-        expiresAt = expiresIn == null ? null : now + parseDuration(expiresIn).toMillis();
-        // checked here, before anything is written
-        new ApiKey("000000000000", "check", name, scopeSet, parseTags(tenantTags), maxConcurrent, now, expiresAt, null);
+        Set<Scope> scopeSet = parseScopes(scopes);
+        Long expiresAt = expiresIn == null ? null : now + parseDuration(expiresIn).toMillis();
+        List<String> tenant = parseTags(tenantTags);
+        // the key's own checks run before the store writes anything
+        created = LocalKeys.withStore(redisUri(), store -> store.create(name, scopeSet, tenant, maxConcurrent, expiresAt, now));
       } catch (IllegalArgumentException bad) {
         System.err.println("brain keys create: " + bad.getMessage());
         return 2;
       }
-      ApiKeyStore.Created created = LocalKeys.withStore(redisUri(),
-          store -> store.create(name, scopeSet, parseTags(tenantTags), maxConcurrent, expiresAt, now));
       System.out.println(created.token());
       System.err.println("key " + created.key().id() + " (" + name + ", " + describe(created.key())
           + "): shown once, keep it now; send it as Authorization: Bearer <key>");
