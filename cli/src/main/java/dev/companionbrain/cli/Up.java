@@ -85,7 +85,14 @@ final class Up implements Callable<Integer> {
     flinkTargets.add(hostPort(flink.metricsUrl()));
     flink.taskManagerMetricsUrls().forEach(u -> flinkTargets.add(hostPort(u)));
     int servicePort = Ports.preferredOrFree(queryPort);
-    QueryService service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
+    QueryService service;
+    try {
+      service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
+    } catch (RuntimeException failed) { // a bad setting of the service's (e.g. BRAIN_JUDGEMENTS): nothing left running
+      flink.close();
+      stack.close();
+      throw failed;
+    }
 
     // the service requires keys: one to use (admin, printed below) and Prometheus's own (metrics only)
     String localKey = LocalKeys.create(e.redisUri(), "local", java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN));
@@ -125,6 +132,8 @@ final class Up implements Callable<Integer> {
     System.out.println("  query service   " + service.url() + "   GET /search?q=…  POST /multi-search  GET /search/stream?q=…"
         + "  /documents/{id}  /health/ready  /metrics  /openapi.json");
     System.out.println("  api key         " + localKey + "   (scope admin; ./brain keys create makes others)");
+    System.out.println("  workbench       " + service.url() + "/ui#key=" + localKey + "   (search with explain, compare two"
+        + " settings, status; " + Setting.JUDGEMENTS.variable() + "=<collection folder> scores the compare view)");
     System.out.println("  flink web UI    " + flink.restUrl() + "   (Flink 1.20.3 session cluster: IndexingJob "
         + indexingJob + ", LatencyAlertJob " + latencyJob + ", CacheWarmingJob " + warmingJob + ")");
     System.out.println("  flink metrics   " + String.join("  ", flinkTargets.stream().map(t -> "http://" + t + "/metrics").toList()));

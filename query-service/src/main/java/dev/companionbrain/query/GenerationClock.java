@@ -77,6 +77,12 @@ final class GenerationClock {
     return current.get();
   }
 
+  /** When {@code generation} was published (epoch milliseconds), or -1 when this instance does not know. */
+  long publishedAt(long generation) {
+    Long at = publishedAt.get(generation);
+    return at == null ? -1 : at;
+  }
+
   /**
    * How long ago a window of {@code generation} was superseded: 0 while it is current (or newer), at
    * least 1 once superseded,

@@ -39,6 +39,7 @@ public record QueryConfig(
     boolean apiKeysRequired,
     int multiSearchMax,
     int maxBackendConnections,
+    java.util.Optional<java.nio.file.Path> judgements,
     SearchDefaults defaults) {
 
   public static QueryConfig from(Settings s) {
@@ -68,6 +69,7 @@ public record QueryConfig(
         apiKeysRequired(s.get(Setting.API_KEYS)),
         s.getInt(Setting.MULTI_SEARCH_MAX, 1),
         s.getInt(Setting.MAX_BACKEND_CONNECTIONS, 1),
+        s.find(Setting.JUDGEMENTS).map(java.nio.file.Path::of),
         new SearchDefaults(s.parse(Setting.FUSION, FusionMethod::fromWire),
             s.parse(Setting.RRF_WEIGHTS, Weights::parse),
             s.parse(Setting.WEIGHTED_WEIGHTS, Weights::parse)));
@@ -92,13 +94,21 @@ public record QueryConfig(
   public QueryConfig withCache(long newMaxStaleMillis, boolean newWarming) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, judging, windowReserve, auditRate, warmTopic, warmersGroup,
-        maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax, maxBackendConnections, defaults);
+        maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax, maxBackendConnections, judgements, defaults);
   }
 
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax,
-        maxBackendConnections, defaults);
+        maxBackendConnections, judgements, defaults);
+  }
+
+  /** The same with judgements read from {@code folder} (tests). */
+  public QueryConfig withJudgements(java.nio.file.Path folder) {
+    return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic,
+        warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax,
+        maxBackendConnections, java.util.Optional.of(folder), defaults);
   }
 
   @Override

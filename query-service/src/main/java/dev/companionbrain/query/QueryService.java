@@ -83,6 +83,7 @@ public final class QueryService implements AutoCloseable {
   private final AutoCloseable warming;
   private final PrometheusMeterRegistry registry;
   private final Readiness readiness;
+  private final Judgements judgements;
   private final Javalin app;
 
   QueryService(QueryConfig config, Collaborators parts) {
@@ -138,11 +139,14 @@ public final class QueryService implements AutoCloseable {
           return t;
         }, new ThreadPoolExecutor.AbortPolicy());
     this.keys = new KeyCheck(config.apiKeysRequired(), parts.apiKeys(), parts.ticker(), parts.clock());
+    RecentAnswers recent = new RecentAnswers(parts.clock());
     SearchHandler search = new SearchHandler(config.defaults(), config.windowHits(), cache, latency,
         new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()),
-        config.maxConcurrentSearchesPerClient(), config.multiSearchMax(), lanes, registry);
+        config.maxConcurrentSearchesPerClient(), config.multiSearchMax(), lanes, registry, recent);
     StreamHandler stream = new StreamHandler(config.defaults(), parts.retrievals().get(Retriever.KEYWORD), registry);
     this.readiness = new Readiness(parts.probes(), searcher::breakers, parts.generations()::current, java.time.Clock.systemUTC());
+    StatusHandler statusView = new StatusHandler(readiness, parts.generations(), recent, parts.clock());
+    this.judgements = config.judgements().map(Judgements::read).orElse(null);
     this.app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
@@ -163,6 +167,13 @@ public final class QueryService implements AutoCloseable {
       c.routes.get("/metrics", guarded(Scope.METRICS,
           ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape())));
       c.routes.get("/openapi.json", QueryService::openApi);
+      // the workbench's page holds no data: it asks for a key and sends it with every request
+      c.routes.get("/ui", ctx -> Workbench.page(ctx, "index.html"));
+      c.routes.get("/ui/{file}", ctx -> Workbench.page(ctx, ctx.pathParam("file")));
+      c.routes.get("/status", guarded(Scope.METRICS, ctx -> json(ctx, 200, statusView.body())));
+      c.routes.get("/judgements", guarded(Scope.SEARCH, ctx -> json(ctx, 200, judgements(ctx).listing())));
+      c.routes.get("/judgements/score", guarded(Scope.SEARCH,
+          ctx -> json(ctx, 200, judgements(ctx).score(ctx.queryParam("query_id"), ctx.queryParam("ids")))));
       c.routes.exception(BadRequestException.class, (e, ctx) -> error(ctx, 400, e.code(), e.getMessage()));
       c.routes.exception(ApiException.class, (e, ctx) -> {
         if (e.status() == 429) {
@@ -224,14 +235,15 @@ public final class QueryService implements AutoCloseable {
 
   public static void main(String[] args) throws InterruptedException {
     QueryConfig config;
+    QueryService service;
     try {
       config = QueryConfig.from(Settings.fromEnvironment());
+      service = start(config);
     } catch (IllegalArgumentException badSetting) {
       System.err.println("query service: " + badSetting.getMessage()); // one line naming the setting, no stack trace
       System.exit(2);
       return;
     }
-    QueryService service = start(config);
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
@@ -269,6 +281,18 @@ public final class QueryService implements AutoCloseable {
       throw ApiException.notFound("no document " + id);
     }
     json(ctx, 200, f);
+  }
+
+  /** The judgements, for a caller that may see every document they name. */
+  private Judgements judgements(Context ctx) {
+    if (judgements == null) {
+      throw new ApiException(404, "no_judgements", "no judgements loaded: the service runs without " + dev.companionbrain.core.config.Setting.JUDGEMENTS.variable());
+    }
+    KeyCheck.Caller caller = ctx.attribute(SearchHandler.CALLER);
+    if (caller.tenantTags() != null) {
+      throw new ApiException(403, "tenant_not_allowed", "the judgements name every document of the collection: not for a tenant's key");
+    }
+    return judgements;
   }
 
   private void ready(Context ctx) {

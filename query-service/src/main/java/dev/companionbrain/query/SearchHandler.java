@@ -41,15 +41,17 @@ final class SearchHandler {
   private final int multiSearchMax;
   private final java.util.concurrent.Executor lanes;
   private final MeterRegistry registry;
+  private final RecentAnswers recent;
 
   /**
    * @param windowHits the hits of a cached window ({@link SearchQuery#window})
    * @param perClient a caller's share of searches at once when its key names none
    * @param multiSearchMax the most searches one multi-search holds
    * @param lanes runs a multi-search's searches beside the request's own thread
+   * @param recent counts every search for {@code GET /status}
    */
   SearchHandler(SearchDefaults defaults, int windowHits, WindowCache cache, LatencyReporter latency, Admission admission,
-      int perClient, int multiSearchMax, java.util.concurrent.Executor lanes, MeterRegistry registry) {
+      int perClient, int multiSearchMax, java.util.concurrent.Executor lanes, MeterRegistry registry, RecentAnswers recent) {
     this.defaults = defaults;
     this.windowHits = windowHits;
     this.cache = cache;
@@ -59,6 +61,7 @@ final class SearchHandler {
     this.multiSearchMax = multiSearchMax;
     this.lanes = lanes;
     this.registry = registry;
+    this.recent = recent;
   }
 
   void get(Context ctx) {
@@ -295,6 +298,7 @@ final class SearchHandler {
       }
       long nanos = System.nanoTime() - began;
       timer(mode, status).record(nanos, TimeUnit.NANOSECONDS);
+      recent.record(level, status, nanos);
       latency.report("search", mode, level, status, nanos / 1e6, backends, status == 200 ? window : null, staleMillis);
     }
   }

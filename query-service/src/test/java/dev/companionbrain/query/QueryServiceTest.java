@@ -293,6 +293,99 @@ class QueryServiceTest {
   }
 
   @Test
+  void theWorkbenchPageNeedsNoKeyAndServesOnlyItsOwnFilesUnderAStrictPolicy() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    HttpResponse<String> page = send("GET", "/ui", null, null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    assertThat(page.headers().firstValue("Content-Security-Policy")).contains(Workbench.CONTENT_SECURITY_POLICY);
+    assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    assertThat(page.body()).contains("<script type=\"module\" src=\"/ui/workbench.js\"></script>");
+    HttpResponse<String> script = send("GET", "/ui/workbench.js", null, null);
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
+    assertThat(send("GET", "/ui/workbench.css", null, null).headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
+    HttpResponse<String> other = send("GET", "/ui/openapi.json", null, null);
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(other.body()).at("/error/code").asText()).isEqualTo("not_found");
+  }
+
+  @Test
+  void statusShowsReadinessTheGenerationsAgeAndTheLastMinutesAnswersToAMetricsKey() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    publish(4);
+    millis.addAndGet(2_500);
+    String search = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, null);
+    String metrics = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.METRICS), null, null);
+    assertThat(send("GET", "/search?q=wing", search, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/search?q=wing", search, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/search?q=wing&k=0", search, null).statusCode()).isEqualTo(400);
+    assertThat(send("GET", "/status", search, null).statusCode()).isEqualTo(403);
+    assertThat(send("GET", "/status", null, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> response = send("GET", "/status", metrics, null);
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode status = JSON.readTree(response.body());
+    assertThat(status.at("/readiness/status").asText()).isEqualTo("ready");
+    assertThat(status.at("/readiness/circuit_breakers/vector/state").asText()).isEqualTo("CLOSED");
+    assertThat(status.at("/generation/current").asLong()).isEqualTo(4);
+    assertThat(status.at("/generation/age_ms").asLong()).isEqualTo(2_500);
+    assertThat(status.at("/generation/published_at").asText()).isEqualTo(java.time.Instant.ofEpochMilli(millis.get() - 2_500).toString());
+    JsonNode minute = status.at("/answers/1m");
+    assertThat(minute.get("answers").asLong()).isEqualTo(3);
+    assertThat(minute.at("/statuses/200").asLong()).isEqualTo(2);
+    assertThat(minute.at("/statuses/400").asLong()).isEqualTo(1);
+    assertThat(minute.at("/sources/miss").asLong()).isEqualTo(1);
+    assertThat(minute.at("/sources/l1").asLong()).isEqualTo(1);
+    assertThat(minute.get("cache_share").asDouble()).isEqualTo(0.5);
+    assertThat(minute.get("p50_ms").isNumber()).isTrue();
+    assertThat(status.at("/answers/15m/answers").asLong()).isEqualTo(3);
+    assertThat(status.get("bucket_ms").asLong()).isEqualTo(RecentAnswers.BUCKET_MILLIS);
+  }
+
+  @Test
+  void statusOfAnInstanceThatKnowsNoPublicationSaysSo() throws Exception {
+    start(Map.of());
+    JsonNode status = JSON.readTree(send("GET", "/status", null, null).body());
+    assertThat(status.at("/generation/current").asLong()).isZero();
+    assertThat(status.at("/generation/published_at").isNull()).isTrue();
+    assertThat(status.at("/generation/age_ms").isNull()).isTrue();
+    assertThat(status.at("/answers/5m/cache_share").isNull()).isTrue();
+  }
+
+  @Test
+  void judgementsAreListedAndScoredWhenLoadedAndNeverForATenantsKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    String search = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, null);
+    HttpResponse<String> none = send("GET", "/judgements", search, null);
+    assertThat(none.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(none.body()).at("/error/code").asText()).isEqualTo("no_judgements");
+    service.close();
+    start(Map.of("BRAIN_API_KEYS", "required", "BRAIN_JUDGEMENTS", JudgementsTest.beir(dir).toString()));
+    JsonNode listing = JSON.readTree(send("GET", "/judgements", search, null).body());
+    assertThat(listing.at("/queries/0/id").asText()).isEqualTo("q1");
+    assertThat(listing.at("/queries/0/relevant").toString()).isEqualTo("[\"a\",\"b\"]");
+    JsonNode score = JSON.readTree(send("GET", "/judgements/score?query_id=q1&ids=a,x,b", search, null).body());
+    assertThat(score.get("ndcg_at_10").asDouble()).isBetween(0.9, 1.0);
+    HttpResponse<String> unknown = send("GET", "/judgements/score?query_id=q7&ids=a", search, null);
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(unknown.body()).at("/error/code").asText()).isEqualTo("unknown_query_id");
+    String tenant = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), List.of("aero"), null);
+    HttpResponse<String> refused = send("GET", "/judgements", tenant, null);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(refused.body()).at("/error/code").asText()).isEqualTo("tenant_not_allowed");
+    assertThat(send("GET", "/judgements", null, null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aJudgementsFolderWithoutACollectionStopsTheStartNamingTheSetting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(Map.of("BRAIN_JUDGEMENTS", dir.toString())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("BRAIN_JUDGEMENTS: ");
+    service = null;
+  }
+
+  @Test
   void aMultiSearchAnswersEachSearchInOrderWithItsOwnStatus() throws Exception {
     start(Map.of("BRAIN_MULTI_SEARCH_MAX", "4"));
     HttpResponse<String> response = send("POST", "/multi-search", null,
