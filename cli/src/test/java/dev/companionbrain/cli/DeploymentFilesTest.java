@@ -3,6 +3,8 @@ package dev.companionbrain.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,10 +16,25 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
+import dev.companionbrain.core.config.Setting;
+import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.localstack.MeilisearchBinary;
+import dev.companionbrain.query.QueryConfig;
 import dev.companionbrain.testsupport.Repository;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +46,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -42,10 +60,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Checks the deployment files with the tools that work without a Docker engine or a Kubernetes
  * cluster: {@code docker-compose.yml} with Debian's docker-compose 1.29 ({@code config}) and with
- * dclint against the current compose-spec schema; {@code deploy/kubernetes/*.yaml} against the
- * FlinkDeployment CRD schema of flink-kubernetes-operator-api. Each tool is also shown to reject
- * a broken copy, so no check passes because the tool checked nothing. The tools are installed by
- * {@code ./brain test} (docker-compose with apt-get, dclint with npm into the cache folder).
+ * dclint against the current compose-spec schema; the FlinkDeployments of {@code deploy/kubernetes}
+ * against the FlinkDeployment CRD schema of flink-kubernetes-operator-api, and its query service
+ * (Deployment and Service) against fabric8's typed Kubernetes model, the settings catalogue and the
+ * compose file. The Kubernetes checks are contract tests: no Kubernetes runs here, so they check
+ * what the API server and the service would be given, not a running cluster. Each check is also
+ * shown to reject a broken copy, so no check passes because it checked nothing. The tools are
+ * installed by {@code ./brain test} (docker-compose with apt-get, dclint with npm into the cache
+ * folder).
  */
 class DeploymentFilesTest {
   private static final Path REPO = Repository.root();
@@ -59,6 +81,10 @@ class DeploymentFilesTest {
   private static final String LATENCY_JOB = "dev.companionbrain.jobs.latency.LatencyAlertJob";
   private static final String WARMING_JOB = "dev.companionbrain.jobs.warming.CacheWarmingJob";
   private static final String JOB_JAR = "/opt/jobs/companion-brain-jobs.jar";
+  private static final Path QUERY_SERVICE_MANIFEST = REPO.resolve("deploy/kubernetes/query-service.yaml");
+  /** The query service's Secret and the only keys it may read: never the jobs' master key or login. */
+  private static final String QUERY_SECRET = "companion-brain-query";
+  private static final List<String> QUERY_SECRET_KEYS = List.of("es-query-password", "meili-search-key", "redis-uri");
   /** The compose services, as docs and README name them. */
   private static final Map<String, String> PRODUCT_NAMES = Map.ofEntries(
       Map.entry("kafka", "kafka"), Map.entry("elasticsearch", "elasticsearch"),
@@ -348,22 +374,21 @@ class DeploymentFilesTest {
   @Test
   void flinkDeploymentsMatchTheOperatorCrdSchemaAndAWrongTypeFails() throws Exception {
     JsonSchema schema = flinkDeploymentSchema();
-    List<Path> manifests = kubernetesManifests();
-    assertThat(manifests).isNotEmpty();
+    List<Manifest> flinkDeployments = kubernetesManifests("FlinkDeployment");
+    assertThat(flinkDeployments).isNotEmpty();
     Set<String> entryClasses = new LinkedHashSet<>();
-    for (Path file : manifests) {
-      for (JsonNode doc : documents(file)) {
-        assertThat(doc.path("apiVersion").asText()).as(file.toString()).isEqualTo("flink.apache.org/v1beta1");
-        assertThat(doc.path("kind").asText()).as(file.toString()).isEqualTo("FlinkDeployment");
-        assertThat(schema.validate(doc)).as("%s against the FlinkDeployment CRD", file).isEmpty();
-        JsonNode job = doc.path("spec").path("job");
-        assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
-        assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR);
-        entryClasses.add(job.path("entryClass").asText());
-        assertThat(Class.forName(job.path("entryClass").asText())).isNotNull();
-        assertThat(doc.path("spec").path("flinkConfiguration").path("env.java.opts.all").asText())
-            .as("the Java 17 opens of the root pom").isEqualTo(pomProperty("flink.add-opens"));
-      }
+    for (Manifest manifest : flinkDeployments) {
+      Path file = manifest.file();
+      JsonNode doc = manifest.doc();
+      assertThat(doc.path("apiVersion").asText()).as(file.toString()).isEqualTo("flink.apache.org/v1beta1");
+      assertThat(schema.validate(doc)).as("%s against the FlinkDeployment CRD", file).isEmpty();
+      JsonNode job = doc.path("spec").path("job");
+      assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
+      assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR);
+      entryClasses.add(job.path("entryClass").asText());
+      assertThat(Class.forName(job.path("entryClass").asText())).isNotNull();
+      assertThat(doc.path("spec").path("flinkConfiguration").path("env.java.opts.all").asText())
+          .as("the Java 17 opens of the root pom").isEqualTo(pomProperty("flink.add-opens"));
     }
     assertThat(entryClasses).contains(INDEXING_JOB, LATENCY_JOB, WARMING_JOB);
 
@@ -386,22 +411,307 @@ class DeploymentFilesTest {
     assertThat(confFile).as("flink-conf/config.yaml (from the real-cluster work)").exists();
     Map<String, String> conf = new LinkedHashMap<>();
     flatten("", YAML.readTree(confFile.toFile()), conf);
-    for (Path file : kubernetesManifests()) {
-      for (JsonNode doc : documents(file)) {
-        JsonNode flink = doc.path("spec").path("flinkConfiguration");
-        for (String key : List.of("state.checkpoints.dir", "state.savepoints.dir", "restart-strategy.type",
-            "classloader.parent-first-patterns.additional", "metrics.reporter.prom.port")) {
-          assertThat(conf).as("flink-conf/config.yaml sets %s", key).containsKey(key);
+    for (Manifest manifest : kubernetesManifests("FlinkDeployment")) {
+      Path file = manifest.file();
+      JsonNode flink = manifest.doc().path("spec").path("flinkConfiguration");
+      for (String key : List.of("state.checkpoints.dir", "state.savepoints.dir", "restart-strategy.type",
+          "classloader.parent-first-patterns.additional", "metrics.reporter.prom.port")) {
+        assertThat(conf).as("flink-conf/config.yaml sets %s", key).containsKey(key);
+        assertThat(normalize(flink.path(key).asText())).as("%s %s", file.getFileName(), key)
+            .isEqualTo(normalize(conf.get(key)));
+      }
+      for (Iterator<String> keys = flink.fieldNames(); keys.hasNext(); ) {
+        String key = keys.next();
+        if (conf.containsKey(key) && !key.startsWith("taskmanager.") && !key.startsWith("jobmanager.")
+            && !key.equals("env.java.opts.all")) {
           assertThat(normalize(flink.path(key).asText())).as("%s %s", file.getFileName(), key)
               .isEqualTo(normalize(conf.get(key)));
         }
-        for (Iterator<String> keys = flink.fieldNames(); keys.hasNext(); ) {
-          String key = keys.next();
-          if (conf.containsKey(key) && !key.startsWith("taskmanager.") && !key.startsWith("jobmanager.")
-              && !key.equals("env.java.opts.all")) {
-            assertThat(normalize(flink.path(key).asText())).as("%s %s", file.getFileName(), key)
-                .isEqualTo(normalize(conf.get(key)));
-          }
+      }
+    }
+  }
+
+  /** Every document in deploy/kubernetes is of a kind a test here checks, so none goes unchecked. */
+  @Test
+  void everyKubernetesDocumentIsOfAKindThatIsChecked() throws Exception {
+    Map<String, Set<String>> kinds = new TreeMap<>();
+    for (Manifest manifest : kubernetesManifests()) {
+      kinds.computeIfAbsent(manifest.kind(), k -> new TreeSet<>()).add(manifest.file().getFileName().toString());
+    }
+    assertThat(kinds).as("kinds in deploy/kubernetes").containsOnlyKeys("FlinkDeployment", "Deployment", "Service");
+    assertThat(kinds.get("Deployment")).containsExactly(QUERY_SERVICE_MANIFEST.getFileName().toString());
+    assertThat(kinds.get("Service")).containsExactly(QUERY_SERVICE_MANIFEST.getFileName().toString());
+  }
+
+  /**
+   * deploy/kubernetes/query-service.yaml, a contract test: no Kubernetes runs here, so the manifest
+   * is read into fabric8's typed model of the API (a wrong type fails, and so does a field the API
+   * does not have, as {@code kubectl apply --validate=strict} would refuse it) and checked against
+   * the settings catalogue, the query service's own configuration and docker-compose.yml's
+   * query-service (see {@link #queryServiceManifestProblems}).
+   */
+  @Test
+  void queryServiceManifestKnowsEverySettingTakesSecretsFromTheSecretAndAgreesWithCompose() throws Exception {
+    assertThat(queryServiceManifestProblems(queryServiceManifest())).as("problems of %s", QUERY_SERVICE_MANIFEST).isEmpty();
+    String production = Files.readString(REPO.resolve("docs/PRODUCTION.md"));
+    assertThat(production).as("docs/PRODUCTION.md says how to make the Secret").contains(QUERY_SECRET)
+        .contains(QUERY_SECRET_KEYS).contains("--scope metrics");
+    assertThat(Files.readString(REPO.resolve("docs/SECURITY.md"))).contains(QUERY_SECRET);
+    for (Manifest flink : kubernetesManifests("FlinkDeployment")) {
+      assertThat(flink.doc().toString()).as("%s keeps to its own Secret", flink.file().getFileName())
+          .doesNotContain(QUERY_SECRET);
+    }
+  }
+
+  /** Each broken copy of the manifest is refused, naming what is wrong, so the check checks something. */
+  @Test
+  void aWrongQueryServiceManifestIsRefused() throws Exception {
+    Map<String, java.util.function.Consumer<ObjectNode>> breakages = new LinkedHashMap<>();
+    breakages.put("BRAIN_QUERY_PROT", c -> env(c).addObject().put("name", "BRAIN_QUERY_PROT").put("value", "8080"));
+    breakages.put("BRAIN_API_KEYS must be required", c -> envEntry(c, "BRAIN_API_KEYS").put("value", "off"));
+    breakages.put("BRAIN_ELASTICSEARCH_PASSWORD is a secret", c -> {
+      ObjectNode password = envEntry(c, "BRAIN_ELASTICSEARCH_PASSWORD");
+      password.remove("valueFrom");
+      password.put("value", "hunter2hunter2");
+    });
+    breakages.put("meili-master-key", c -> ((ObjectNode) envEntry(c, "BRAIN_REDIS_URI").at("/valueFrom/secretKeyRef"))
+        .put("key", "meili-master-key"));
+    breakages.put("BRAIN_MEILISEARCH_KEY", c -> env(c).addObject().put("name", "BRAIN_MEILISEARCH_KEY")
+        .putObject("valueFrom").putObject("secretKeyRef").put("name", QUERY_SECRET).put("key", "meili-search-key"));
+    breakages.put("BRAIN_FUSION", c -> env(c).addObject().put("name", "BRAIN_FUSION").put("value", "borda"));
+    breakages.put("readinessProbe", c -> ((ObjectNode) c.at("/readinessProbe/httpGet")).put("path", "/health"));
+    breakages.put("readOnlyRootFilesystem", c -> ((ObjectNode) c.get("securityContext")).put("readOnlyRootFilesystem", false));
+    breakages.put("securityContxt", c -> c.set("securityContxt", c.get("securityContext")));
+    breakages.put("containerPort", c -> ((ObjectNode) c.at("/ports/0")).put("containerPort", "http-port"));
+    breakages.put("BRAIN_INDEX", c -> envEntry(c, "BRAIN_INDEX").put("value", "docs"));
+    for (var breakage : breakages.entrySet()) {
+      List<JsonNode> broken = queryServiceManifest().stream().<JsonNode>map(JsonNode::deepCopy).toList();
+      ObjectNode container = (ObjectNode) deployment(broken).at("/spec/template/spec/containers/0");
+      breakage.getValue().accept(container);
+      assertThat(queryServiceManifestProblems(broken)).as("a manifest with %s", breakage.getKey())
+          .anyMatch(problem -> problem.contains(breakage.getKey()));
+    }
+  }
+
+  /**
+   * What is wrong with the query service's manifest, one line each; none when it is right:
+   * <ul>
+   *   <li>a Deployment and a Service, each read strictly into fabric8's typed model;
+   *   <li>every variable is a setting of the catalogue ({@link Setting}), or the JVM's
+   *       JAVA_TOOL_OPTIONS; the query service's configuration ({@link QueryConfig#from}) accepts them;
+   *   <li>BRAIN_API_KEYS is {@code required};
+   *   <li>a secret (a setting the catalogue calls one) comes from a secretKeyRef of the query service's
+   *       Secret, never as a literal, and every reference to a Secret names only the keys the query
+   *       service may have: no Meilisearch master key, no indexer login;
+   *   <li>the Meilisearch key is a file of that Secret, mounted read-only where BRAIN_MEILISEARCH_KEY_FILE
+   *       says, as compose mounts the search-only key; BRAIN_MEILISEARCH_KEY is not set;
+   *   <li>every variable of docker-compose.yml's query-service, with the same value, except that a
+   *       secret compose takes from .env comes from the Secret here (more settings may be added);
+   *   <li>the image of compose, two replicas, readiness on /health/ready and liveness on /health/live
+   *       (the endpoints that need no key), resources, a non-root user, no privilege escalation, a
+   *       read-only root filesystem with /tmp an emptyDir, no service account token.
+   * </ul>
+   */
+  private List<String> queryServiceManifestProblems(List<JsonNode> docs) throws IOException {
+    List<String> problems = new ArrayList<>();
+    Deployment deployment = strictly(deployment(docs), Deployment.class, problems);
+    io.fabric8.kubernetes.api.model.Service service = strictly(docs.stream()
+        .filter(d -> d.path("kind").asText().equals("Service")).findFirst().orElseThrow(),
+        io.fabric8.kubernetes.api.model.Service.class, problems);
+    if (deployment == null || service == null) {
+      return problems;
+    }
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+    check(problems, Integer.valueOf(2).equals(deployment.getSpec().getReplicas()), "replicas: 2");
+    check(problems, labels.entrySet().containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet()),
+        "the Deployment's selector matches its pods");
+    check(problems, labels.entrySet().containsAll(service.getSpec().getSelector().entrySet()),
+        "the Service's selector matches the pods");
+    check(problems, pod.getContainers().size() == 1, "one container");
+    Container container = pod.getContainers().get(0);
+    JsonNode compose = services().get("query-service");
+    check(problems, container.getImage().equals(compose.path("image").asText()), "the image of compose: " + compose.path("image"));
+
+    Map<String, EnvVar> env = new LinkedHashMap<>();
+    container.getEnv().forEach(e -> check(problems, env.put(e.getName(), e) == null, e.getName() + " is set once"));
+    Set<String> secretSettings = Stream.of(Setting.values())
+        .filter(s -> s.meaning().contains("(a secret)") || s.meaning().contains("is a secret"))
+        .map(Setting::variable).collect(Collectors.toCollection(TreeSet::new));
+    assertThat(secretSettings).as("the catalogue's secrets").containsExactly("BRAIN_API_KEY",
+        "BRAIN_ELASTICSEARCH_PASSWORD", "BRAIN_MEILISEARCH_KEY", "BRAIN_REDIS_URI");
+    Map<String, String> literal = new TreeMap<>();
+    for (EnvVar e : env.values()) {
+      String name = e.getName();
+      boolean known = Stream.of(Setting.values()).anyMatch(s -> s.variable().equals(name)) || name.equals("JAVA_TOOL_OPTIONS");
+      check(problems, known, name + " is not a setting of the catalogue (Setting)");
+      if (e.getValueFrom() == null) {
+        literal.put(name, e.getValue());
+        check(problems, !secretSettings.contains(name), name + " is a secret: a secretKeyRef, never a literal");
+        check(problems, e.getValue() == null || !e.getValue().matches(".*://[^/]*@.*"), name + " holds a login");
+      } else {
+        SecretKeySelector ref = e.getValueFrom().getSecretKeyRef();
+        check(problems, ref != null, name + " comes from a Secret, nothing else");
+        if (ref != null) {
+          checkSecretKey(problems, name, ref.getName(), ref.getKey());
+        }
+      }
+    }
+    check(problems, "required".equals(literal.get(Setting.API_KEYS.variable())), "BRAIN_API_KEYS must be required");
+    check(problems, !env.containsKey(Setting.MEILISEARCH_KEY.variable()),
+        "BRAIN_MEILISEARCH_KEY: the search key is the file of BRAIN_MEILISEARCH_KEY_FILE, as in compose");
+
+    // the Meilisearch key: a file of the Secret, mounted read-only where the setting says
+    Path keyFile = Path.of(String.valueOf(literal.get(Setting.MEILISEARCH_KEY_FILE.variable())));
+    boolean keyMounted = false;
+    for (VolumeMount mount : container.getVolumeMounts()) {
+      Volume volume = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElse(null);
+      check(problems, volume != null, "the volume of mount " + mount.getName());
+      if (volume != null && volume.getSecret() != null) {
+        check(problems, Boolean.TRUE.equals(mount.getReadOnly()), mount.getName() + " is mounted read-only");
+        for (KeyToPath item : volume.getSecret().getItems()) {
+          checkSecretKey(problems, "volume " + volume.getName(), volume.getSecret().getSecretName(), item.getKey());
+          keyMounted |= item.getKey().equals("meili-search-key")
+              && Path.of(mount.getMountPath()).resolve(item.getPath()).equals(keyFile);
+        }
+      }
+    }
+    check(problems, keyMounted, "BRAIN_MEILISEARCH_KEY_FILE is meili-search-key of " + QUERY_SECRET + ", mounted");
+
+    // the same variables and values as compose's, a secret of .env coming from the Secret instead
+    Map<String, String> composeEnv = new TreeMap<>();
+    compose.path("environment").fields().forEachRemaining(e -> composeEnv.put(e.getKey(), e.getValue().asText()));
+    composeEnv.keySet().forEach(name -> check(problems, env.containsKey(name), name + " is set as in compose's query-service"));
+    composeEnv.forEach((name, value) -> {
+      if (secrets.values().stream().anyMatch(value::contains)) {
+        check(problems, env.containsKey(name) && env.get(name).getValueFrom() != null,
+            name + " takes a secret in compose, so a secretKeyRef here");
+      } else if (env.containsKey(name)) {
+        check(problems, value.equals(literal.get(name)), name + " is " + value + " in compose");
+      }
+    });
+
+    // the query service starts with these settings (the secrets and the key file made up)
+    Map<String, String> settings = new TreeMap<>(literal);
+    env.values().stream().filter(e -> e.getValueFrom() != null)
+        .forEach(e -> settings.put(e.getName(), composeEnv.getOrDefault(e.getName(), "made-up-secret")));
+    Path madeUpKey = Files.writeString(Files.createTempFile(tmp, "meilisearch", ".key"), "made-up-search-key");
+    settings.put(Setting.MEILISEARCH_KEY_FILE.variable(), madeUpKey.toString());
+    try {
+      QueryConfig.from(new Settings(settings));
+    } catch (IllegalArgumentException e) {
+      problems.add("the query service refuses its settings: " + e.getMessage());
+    }
+
+    // probes, resources, privileges
+    int port = container.getPorts().get(0).getContainerPort();
+    check(problems, String.valueOf(port).equals(literal.get(Setting.QUERY_PORT.variable())), "the port is BRAIN_QUERY_PORT");
+    check(problems, service.getSpec().getPorts().get(0).getTargetPort().getStrVal() != null
+        && service.getSpec().getPorts().get(0).getTargetPort().getStrVal().equals(container.getPorts().get(0).getName()),
+        "the Service targets the container's port");
+    checkProbe(problems, "readinessProbe", container.getReadinessProbe(), "/health/ready", container);
+    checkProbe(problems, "livenessProbe", container.getLivenessProbe(), "/health/live", container);
+    for (String resource : List.of("cpu", "memory")) {
+      check(problems, container.getResources().getRequests().containsKey(resource)
+          && container.getResources().getLimits().containsKey(resource), "requests and limits of " + resource);
+    }
+    SecurityContext security = container.getSecurityContext();
+    check(problems, Boolean.TRUE.equals(pod.getSecurityContext().getRunAsNonRoot()), "runAsNonRoot");
+    check(problems, Boolean.FALSE.equals(security.getAllowPrivilegeEscalation()), "allowPrivilegeEscalation: false");
+    check(problems, !Boolean.TRUE.equals(security.getPrivileged()), "not privileged");
+    check(problems, Boolean.TRUE.equals(security.getReadOnlyRootFilesystem()), "readOnlyRootFilesystem");
+    check(problems, security.getCapabilities().getDrop().contains("ALL"), "capabilities dropped");
+    check(problems, Boolean.FALSE.equals(pod.getAutomountServiceAccountToken()), "no service account token");
+    check(problems, container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")
+        && pod.getVolumes().stream().anyMatch(v -> v.getName().equals(m.getName()) && v.getEmptyDir() != null)),
+        "/tmp is an emptyDir (ONNX Runtime unpacks its library there)");
+    return problems;
+  }
+
+  private static void checkSecretKey(List<String> problems, String what, String secret, String key) {
+    check(problems, QUERY_SECRET.equals(secret) && QUERY_SECRET_KEYS.contains(key),
+        what + " reads " + key + " of Secret " + secret + ": only " + QUERY_SECRET_KEYS + " of " + QUERY_SECRET);
+  }
+
+  private static void checkProbe(List<String> problems, String name, Probe probe, String path, Container container) {
+    HTTPGetAction get = probe == null ? null : probe.getHttpGet();
+    check(problems, get != null && path.equals(get.getPath())
+        && container.getPorts().get(0).getName().equals(get.getPort().getStrVal()), name + " is GET " + path + " on port http");
+  }
+
+  private static void check(List<String> problems, boolean ok, String problem) {
+    if (!ok) {
+      problems.add(problem);
+    }
+  }
+
+  private static List<JsonNode> queryServiceManifest() throws IOException {
+    return documents(QUERY_SERVICE_MANIFEST);
+  }
+
+  private static ObjectNode deployment(List<JsonNode> docs) {
+    return (ObjectNode) docs.stream().filter(d -> d.path("kind").asText().equals("Deployment")).findFirst().orElseThrow();
+  }
+
+  private static ArrayNode env(ObjectNode container) {
+    return (ArrayNode) container.get("env");
+  }
+
+  private static ObjectNode envEntry(ObjectNode container, String name) {
+    for (JsonNode e : env(container)) {
+      if (e.path("name").asText().equals(name)) {
+        return (ObjectNode) e;
+      }
+    }
+    return fail("no " + name + " in the container's env");
+  }
+
+  /**
+   * {@code doc} as fabric8's {@code type}, or null with the problem: a value of the wrong type fails,
+   * and so does a field the type does not have (fabric8 would keep it in additionalProperties, as the
+   * API server would drop it).
+   */
+  private static <T> T strictly(JsonNode doc, Class<T> type, List<String> problems) {
+    T value;
+    try {
+      value = YAML.treeToValue(doc, type);
+    } catch (JsonMappingException e) {
+      problems.add(type.getSimpleName() + " " + e.getPathReference() + ": " + e.getOriginalMessage());
+      return null;
+    } catch (IOException e) {
+      problems.add(type.getSimpleName() + ": " + e.getMessage());
+      return null;
+    }
+    int before = problems.size();
+    unknownFields(value, type.getSimpleName(), problems);
+    return problems.size() == before ? value : null;
+  }
+
+  /** Adds a problem for each field of the model under {@code value} that its type does not declare. */
+  private static void unknownFields(Object value, String path, List<String> problems) {
+    if (value instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        unknownFields(list.get(i), path + "[" + i + "]", problems);
+      }
+    } else if (value instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> unknownFields(v, path + "." + k, problems));
+    } else if (value != null && value.getClass().getName().startsWith("io.fabric8.")) {
+      for (Method getter : value.getClass().getMethods()) {
+        JsonProperty property = getter.getAnnotation(JsonProperty.class);
+        boolean additional = getter.getName().equals("getAdditionalProperties") && getter.getParameterCount() == 0;
+        if (property == null && !additional || getter.getParameterCount() != 0) {
+          continue;
+        }
+        Object field;
+        try {
+          field = getter.invoke(value);
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(getter.toString(), e);
+        }
+        if (additional) {
+          ((Map<?, ?>) field).keySet().forEach(k -> problems.add("unknown field " + path + "." + k));
+        } else {
+          unknownFields(field, path + "." + property.value(), problems);
         }
       }
     }
@@ -516,10 +826,29 @@ class DeploymentFilesTest {
     return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
   }
 
-  private static List<Path> kubernetesManifests() throws IOException {
-    try (Stream<Path> files = Files.list(REPO.resolve("deploy/kubernetes"))) {
-      return files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+  /** One document of a file of deploy/kubernetes. */
+  record Manifest(Path file, JsonNode doc) {
+    String kind() {
+      return doc.path("kind").asText();
     }
+  }
+
+  /** Every document of every yaml file in deploy/kubernetes. */
+  private static List<Manifest> kubernetesManifests() throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(REPO.resolve("deploy/kubernetes"))) {
+      files = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+    }
+    List<Manifest> manifests = new ArrayList<>();
+    for (Path file : files) {
+      documents(file).forEach(doc -> manifests.add(new Manifest(file, doc)));
+    }
+    return manifests;
+  }
+
+  /** The documents of deploy/kubernetes of that {@code kind}. */
+  private static List<Manifest> kubernetesManifests(String kind) throws IOException {
+    return kubernetesManifests().stream().filter(m -> m.kind().equals(kind)).toList();
   }
 
   private static List<JsonNode> documents(Path file) throws IOException {
