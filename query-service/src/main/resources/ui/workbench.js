@@ -4,7 +4,7 @@
 
 const RETRIEVERS = ['text', 'keyword', 'vector'];
 const KEY_STORE = 'companion-brain.key';
-const SOURCES = {l1: 'L1 (in process)', l2: 'L2 (Redis)', miss: 'computed', bypass: 'computed (cache bypassed)'};
+const SOURCES = {l1: 'from L1 (in process)', l2: 'from L2 (Redis)', miss: 'computed (not in the cache)', bypass: 'computed (cache bypassed)'};
 const $ = (id) => document.getElementById(id);
 
 // ---- the key and the API ----------------------------------------------------------------------
@@ -183,6 +183,8 @@ function showView(view, focus) {
   }
   if (focus) {
     $('tab-' + view).focus();
+  } else if (view !== 'status') {
+    $(view + '-q').focus(); // autofocus does not reach a box that was hidden when the page loaded
   }
   clearInterval(statusTimer);
   statusTimer = null;
@@ -222,7 +224,7 @@ function answerLine(answer, k, offset) {
   const parts = [
     el('span', {class: 'fact'}, answer.total + ' hits in the window'),
     el('span', {class: 'fact'}, 'page ' + page + ' of ' + pages),
-    el('span', {class: 'fact source', 'data-source': answer.cache}, 'from ' + (SOURCES[answer.cache] || answer.cache)),
+    el('span', {class: 'fact source', 'data-source': answer.cache}, SOURCES[answer.cache] || 'from ' + answer.cache),
     el('span', {class: 'fact'}, number(answer.took_ms, 2) + ' ms'),
     el('span', {class: 'fact'}, 'generation ' + answer.generation),
     el('span', {class: 'fact'}, answer.stale_ms ? 'stale by ' + answer.stale_ms + ' ms' : 'current'),

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.auth.Scope;
-import dev.companionbrain.jobs.IndexingConfig;
-import dev.companionbrain.jobs.IndexingJob;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.LocalStackExtension;
 import dev.companionbrain.testsupport.Engines;
@@ -133,8 +133,9 @@ class WorkbenchIT {
 
   @BeforeEach
   void openBrowser() throws Exception {
-    assertThat(new File("/usr/bin/chromium")).as("Debian's chromium (./brain test installs it)").canExecute();
-    assertThat(new File("/usr/bin/chromedriver")).as("Debian's chromium-driver (./brain test installs it)").canExecute();
+    assertThat(new File("/usr/bin/chromium").canExecute()).as("Debian's chromium at /usr/bin/chromium (./brain test installs it)").isTrue();
+    assertThat(new File("/usr/bin/chromedriver").canExecute()).as("Debian's chromium-driver at /usr/bin/chromedriver (./brain test installs it)")
+        .isTrue();
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     // a closed network: nothing of Chromium's own may try to go out (see the machine notes)
@@ -201,7 +202,7 @@ class WorkbenchIT {
     assertThat(top.findElements(By.cssSelector(".part.best"))).as("the retriever that ranked it best is marked").isNotEmpty();
     String facts = browser.findElement(By.id("search-answer")).getText();
     assertThat(facts).contains("generation " + answer.get("generation").asLong(), "hits in the window", " ms", "current")
-        .containsAnyOf("from L1", "from L2", "from computed");
+        .containsAnyOf("from L1", "from L2", "computed (not in the cache)");
     // the address carries the query and its settings: reopened, it shows the same answer
     assertThat(browser.getCurrentUrl()).contains("q=oblique+shock+wave+angle").contains("mode=hybrid").doesNotContain(adminKey);
     screenshot("search");
