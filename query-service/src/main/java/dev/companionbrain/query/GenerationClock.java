@@ -77,10 +77,10 @@ final class GenerationClock {
     return current.get();
   }
 
-  /** When {@code generation} was published (epoch milliseconds), or -1 when this instance does not know. */
-  long publishedAt(long generation) {
+  /** When {@code generation} was published (epoch milliseconds), empty when this instance does not know. */
+  java.util.OptionalLong publishedAt(long generation) {
     Long at = publishedAt.get(generation);
-    return at == null ? -1 : at;
+    return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
   }
 
   /**

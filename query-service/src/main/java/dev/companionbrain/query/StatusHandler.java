@@ -29,11 +29,11 @@ final class StatusHandler {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("readiness", readiness.check().body());
     long current = generations.current();
-    long publishedAt = generations.publishedAt(current);
+    java.util.OptionalLong publishedAt = generations.publishedAt(current);
     Map<String, Object> generation = new LinkedHashMap<>();
     generation.put("current", current);
-    generation.put("published_at", publishedAt < 0 ? null : Instant.ofEpochMilli(publishedAt).toString());
-    generation.put("age_ms", publishedAt < 0 ? null : Math.max(0, clock.getAsLong() - publishedAt));
+    generation.put("published_at", publishedAt.isPresent() ? Instant.ofEpochMilli(publishedAt.getAsLong()).toString() : null);
+    generation.put("age_ms", publishedAt.isPresent() ? Math.max(0, clock.getAsLong() - publishedAt.getAsLong()) : null);
     body.put("generation", generation);
     Map<String, Object> spans = new LinkedHashMap<>();
     for (String span : new String[] {"1m", "5m", "15m"}) {

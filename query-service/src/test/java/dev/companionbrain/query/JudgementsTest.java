@@ -52,6 +52,7 @@ class JudgementsTest {
     assertThat((double) second.get("ndcg_at_10")).isCloseTo(third / (1 + third), org.assertj.core.api.Assertions.within(1e-9));
     assertThat(second.get("relevant")).isEqualTo(List.of("a"));
     assertThat(judgements.score("q1", "x,y").get("ndcg_at_10")).isEqualTo(0.0);
+    assertThat(judgements.score("q1", " ,a,b").get("ndcg_at_10")).as("an empty id takes no rank").isEqualTo(1.0);
   }
 
   @Test

@@ -96,9 +96,10 @@ class RecentAnswersTest {
     answers.record("l1", 200, MS);
     now.addAndGet(RecentAnswers.SPAN_MILLIS); // the same slot of the ring, 15 minutes later
     assertThat(answers.over(RecentAnswers.SPAN_MILLIS).answers()).as("15 minutes ago is outside the span").isZero();
-    answers.record("l2", 200, MS);
+    answers.record("l2", 200, 50 * MS);
     RecentAnswers.Summary s = answers.over(RecentAnswers.SPAN_MILLIS);
     assertThat(s.answers()).isEqualTo(1);
+    assertThat(s.p50Ms()).as("the older span's latency is gone").isCloseTo(50, within(1.0));
     assertThat(s.sources()).containsEntry("l1", 0L).containsEntry("l2", 1L);
     assertThat(s.cacheShare()).isEqualTo(1.0);
   }
