@@ -97,9 +97,17 @@ final class LatencyReporter implements AutoCloseable {
         }
         continue;
       }
-      for (LatencyEvent event : batch) {
+      List<byte[]> json;
+      try {
+        json = LatencyEvent.toJson(batch);
+      } catch (RuntimeException e) {
+        dropped.increment(batch.size());
+        continue;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        LatencyEvent event = batch.get(i);
         try {
-          producer.send(new ProducerRecord<>(topic, event.endpoint() + ":" + event.mode(), event.toJson()), (meta, error) -> {
+          producer.send(new ProducerRecord<>(topic, event.endpoint() + ":" + event.mode(), json.get(i)), (meta, error) -> {
             if (error == null) {
               published.increment();
             } else {

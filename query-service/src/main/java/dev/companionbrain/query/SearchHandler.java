@@ -108,14 +108,24 @@ final class SearchHandler {
           break;
         }
       }
+      // the searches L1 holds are answered here; the others (and every invalid one) go to the lanes
+      int[] rest = new int[n];
+      int left = 0;
+      for (int i = 0; i < n; i++) {
+        results[i] = bypass ? null : fromL1(caller, queries.get(i));
+        if (results[i] == null) {
+          rest[left++] = i;
+        }
+      }
+      int remaining = left;
       java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
       Runnable lane = () -> {
-        for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-          results[i] = item(caller, queries.get(i), bypass);
+        for (int j = next.getAndIncrement(); j < remaining; j = next.getAndIncrement()) {
+          results[rest[j]] = item(caller, queries.get(rest[j]), bypass);
         }
       };
       List<java.util.concurrent.CompletableFuture<Void>> others = new ArrayList<>();
-      for (int l = 1; l < held.size(); l++) {
+      for (int l = 1; l < Math.min(held.size(), remaining); l++) {
         try {
           others.add(java.util.concurrent.CompletableFuture.runAsync(lane, lanes));
         } catch (java.util.concurrent.RejectedExecutionException busy) {
@@ -127,17 +137,26 @@ final class SearchHandler {
     } finally {
       held.forEach(admission::release);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 * n);
-    out.writeBytes("{\"results\":[".getBytes(StandardCharsets.UTF_8));
+    byte[] head = "{\"results\":[".getBytes(StandardCharsets.UTF_8);
+    byte[] tail = (Decimals.append(new StringBuilder("],\"took_ms\":"), (System.nanoTime() - began) / 1e6, 2) + "}")
+        .getBytes(StandardCharsets.UTF_8);
+    int length = head.length + tail.length + n - 1;
+    for (byte[] result : results) {
+      length += result.length;
+    }
+    // the results copied once, into an array of the answer's size
+    byte[] answer = new byte[length];
+    System.arraycopy(head, 0, answer, 0, head.length);
+    int at = head.length;
     for (int i = 0; i < n; i++) {
       if (i > 0) {
-        out.write(',');
+        answer[at++] = ',';
       }
-      out.writeBytes(results[i]);
+      System.arraycopy(results[i], 0, answer, at, results[i].length);
+      at += results[i].length;
     }
-    String tail = Decimals.append(new StringBuilder("],\"took_ms\":"), (System.nanoTime() - began) / 1e6, 2) + "}";
-    out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
-    ctx.contentType("application/json").result(out.toByteArray());
+    System.arraycopy(tail, 0, answer, at, tail.length);
+    ctx.contentType("application/json").result(answer);
   }
 
   /** One search of a multi-search: its answer with {@code "status":200}, or its error, never thrown. */
@@ -146,11 +165,7 @@ final class SearchHandler {
       if (query == null || !query.isObject()) {
         throw new BadRequestException("invalid_json", "each search of a multi-search is a JSON object");
       }
-      byte[] answer = search(caller, paramsOf(query)::get, bypass, false);
-      ByteArrayOutputStream out = new ByteArrayOutputStream(answer.length + 16);
-      out.writeBytes("{\"status\":200,".getBytes(StandardCharsets.UTF_8));
-      out.write(answer, 1, answer.length - 1);
-      return out.toByteArray();
+      return withStatus(search(caller, paramsOf(query)::get, bypass, false));
     } catch (BadRequestException e) {
       return failure(400, e.code(), e.getMessage());
     } catch (ApiException e) {
@@ -159,6 +174,16 @@ final class SearchHandler {
       return failure(500, "internal", "internal error");
     }
   }
+
+  /** A search's answer as a multi-search's result: {@code "status":200} first. */
+  private static byte[] withStatus(byte[] answer) {
+    byte[] withStatus = new byte[STATUS_200.length + answer.length - 1];
+    System.arraycopy(STATUS_200, 0, withStatus, 0, STATUS_200.length);
+    System.arraycopy(answer, 1, withStatus, STATUS_200.length, answer.length - 1);
+    return withStatus;
+  }
+
+  private static final byte[] STATUS_200 = "{\"status\":200,".getBytes(StandardCharsets.UTF_8);
 
   private static byte[] failure(int status, String code, String message) {
     byte[] error = JsonErrors.body(code, message);
@@ -249,10 +274,8 @@ final class SearchHandler {
     long staleMillis = 0;
     String admitted = null;
     try {
-      SearchQuery asked = SearchQuery.fromParams(param, defaults);
-      mode = asked.mode().wireName();
-      SearchQuery query = new SearchQuery(asked.q(), asked.mode(), asked.k(), asked.offset(), tagsFor(caller, asked.tags()),
-          asked.fusion(), asked.weights(), asked.explain());
+      SearchQuery query = checked(caller, param);
+      mode = query.mode().wireName();
       if (admit) {
         admitted = admission.admit(caller.client(), caller.share(perClient));
       }
@@ -260,47 +283,99 @@ final class SearchHandler {
       WindowCache.Answer answer = bypass ? cache.bypass(window) : cache.get(window);
       level = answer.source().name().toLowerCase(java.util.Locale.ROOT);
       staleMillis = answer.staleMillis();
-      CandidateWindow cached = answer.window();
       backends = answer.source() == WindowCache.Source.MISS || answer.source() == WindowCache.Source.BYPASS
-          ? cached.backendMillis() : Map.of();
-      double tookMs = (System.nanoTime() - began) / 1e6;
-      // the hits are the bytes cached with the window; only the envelope is written per request
-      ByteArrayOutputStream body = new ByteArrayOutputStream(1024);
-      body.writeBytes(("{\"query\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(query.q()))
-          + "\",\"mode\":\"" + mode + "\",\"k\":" + query.k() + ",\"offset\":" + query.offset()
-          + ",\"total\":" + cached.hits().size() + ",\"hits\":[").getBytes(StandardCharsets.UTF_8));
-      int from = cached.pageFrom(query.offset());
-      int to = cached.pageTo(query.offset(), query.k());
-      for (int i = from; i < to; i++) {
-        if (i > from) {
-          body.write(',');
-        }
-        body.writeBytes(query.explain() ? JSON.writeValueAsBytes(cached.hits().get(i)) : answer.hitJson()[i]);
-      }
-      String tail = Decimals.append(new StringBuilder("],\"took_ms\":"), tookMs, 2) + ",\"cache\":\"" + level
-          + "\",\"generation\":" + cached.generation() + ",\"stale_ms\":" + staleMillis + ",\"degraded\":"
-          + (cached.degraded().isEmpty() ? "[]" : JSON.writeValueAsString(cached.degraded()))
-          + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(cached.backendMillis()) : "") + "}";
-      body.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
+          ? answer.window().backendMillis() : Map.of();
+      byte[] body = answerJson(query, answer, began);
       status = 200;
-      return body.toByteArray();
+      return body;
     } catch (BadRequestException e) {
       status = 400;
       throw e;
     } catch (ApiException e) {
       status = e.status();
       throw e;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
     } finally {
       if (admitted != null) {
         admission.release(admitted);
       }
-      long nanos = System.nanoTime() - began;
-      timer(mode, status).record(nanos, TimeUnit.NANOSECONDS);
-      recent.record(level, status, nanos);
-      latency.report("search", mode, level, status, nanos / 1e6, backends, status == 200 ? window : null, staleMillis);
+      reported(began, mode, level, status, backends, status == 200 ? window : null, staleMillis);
     }
+  }
+
+  /**
+   * A search of a multi-search answered from L1 on the request's own thread: its answer with {@code
+   * "status":200}, or null when L1 does not hold its window (or the search is invalid), for a lane to
+   * answer as any search, errors included. A cached search so costs no hand-over to another thread.
+   */
+  private byte[] fromL1(KeyCheck.Caller caller, JsonNode item) {
+    if (item == null || !item.isObject()) {
+      return null;
+    }
+    long began = System.nanoTime();
+    SearchQuery query;
+    try {
+      query = checked(caller, paramsOf(item)::get);
+    } catch (RuntimeException invalid) {
+      return null;
+    }
+    WindowQuery window = query.window(windowHits);
+    WindowCache.Answer answer = cache.inL1(window);
+    if (answer == null) {
+      return null;
+    }
+    byte[] body = answerJson(query, answer, began);
+    reported(began, query.mode().wireName(), "l1", 200, Map.of(), window, answer.staleMillis());
+    return withStatus(body);
+  }
+
+  /** The request's search with the caller's tenant applied. */
+  private SearchQuery checked(KeyCheck.Caller caller, java.util.function.Function<String, String> param) {
+    SearchQuery asked = SearchQuery.fromParams(param, defaults);
+    List<String> tags = tagsFor(caller, asked.tags());
+    return tags == asked.tags() ? asked
+        : new SearchQuery(asked.q(), asked.mode(), asked.k(), asked.offset(), tags, asked.fusion(), asked.weights(), asked.explain());
+  }
+
+  /** The answer's JSON: the hits are the bytes cached with the window; only the envelope is written per request. */
+  private byte[] answerJson(SearchQuery query, WindowCache.Answer answer, long began) {
+    try {
+      CandidateWindow cached = answer.window();
+      double tookMs = (System.nanoTime() - began) / 1e6;
+      int from = cached.pageFrom(query.offset());
+      int to = cached.pageTo(query.offset(), query.k());
+      int size = 512 + 2 * query.q().length();
+      for (int i = from; i < to && !query.explain(); i++) {
+        size += answer.hitJson()[i].length + 1;
+      }
+      ByteArrayOutputStream body = new ByteArrayOutputStream(query.explain() ? 1024 * (to - from + 1) : size);
+      body.writeBytes(("{\"query\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(query.q()))
+          + "\",\"mode\":\"" + query.mode().wireName() + "\",\"k\":" + query.k() + ",\"offset\":" + query.offset()
+          + ",\"total\":" + cached.hits().size() + ",\"hits\":[").getBytes(StandardCharsets.UTF_8));
+      for (int i = from; i < to; i++) {
+        if (i > from) {
+          body.write(',');
+        }
+        body.writeBytes(query.explain() ? JSON.writeValueAsBytes(cached.hits().get(i)) : answer.hitJson()[i]);
+      }
+      String level = answer.source().name().toLowerCase(java.util.Locale.ROOT);
+      String tail = Decimals.append(new StringBuilder("],\"took_ms\":"), tookMs, 2) + ",\"cache\":\"" + level
+          + "\",\"generation\":" + cached.generation() + ",\"stale_ms\":" + answer.staleMillis() + ",\"degraded\":"
+          + (cached.degraded().isEmpty() ? "[]" : JSON.writeValueAsString(cached.degraded()))
+          + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(cached.backendMillis()) : "") + "}";
+      body.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
+      return body.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A search's timer, its count for {@code /status} and its latency event. */
+  private void reported(long began, String mode, String level, int status, Map<String, Long> backends, WindowQuery window,
+      long staleMillis) {
+    long nanos = System.nanoTime() - began;
+    timer(mode, status).record(nanos, TimeUnit.NANOSECONDS);
+    recent.record(level, status, nanos);
+    latency.report("search", mode, level, status, nanos / 1e6, backends, window, staleMillis);
   }
 
   private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();

@@ -247,6 +247,18 @@ final class WindowCache {
     }
   }
 
+  /**
+   * The answer L1 holds for {@code query}, as {@link #get} would give it, or null when L1 has no
+   * servable window (then {@link #get} is the way, and counts the miss).
+   */
+  Answer inL1(WindowQuery query) {
+    Answer local = fromL1(query.canonicalForm(), query);
+    if (local != null) {
+      l1Hits.increment();
+    }
+    return local;
+  }
+
   /** Computes the window afresh, caching nothing ({@code Cache-Control: no-cache}). */
   Answer bypass(WindowQuery query) {
     CandidateWindow window = search.compute(query, generations.current(), true);

@@ -413,6 +413,44 @@ class QueryServiceTest {
   }
 
   @Test
+  void aMultiSearchAnswersItsCachedSearchesFromL1AndTheRestInOrderThroughTheCache() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    java.util.Set<dev.companionbrain.core.auth.Scope> search = java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH);
+    String aero = key(search, List.of("aero"), null);
+    assertThat(send("GET", "/search?q=wing&k=3", aero, null).statusCode()).isEqualTo(200);
+    calls.values().forEach(c -> c.set(0));
+    HttpResponse<String> response = send("POST", "/multi-search", aero,
+        "{\"queries\":[{\"q\":\"flow\"},{\"q\":\"wing\",\"k\":2,\"offset\":1},{\"q\":\"wing\",\"tags\":[\"thermal\"]},"
+            + "{\"q\":\"wing\",\"explain\":true},{\"q\":\" \"},\"x\"]}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode results = JSON.readTree(response.body()).get("results");
+    assertThat(results).hasSize(6);
+    assertThat(results.get(0).get("cache").asText()).isEqualTo("miss");
+    assertThat(results.get(0).get("query").asText()).isEqualTo("flow");
+    // the tenant's window of "wing", whatever the page: from L1, the page cut from it
+    assertThat(results.get(1).get("cache").asText()).isEqualTo("l1");
+    assertThat(results.get(1).get("status").asInt()).isEqualTo(200);
+    assertThat(ids(results.get(1))).isEqualTo(ids(JSON.readTree(send("GET", "/search?q=wing&k=3", aero, null).body())).subList(1, 3));
+    assertThat(results.get(2).get("status").asInt()).isEqualTo(403);
+    assertThat(results.get(2).at("/error/code").asText()).isEqualTo("tag_not_allowed");
+    assertThat(results.get(3).get("cache").asText()).isEqualTo("l1");
+    assertThat(results.get(3).at("/hits/0/explain").isObject()).isTrue();
+    assertThat(results.get(4).at("/error/code").asText()).isEqualTo("invalid_query");
+    assertThat(results.get(5).at("/error/code").asText()).isEqualTo("invalid_json");
+    // only "flow" reached the retrievers
+    calls.values().forEach(c -> assertThat(c.get()).isEqualTo(1));
+    // every search counts once in /status and has its latency event
+    JsonNode minute = JSON.readTree(send("GET", "/status", key(java.util.Set.of(dev.companionbrain.core.auth.Scope.METRICS), null, null),
+        null).body()).at("/answers/1m");
+    assertThat(minute.at("/sources/l1").asLong()).as("two of the multi-search, the second GET").isEqualTo(3);
+    assertThat(minute.at("/statuses/403").asLong()).isEqualTo(1);
+    // "x" is not a search at all: answered 400 in its place, counted nowhere
+    assertThat(minute.at("/statuses/400").asLong()).isEqualTo(1);
+    assertThat(minute.get("answers").asLong()).isEqualTo(7);
+    org.awaitility.Awaitility.await().until(() -> latency.history().size() == 7);
+  }
+
+  @Test
   void aMultiSearchRunsWithinTheCallersShareAndIsRefusedWhenItIsTaken() throws Exception {
     start(Map.of("BRAIN_API_KEYS", "required"));
     String one = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, 1);

@@ -65,10 +65,40 @@ public final class VisibleText {
   }
 
   /**
+   * Whether {@code text} is ASCII that {@link #fold} would return unchanged: visible characters and
+   * single spaces between them, in lower case when {@code lowerCase}. Text is checked once more on
+   * its way through a request (the query, its window, its cache key); this makes that cheap.
+   */
+  private static boolean isFoldedAscii(String text, boolean lowerCase) {
+    int n = text.length();
+    if (n == 0 || text.charAt(0) == ' ' || text.charAt(n - 1) == ' ') {
+      return n == 0;
+    }
+    boolean space = false;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c == ' ') {
+        if (space) {
+          return false;
+        }
+        space = true;
+      } else if (c < ' ' || c >= 0x7F || (lowerCase && c >= 'A' && c <= 'Z')) {
+        return false;
+      } else {
+        space = false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * ASCII characters, nearly all of a query, take a branch of plain comparisons (it runs on every
    * request, cache hits included); the rest go through the Unicode tables.
    */
   private static String fold(String text, boolean lowerCase) {
+    if (isFoldedAscii(text, lowerCase)) {
+      return text; // nothing to change: no copy
+    }
     StringBuilder out = new StringBuilder(text.length());
     boolean space = false;
     for (int i = 0; i < text.length(); ) {

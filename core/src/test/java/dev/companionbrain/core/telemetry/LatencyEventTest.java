@@ -47,4 +47,30 @@ class LatencyEventTest {
     assertThat(new LatencyEvent("search", "hybrid", "l2", 200, 1, Map.of(), 1, null, 0).isCacheHit()).isTrue();
     assertThat(new LatencyEvent("search", "hybrid", "miss", 200, 1, Map.of(), 1, null, 0).isCacheHit()).isFalse();
   }
+
+  @Test
+  void theEventsOwnJsonIsWhatTheWireMappingWritesWhateverItHolds() throws Exception {
+    WindowQuery tagged = new WindowQuery("wing \"flutter\" é", SearchMode.KEYWORD, java.util.List.of("aero", "b/c"),
+        FusionMethod.WEIGHTED, Weights.parse("text:0.2,keyword:0.4,vector:1"), 300);
+    java.util.Map<String, Long> backends = new java.util.LinkedHashMap<>();
+    backends.put("keyword", 3L);
+    backends.put("vector", 12L);
+    java.util.List<LatencyEvent> events = java.util.List.of(
+        new LatencyEvent("search", "hybrid", "miss", 200, 12.345, backends, 1_764_238_000_000L, tagged, 0),
+        new LatencyEvent("search", "keyword", "l1", 200, 0.41, Map.of(), 9, tagged, 250),
+        new LatencyEvent("search", "unknown", "none", 400, 0.05, Map.of(), 9, null, 0),
+        new LatencyEvent(null, null, null, 503, 0, null, 0, null, 0));
+    java.util.List<byte[]> batch = LatencyEvent.toJson(events);
+    assertThat(batch).hasSize(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(new String(batch.get(i), StandardCharsets.UTF_8)).as("one generator for all")
+          .isEqualTo(new String(events.get(i).toJson(), StandardCharsets.UTF_8));
+    }
+    assertThat(LatencyEvent.toJson(java.util.List.of())).isEmpty();
+    for (LatencyEvent event : events) {
+      assertThat(dev.companionbrain.core.wire.WireJson.tree(event.toJson()))
+          .isEqualTo(dev.companionbrain.core.wire.WireJson.tree(dev.companionbrain.core.wire.WireJson.bytes(event)));
+      assertThat(LatencyEvent.fromJson(event.toJson())).isEqualTo(event);
+    }
+  }
 }

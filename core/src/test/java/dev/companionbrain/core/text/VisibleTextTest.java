@@ -77,4 +77,28 @@ class VisibleTextTest {
   void cleanKeepsCaseAndSeparatesAtControlCharacters() {
     assertThat(VisibleText.clean("\uFEFF Shock\u0000Waves\u200B over  a\u00A0Wedge ")).isEqualTo("Shock Waves over a Wedge");
   }
+
+  @Test
+  void aTextThatIsAlreadyCleanComesBackAsItIsAndAnyOtherIsFolded() {
+    String clean = "Boundary layer ~ flow!";
+    assertThat(VisibleText.clean(clean)).isSameAs(clean);
+    assertThat(VisibleText.normalize("boundary layer")).isSameAs(VisibleText.normalize("boundary layer"))
+        .isEqualTo("boundary layer");
+    String lower = "boundary layer";
+    assertThat(VisibleText.normalize(lower)).isSameAs(lower);
+    assertThat(VisibleText.normalize("Boundary layer")).isEqualTo("boundary layer");
+    assertThat(VisibleText.normalize("boundary layeR")).isEqualTo("boundary layer");
+    assertThat(VisibleText.normalize("boundary layer@[`{")).isEqualTo("boundary layer@[`{");
+    assertThat(VisibleText.clean(" a")).isEqualTo("a");
+    assertThat(VisibleText.clean("a ")).isEqualTo("a");
+    assertThat(VisibleText.clean("a  b")).isEqualTo("a b");
+    assertThat(VisibleText.clean("a \tb")).isEqualTo("a b");
+    assertThat(VisibleText.clean("a\u007Fb")).isEqualTo("a b");
+    assertThat(VisibleText.clean("a\u001Fb")).isEqualTo("a b");
+    assertThat(VisibleText.clean("a\u00ADb")).isEqualTo("ab");
+    assertThat(VisibleText.clean("~")).isEqualTo("~");
+    assertThat(VisibleText.clean("")).isEmpty();
+    assertThat(VisibleText.clean(" ")).isEmpty();
+    assertThat(VisibleText.clean("a b c")).isEqualTo("a b c");
+  }
 }
