@@ -6,6 +6,11 @@ const RETRIEVERS = ['text', 'keyword', 'vector'];
 const KEY_STORE = 'companion-brain.key';
 const SOURCES = {l1: 'from L1 (in process)', l2: 'from L2 (Redis)', miss: 'computed (not in the cache)', bypass: 'computed (cache bypassed)'};
 const $ = (id) => document.getElementById(id);
+/** The choices of the settings' selects: the API's modes and fusions (docs/API.md). */
+const CHOICES = {
+  mode: [['hybrid', 'hybrid'], ['text', 'text'], ['keyword', 'keyword'], ['vector', 'vector']],
+  fusion: [['', 'service default'], ['weighted', 'weighted'], ['rrf', 'rrf']],
+};
 
 // ---- the key and the API ----------------------------------------------------------------------
 
@@ -491,7 +496,15 @@ function openFromAddress() {
   }
 }
 
+function fillChoices() {
+  for (const select of document.querySelectorAll('select[data-choices]')) {
+    select.replaceChildren(...CHOICES[select.dataset.choices].map(([value, text]) => el('option', {value}, text)));
+    select.value = select.dataset.default || CHOICES[select.dataset.choices][0][0];
+  }
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  fillChoices();
   keyFromFragment();
   $('key-state').textContent = key() ? 'key set for this tab' : 'no key';
   $('key-form').addEventListener('submit', (event) => {

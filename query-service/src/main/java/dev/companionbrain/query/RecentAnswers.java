@@ -4,15 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.IntCountsHistogram;
 
 /**
  * The searches this instance answered in the last minutes, for {@code GET /status}: how many, where
  * their windows came from (the cache's share), their statuses and the latency percentiles of the
  * answered ones. Kept in {@link #BUCKET_MILLIS} buckets of a ring that spans {@link #SPAN_MILLIS};
  * a summary over {@code n} buckets covers the current (partial) bucket and the {@code n - 1}
- * before it. Thread-safe; time is passed in (epoch milliseconds), so tests move it by hand.
+ * before it. Thread-safe, and a search counts itself without taking a lock; time is passed in
+ * (epoch milliseconds), so tests move it by hand.
  */
 final class RecentAnswers {
   static final long BUCKET_MILLIS = 10_000;
@@ -55,16 +58,20 @@ final class RecentAnswers {
   void record(String source, int status, long nanos) {
     long index = Math.floorDiv(clock.getAsLong(), BUCKET_MILLIS);
     Bucket bucket = ring[(int) Math.floorMod(index, (long) BUCKETS)];
-    synchronized (bucket) {
-      bucket.moveTo(index);
-      bucket.statuses.merge(status, 1L, Long::sum);
-      if (status == 200) {
-        int s = sourceIndex(source);
-        if (s >= 0) {
-          bucket.sources[s]++;
-        }
-        bucket.latency.recordValue(Math.min(Math.max(0, nanos / 1000), HIGHEST_MICROS));
+    if (bucket.index != index) {
+      synchronized (bucket) {
+        bucket.moveTo(index);
       }
+    }
+    // no lock on the way of every search: adders and a concurrent histogram (a search that lands
+    // while its bucket is emptied for a new span may count in the new one)
+    bucket.statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+    if (status == 200) {
+      int s = sourceIndex(source);
+      if (s >= 0) {
+        bucket.sources[s].increment();
+      }
+      bucket.latency.recordValue(Math.min(Math.max(0, nanos / 1000), HIGHEST_MICROS));
     }
   }
 
@@ -84,9 +91,9 @@ final class RecentAnswers {
         if (bucket.index != index) {
           continue; // nothing was counted in it, or it holds an older span's counts
         }
-        bucket.statuses.forEach((status, n) -> statuses.merge(status, n, Long::sum));
+        bucket.statuses.forEach((status, n) -> statuses.merge(status, n.sum(), Long::sum));
         for (int s = 0; s < SOURCES.length; s++) {
-          sources[s] += bucket.sources[s];
+          sources[s] += bucket.sources[s].sum();
         }
         latency.add(bucket.latency);
       }
@@ -122,20 +129,28 @@ final class RecentAnswers {
     return new Histogram(HIGHEST_MICROS, 2);
   }
 
-  /** One bucket's counts; guarded by itself. */
+  /** One bucket's counts: written without a lock, emptied and read under its own. */
   private static final class Bucket {
-    long index = Long.MIN_VALUE;
-    final Map<Integer, Long> statuses = new TreeMap<>();
-    final long[] sources = new long[SOURCES.length];
-    final org.HdrHistogram.AbstractHistogram latency = new IntCountsHistogram(HIGHEST_MICROS, 2);
+    volatile long index = Long.MIN_VALUE;
+    final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    final LongAdder[] sources = new LongAdder[SOURCES.length];
+    final Histogram latency = new ConcurrentHistogram(HIGHEST_MICROS, 2);
+
+    Bucket() {
+      for (int s = 0; s < sources.length; s++) {
+        sources[s] = new LongAdder();
+      }
+    }
 
     /** Empties the bucket when it starts a new span. */
     void moveTo(long newIndex) {
       if (index != newIndex) {
-        index = newIndex;
         statuses.clear();
-        java.util.Arrays.fill(sources, 0);
+        for (LongAdder source : sources) {
+          source.reset();
+        }
         latency.reset();
+        index = newIndex;
       }
     }
   }

@@ -80,20 +80,26 @@ class QueryServiceIT {
     engines = new Engines(stack.endpoints());
     indexing = IndexingConfig.inNamespace(Engines.freshNamespace(),
         engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500);
+    job = indexCorpus(engines, indexing);
+    grantRedisUser();
+    keyStore = keyStore();
+    adminKey = keyStore.create("it-admin", java.util.Set.of(Scope.ADMIN), null, null, null, System.currentTimeMillis()).token();
+    config = configFor(indexing, 64, Map.of("BRAIN_API_KEYS", "required"));
+    service = QueryService.start(config);
+  }
+
+  /** {@link #CORPUS} through Kafka into the engines, by the real IndexingJob (left running): the job. */
+  static JobClient indexCorpus(Engines engines, IndexingConfig indexing) throws Exception {
     for (String[] d : CORPUS) {
       engines.produce(indexing.documentsTopic(), d[0], Engines.doc(d[0], d[1], d[2], d[3]));
     }
     engines.flush();
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
+    JobClient started = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
         engines.esCount(indexing.index()) == CORPUS.length && engines.meiliCount(indexing.index()) == CORPUS.length);
-    grantRedisUser();
-    keyStore = keyStore();
-    adminKey = keyStore.create("it-admin", java.util.Set.of(Scope.ADMIN), null, null, null, System.currentTimeMillis()).token();
-    config = configFor(indexing, 64, Map.of("BRAIN_API_KEYS", "required"));
-    service = QueryService.start(config);
+    return started;
   }
 
   /** Creates the query service's Redis user with redis-cli, as an operator would. */

@@ -123,4 +123,36 @@ class RecentAnswersTest {
     assertThat(answers.over(10_000).answers()).isZero();
     assertThat(answers.over(20_000).answers()).isEqualTo(1);
   }
+
+  @Test
+  void searchesCountedFromManyThreadsAtOnceAreAllCounted() throws Exception {
+    int threads = 4;
+    int each = 20_000;
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<Thread> running = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String source = t % 2 == 0 ? "l1" : "miss";
+      Thread thread = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < each; i++) {
+          answers.record(source, 200, MS);
+        }
+      });
+      thread.start();
+      running.add(thread);
+    }
+    start.countDown();
+    for (Thread thread : running) {
+      thread.join();
+    }
+    RecentAnswers.Summary s = answers.over(60_000);
+    assertThat(s.answers()).isEqualTo((long) threads * each);
+    assertThat(s.sources()).containsEntry("l1", 2L * each).containsEntry("miss", 2L * each);
+    assertThat(s.cacheShare()).isEqualTo(0.5);
+    assertThat(s.p99Ms()).isCloseTo(1, within(0.01));
+  }
 }

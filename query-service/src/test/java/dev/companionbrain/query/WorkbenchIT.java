@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.auth.Scope;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
-import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.LocalStackExtension;
 import dev.companionbrain.testsupport.Engines;
@@ -25,10 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,16 +71,7 @@ class WorkbenchIT {
     engines = new Engines(stack.endpoints());
     indexing = IndexingConfig.inNamespace(Engines.freshNamespace(), engines.endpoints.kafkaBootstrapServers(),
         engines.addresses(), 500);
-    for (String[] d : QueryServiceIT.CORPUS) {
-      engines.produce(indexing.documentsTopic(), d[0], Engines.doc(d[0], d[1], d[2], d[3]));
-    }
-    engines.flush();
-    Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(1, conf), indexing);
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
-        engines.esCount(indexing.index()) == QueryServiceIT.CORPUS.length
-            && engines.meiliCount(indexing.index()) == QueryServiceIT.CORPUS.length);
+    job = QueryServiceIT.indexCorpus(engines, indexing);
     io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(stack.endpoints().redisUri());
     try {
       adminKey = new ApiKeyStore(redis.connect()).create("workbench-it", java.util.Set.of(Scope.ADMIN), null, null, null,
