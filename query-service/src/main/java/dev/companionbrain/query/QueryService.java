@@ -228,9 +228,55 @@ public final class QueryService implements AutoCloseable {
       closeAll(parts.resources());
       throw e;
     }
+    service.warmUp();
     service.app.start();
     LOG.info("query service on http://{}:{} ({})", config.host(), service.port(), config.withPort(service.port()));
     return service;
+  }
+
+  /** The text of the searches {@link #warmUp} sends. */
+  static final String WARM_UP_QUERY = "companion brain warm up";
+  /** The longest a start waits for the warm-up. */
+  private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * Before the port opens: one query embedding (it loads the model's session, the better part of a
+   * second) and one search on each engine (their connections, and the code on the way), so that the
+   * first users' searches are not the ones that time out. Straight to the engines, never through the
+   * breakers or the cache; a failure (an engine down, an index not made yet) only shows in the log
+   * line, and the start waits at most {@link #WARM_UP_TIMEOUT}.
+   */
+  private void warmUp() {
+    long began = System.nanoTime();
+    List<String> failed = new java.util.ArrayList<>();
+    float[] vector = null;
+    try {
+      vector = embeddings.embed(WARM_UP_QUERY, true).get(WARM_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      failed.add("embedding");
+    }
+    Map<Retriever, java.util.concurrent.CompletableFuture<?>> searches = new EnumMap<>(Retriever.class);
+    for (Map.Entry<Retriever, Retrieval> r : parts.retrievals().entrySet()) {
+      if (r.getKey() == Retriever.VECTOR && vector == null) {
+        continue;
+      }
+      try {
+        searches.put(r.getKey(), r.getValue().search(new dev.companionbrain.core.search.backend.RetrievalRequest(
+            WARM_UP_QUERY, r.getKey() == Retriever.VECTOR ? vector : null, List.of(), 10, null)));
+      } catch (RuntimeException e) {
+        failed.add(r.getKey().wireName());
+      }
+    }
+    long deadline = began + WARM_UP_TIMEOUT.toNanos();
+    searches.forEach((retriever, search) -> {
+      try {
+        search.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (Exception e) {
+        failed.add(retriever.wireName());
+      }
+    });
+    LOG.info("warmed up in {} ms{}", (System.nanoTime() - began) / 1_000_000,
+        failed.isEmpty() ? "" : " (no answer from: " + String.join(", ", failed) + ")");
   }
 
   public static void main(String[] args) throws InterruptedException {

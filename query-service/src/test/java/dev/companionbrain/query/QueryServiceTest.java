@@ -70,6 +70,9 @@ class QueryServiceTest {
     };
   }
 
+  /** Each retriever's calls before the service's port opened. */
+  private final Map<Retriever, Integer> warmUpCalls = new EnumMap<>(Retriever.class);
+
   /** The key store: each key by its SHA-256. */
   private final Map<String, dev.companionbrain.core.auth.ApiKey> apiKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -88,7 +91,9 @@ class QueryServiceTest {
         return texts.stream().map(t -> new float[] {1, 0, 0}).toList();
       }
     };
-    Map<String, String> env = new HashMap<>(Map.of("BRAIN_QUERY_PORT", "0", "BRAIN_MAX_STALENESS_MS", "300", "BRAIN_API_KEYS", "off"));
+    // no audits: an audit recomputes a cached window at random, and these tests count the computations
+    Map<String, String> env = new HashMap<>(Map.of("BRAIN_QUERY_PORT", "0", "BRAIN_MAX_STALENESS_MS", "300", "BRAIN_API_KEYS", "off",
+        "BRAIN_CACHE_AUDIT_RATE", "0"));
     env.putAll(settings);
     QueryConfig config = QueryConfig.from(new Settings(env));
     QueryService.Collaborators parts = new QueryService.Collaborators(retrievals, embedder, shared,
@@ -100,6 +105,9 @@ class QueryServiceTest {
         Map.of("engine", () -> true), latency, null, generations, millis::get, nanos::get,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), hash -> java.util.Optional.ofNullable(apiKeys.get(hash)), List.of());
     service = QueryService.start(config, parts);
+    // the tests count their own requests, not the warm-up's
+    calls.forEach((r, c) -> warmUpCalls.put(r, c.getAndSet(0)));
+    askedTags.clear();
     return service;
   }
 
@@ -290,6 +298,24 @@ class QueryServiceTest {
     HttpResponse<String> hidden = send("GET", "/documents/d01", thermal, null);
     assertThat(hidden.statusCode()).isEqualTo(404);
     assertThat(hidden.body()).contains("no document d01");
+  }
+
+  @Test
+  void beforeItsPortOpensTheServiceEmbedsOnceAndAsksEachEngineOnceWhateverTheyAnswer() throws Exception {
+    List<dev.companionbrain.core.search.backend.RetrievalRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    retrievals.put(Retriever.TEXT, request -> {
+      asked.add(request);
+      return CompletableFuture.failedFuture(new java.io.IOException("index not made yet"));
+    });
+    retrievals.put(Retriever.KEYWORD, request -> {
+      asked.add(request);
+      throw new IllegalStateException("engine gone");
+    });
+    start(Map.of());
+    assertThat(warmUpCalls.get(Retriever.VECTOR)).as("kNN, with the warm-up's vector").isEqualTo(1);
+    assertThat(asked).extracting(dev.companionbrain.core.search.backend.RetrievalRequest::q)
+        .containsExactlyInAnyOrder(QueryService.WARM_UP_QUERY, QueryService.WARM_UP_QUERY);
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
   }
 
   @Test
