@@ -130,7 +130,7 @@ final class Up implements Callable<Integer> {
     System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: " + indexing.index() + " (key in .brain/endpoints.json)");
     System.out.println("  redis           " + e.redisUri());
     System.out.println("  query service   " + service.url() + "   GET /search?q=…  POST /multi-search  GET /search/stream?q=…"
-        + "  /documents/{id}  /health/ready  /metrics  /openapi.json");
+        + "  /documents/{id}  /health/ready  /metrics  /status  /openapi.json");
     System.out.println("  api key         " + localKey + "   (scope admin; ./brain keys create makes others)");
     System.out.println("  workbench       " + service.url() + "/ui#key=" + localKey + "   (search with explain, compare two"
         + " settings, status; " + Setting.JUDGEMENTS.variable() + "=<collection folder> scores the compare view)");
