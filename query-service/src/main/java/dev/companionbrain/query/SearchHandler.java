@@ -274,8 +274,9 @@ final class SearchHandler {
     long staleMillis = 0;
     String admitted = null;
     try {
-      SearchQuery query = checked(caller, param);
-      mode = query.mode().wireName();
+      SearchQuery asked = SearchQuery.fromParams(param, defaults);
+      mode = asked.mode().wireName();
+      SearchQuery query = withTenant(caller, asked);
       if (admit) {
         admitted = admission.admit(caller.client(), caller.share(perClient));
       }
@@ -314,7 +315,7 @@ final class SearchHandler {
     long began = System.nanoTime();
     SearchQuery query;
     try {
-      query = checked(caller, paramsOf(item)::get);
+      query = withTenant(caller, SearchQuery.fromParams(paramsOf(item)::get, defaults));
     } catch (RuntimeException invalid) {
       return null;
     }
@@ -328,9 +329,8 @@ final class SearchHandler {
     return withStatus(body);
   }
 
-  /** The request's search with the caller's tenant applied. */
-  private SearchQuery checked(KeyCheck.Caller caller, java.util.function.Function<String, String> param) {
-    SearchQuery asked = SearchQuery.fromParams(param, defaults);
+  /** The request's search with the caller's tenant applied ({@link #tagsFor}). */
+  private static SearchQuery withTenant(KeyCheck.Caller caller, SearchQuery asked) {
     List<String> tags = tagsFor(caller, asked.tags());
     return tags == asked.tags() ? asked
         : new SearchQuery(asked.q(), asked.mode(), asked.k(), asked.offset(), tags, asked.fusion(), asked.weights(), asked.explain());
