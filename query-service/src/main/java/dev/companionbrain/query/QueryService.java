@@ -30,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP search service: {@code /search} (GET and POST), {@code /multi-search}, {@code /documents/{id}},
- * {@code /health/live}, {@code /health/ready}, {@code /metrics}, {@code /openapi.json}.
+ * The HTTP search service: {@code /search} (GET and POST), {@code /multi-search}, {@code /search/stream},
+ * {@code /documents/{id}}, {@code /health/live}, {@code /health/ready}, {@code /metrics}, {@code /status},
+ * {@code /judgements}, {@code /openapi.json} and the workbench's page {@code /ui}.
  */
 public final class QueryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
