@@ -84,8 +84,23 @@ class QueryServiceIT {
     grantRedisUser();
     keyStore = keyStore();
     adminKey = keyStore.create("it-admin", java.util.Set.of(Scope.ADMIN), null, null, null, System.currentTimeMillis()).token();
-    config = configFor(indexing, 64, Map.of("BRAIN_API_KEYS", "required"));
+    // judgements too, for the fuzzer's requests to /judgements/score
+    config = configFor(indexing, 64, Map.of("BRAIN_API_KEYS", "required",
+        "BRAIN_JUDGEMENTS", corpusJudgements(java.nio.file.Files.createTempDirectory("query-it-judgements")).toString()));
     service = QueryService.start(config);
+  }
+
+  /** The corpus as a BEIR collection with one judged query: what {@code brain eval} reads. */
+  static java.nio.file.Path corpusJudgements(java.nio.file.Path dir) throws Exception {
+    StringBuilder corpus = new StringBuilder();
+    for (String[] d : CORPUS) {
+      corpus.append(JSON.writeValueAsString(Map.of("_id", d[0], "title", d[1], "text", d[2]))).append('\n');
+    }
+    java.nio.file.Files.writeString(dir.resolve("corpus.jsonl"), corpus);
+    java.nio.file.Files.writeString(dir.resolve("queries.jsonl"), "{\"_id\":\"s1\",\"text\":\"supersonic flow\"}\n");
+    java.nio.file.Files.createDirectories(dir.resolve("qrels"));
+    java.nio.file.Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\ns1\tshock\t1\ns1\tflutter\t1\n");
+    return dir;
   }
 
   /** {@link #CORPUS} through Kafka into the engines, by the real IndexingJob (left running): the job. */
@@ -594,6 +609,10 @@ class QueryServiceIT {
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       String what = request.method() + " " + request.uri() + " -> " + response.statusCode() + " " + response.body();
       assertThat(response.statusCode()).as(what).isBetween(200, 499);
+      if (response.statusCode() == 200 && request.uri().getPath().startsWith("/ui/")) {
+        assertThat(response.headers().firstValue("Content-Security-Policy")).as(what).isPresent();
+        continue;
+      }
       if (response.statusCode() == 200 && request.uri().getPath().equals("/search/stream")) {
         for (String line : response.body().lines().toList()) { // NDJSON: one matching document a line
           assertThat(JSON.readTree(line).get("id").isTextual()).as(what).isTrue();

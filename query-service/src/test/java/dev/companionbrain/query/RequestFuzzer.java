@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded generator of hostile and random requests to {@code GET /search}, {@code POST /search}
- * and {@code GET /documents/{id}}: invisible and control characters, invalid UTF-8, injections of
+ * A seeded generator of hostile and random requests to {@code GET /search}, {@code POST /search},
+ * {@code POST /multi-search}, {@code GET /search/stream}, {@code GET /judgements/score}, the
+ * workbench's {@code /ui/{file}} and {@code GET /documents/{id}}: invisible and control characters, invalid UTF-8, injections of
  * the engines' query syntaxes, numbers out of range, bodies of every JSON type and none.
  */
 final class RequestFuzzer {
@@ -42,11 +43,14 @@ final class RequestFuzzer {
 
   /** A hostile request; most carry {@code key} (a valid key of the service, or null when keys are off). */
   static HttpRequest next(Random random, String baseUrl, String key) {
-    HttpRequest.Builder request = switch (random.nextInt(7)) {
+    HttpRequest.Builder request = switch (random.nextInt(9)) {
       case 0, 1 -> HttpRequest.newBuilder(URI.create(baseUrl + "/search?" + queryString(random))).GET();
       case 2, 3 -> post(random, baseUrl);
       case 4 -> multiSearch(random, baseUrl);
       case 5 -> HttpRequest.newBuilder(URI.create(baseUrl + "/search/stream?" + queryString(random))).GET();
+      case 6 -> HttpRequest.newBuilder(URI.create(baseUrl + "/judgements/score?query_id=" + text(random, 2) + "&ids="
+          + text(random, 3))).GET();
+      case 7 -> HttpRequest.newBuilder(URI.create(baseUrl + "/ui/" + text(random, 1))).GET();
       default -> HttpRequest.newBuilder(URI.create(baseUrl + "/documents/" + text(random, 1))).GET();
     };
     String authorization = key != null && random.nextInt(4) > 0 ? "Bearer " + key : pick(random, AUTHORIZATIONS);

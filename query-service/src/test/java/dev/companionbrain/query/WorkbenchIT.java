@@ -79,23 +79,10 @@ class WorkbenchIT {
     } finally {
       redis.shutdown();
     }
-    judgements = judgementsFolder(Files.createTempDirectory("workbench-judgements"));
+    judgements = QueryServiceIT.corpusJudgements(Files.createTempDirectory("workbench-judgements"));
     profiles = Files.createTempDirectory("workbench-chromium");
     service = QueryService.start(config(Map.of()));
     Files.createDirectories(SHOTS);
-  }
-
-  /** The corpus as a BEIR collection with one judged query: what {@code brain eval} reads. */
-  private static Path judgementsFolder(Path dir) throws Exception {
-    StringBuilder corpus = new StringBuilder();
-    for (String[] d : QueryServiceIT.CORPUS) {
-      corpus.append(JSON.writeValueAsString(Map.of("_id", d[0], "title", d[1], "text", d[2]))).append('\n');
-    }
-    Files.writeString(dir.resolve("corpus.jsonl"), corpus);
-    Files.writeString(dir.resolve("queries.jsonl"), "{\"_id\":\"s1\",\"text\":\"supersonic flow\"}\n");
-    Files.createDirectories(dir.resolve("qrels"));
-    Files.writeString(dir.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\ns1\tshock\t1\ns1\tflutter\t1\n");
-    return dir;
   }
 
   private static QueryConfig config(Map<String, String> overrides) {
