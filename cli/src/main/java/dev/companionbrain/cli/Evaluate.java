@@ -1,6 +1,7 @@
 package dev.companionbrain.cli;
 
 import dev.companionbrain.core.config.Setting;
+import dev.companionbrain.core.relevance.CollectionFormat;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.ModeScores;
 import dev.companionbrain.core.relevance.QuerySplit;
@@ -40,6 +41,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,8 +52,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "eval", description = "Evaluate relevance (nDCG@10, Recall@100, MRR@10) of every mode on a test collection.")
 final class Evaluate implements Callable<Integer> {
-  @Option(names = "--collection", required = true, paramLabel = "DIR", description = "SMART (e.g. ../shared/data/cranfield) or BEIR folder")
+  @Option(names = "--collection", required = true, paramLabel = "DIR",
+      description = "a test collection folder as distributed: SMART (e.g. ../shared/data/cranfield), CISI, MED, CACM, TREC qrels or BEIR")
   Path collection;
+
+  @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+      description = "read the collection as smart, cisi, med, cacm, trec or beir (default: detected from its files)")
+  CollectionFormat format;
 
   @Option(names = "--out", description = "report folder (default: reports/relevance)")
   Path out = Path.of("reports", "relevance");
@@ -68,7 +75,7 @@ final class Evaluate implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TestCollection c = TestCollections.read(collection);
+    TestCollection c = TestCollections.read(collection, format);
     List<CollectionQuery> judged = c.judgedQueries();
     QuerySplit.Split split = QuerySplit.halves(judged, splitSeed);
     Map<String, Map<String, String>> queryText = new HashMap<>();
@@ -273,10 +280,11 @@ final class Evaluate implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append("# Relevance: ").append(c.name()).append("\n\n");
     md.append("Run ").append(LocalDateTime.now().withNano(0)).append(" with `./brain eval --collection ")
-        .append(collection).append(" --split-seed ").append(splitSeed).append(" --typo-seed ").append(typoSeed).append("`.\n\n");
+        .append(collection).append(format == null ? "" : " --format " + format.wireName()).append(" --split-seed ").append(splitSeed).append(" --typo-seed ").append(typoSeed).append("`.\n\n");
     md.append(String.format(Locale.ROOT, "%d documents, %d judged queries: tuning half %d, held-back half %d. ",
         c.documents().size(), split.tune().size() + split.test().size(), split.tune().size(), split.test().size()));
-    md.append("Relevant = grade >= 1 in the qrels (Cranfield's -1 = not relevant), binary gains. ");
+    md.append("Relevant = grade >= 1 in the qrels (Cranfield's -1 = not relevant; every listed pair for CISI, MED and CACM), ")
+        .append("binary gains. ");
     md.append("Typo'd queries: one edit (swap, drop or replace a letter, never the first) in every word of five or more letters, seeded.\n\n");
     md.append("## Held-back half (figures that judge the defaults)\n\n");
     md.append("| mode | nDCG@10 clean | nDCG@10 typo | Recall@100 clean | Recall@100 typo | MRR@10 clean | MRR@10 typo |\n");
@@ -351,6 +359,14 @@ final class Evaluate implements Callable<Integer> {
     }
     md.append("\n![modes](modes.png)\n\nPer-query figures: `per-query.csv`; every sweep point: `sweep.csv`.\n");
     Files.writeString(out.resolve("report.md"), md);
+  }
+
+  /** {@code --format}'s names, any case: {@link CollectionFormat#parse(String)}. */
+  static final class FormatConverter implements ITypeConverter<CollectionFormat> {
+    @Override
+    public CollectionFormat convert(String value) {
+      return CollectionFormat.parse(value);
+    }
   }
 
   private static ProgressBar bar(String name, long total) {

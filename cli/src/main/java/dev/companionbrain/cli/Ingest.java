@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.relevance.CollectionDocument;
+import dev.companionbrain.core.relevance.CollectionFormat;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
 import java.io.BufferedReader;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Parameters;
 /**
  * Pushes documents into topic {@code documents}: JSON lines as they are (key = their id; a line that
  * is not valid JSON is sent too, so the pipeline dead-letters it with a reason), or a whole test
- * collection (SMART like Cranfield, or BEIR) converted to documents.
+ * collection (SMART like Cranfield, CISI, MED, CACM, TREC qrels or BEIR) converted to documents.
  */
 @Command(name = "ingest", description = "Push documents (JSON lines, or a test collection) into Kafka, with progress.")
 final class Ingest implements Callable<Integer> {
@@ -38,8 +39,13 @@ final class Ingest implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", arity = "0..*", description = "JSON-lines files, one document per line")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = "--collection", paramLabel = "DIR", description = "a SMART (e.g. ../shared/data/cranfield) or BEIR collection folder")
+  @Option(names = "--collection", paramLabel = "DIR",
+      description = "a test collection folder: SMART (e.g. ../shared/data/cranfield), CISI, MED, CACM, TREC qrels or BEIR")
   Path collection;
+
+  @Option(names = "--format", paramLabel = "FORMAT", converter = Evaluate.FormatConverter.class,
+      description = "read --collection as smart, cisi, med, cacm, trec or beir (default: detected from its files)")
+  CollectionFormat format;
 
   @Option(names = "--kafka", description = "bootstrap servers (default: the running ./brain up, or BRAIN_KAFKA_BOOTSTRAP_SERVERS)")
   String kafka;
@@ -77,7 +83,7 @@ final class Ingest implements Callable<Integer> {
     String target = topic != null ? topic : RunningStack.get(Setting.DOCUMENTS_TOPIC, "documents_topic").orElse(Setting.DOCUMENTS_TOPIC.defaultValue());
     try (DocumentPublisher publisher = new DocumentPublisher(bootstrap, target)) {
       if (collection != null) {
-        TestCollection c = TestCollections.read(collection);
+        TestCollection c = TestCollections.read(collection, format);
         try (ProgressBar bar = bar("collection " + c.name(), c.documents().size())) {
           for (CollectionDocument d : c.documents()) {
             publisher.send(d.id(), collectionDocumentJson(d, tag));

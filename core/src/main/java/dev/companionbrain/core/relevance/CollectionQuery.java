@@ -6,7 +6,8 @@ import java.util.Objects;
  * One query of a {@link TestCollection}.
  *
  * @param id the id the collection's relevance judgements use for this query (for SMART
- *     collections its 1-based position in the queries file, see {@link TestCollections})
+ *     collections in Cranfield's convention its 1-based position in the queries file, for CISI,
+ *     MED and CACM its {@code .I} number, see {@link TestCollections})
  * @param text the query text, whitespace-normalised
  */
 public record CollectionQuery(String id, String text) {

@@ -1,9 +1,7 @@
 package dev.companionbrain.core.relevance;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import static dev.companionbrain.core.relevance.CollectionFiles.where;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +24,6 @@ import java.util.regex.Pattern;
 final class SmartCollectionReader {
   private static final Pattern RECORD_START = Pattern.compile("\\.I\\s+(\\S+)\\s*");
   private static final Pattern FIELD_START = Pattern.compile("\\.([A-Z])\\s*");
-  private static final Pattern BLANKS = Pattern.compile("\\s+");
 
   private SmartCollectionReader() {}
 
@@ -38,23 +35,48 @@ final class SmartCollectionReader {
     }
   }
 
-  static TestCollection read(String name, Path documentsFile, Path queriesFile, Path qrelsFile) {
-    String idPrefix = idPrefix(documentsFile);
+  /** How a SMART queries file's records get their ids. */
+  enum QueryIds {
+    /** The 1-based position in the file (Cranfield: cranqrel numbers cran.qry's queries 1..225). */
+    POSITION,
+    /** The {@code .I} number, leading zeros dropped (CISI, MED, CACM: their judgements use it). */
+    NUMBER
+  }
 
+  /**
+   * The documents: {@code <idPrefix><.I number>}, title = {@code .T}, body = {@code .W}; other
+   * fields ({@code .A}, {@code .B}, {@code .N}, {@code .X} ...) are dropped.
+   */
+  static List<CollectionDocument> documents(Path file, String idPrefix) {
     List<CollectionDocument> documents = new ArrayList<>();
-    for (SmartRecord document : records(documentsFile)) {
-      int documentNumber = number(document.number(), documentsFile, document.line());
+    for (SmartRecord document : records(file)) {
+      int number = CollectionFiles.integer(document.number(), file, document.line());
       documents.add(
-          new CollectionDocument(
-              idPrefix + documentNumber, document.field('T'), document.field('W')));
+          new CollectionDocument(idPrefix + number, document.field('T'), document.field('W')));
     }
+    return documents;
+  }
 
+  /**
+   * The queries: text = {@code .T} (when there is one) then {@code .W}; other fields are dropped.
+   */
+  static List<CollectionQuery> queries(Path file, QueryIds ids) {
     List<CollectionQuery> queries = new ArrayList<>();
-    for (SmartRecord query : records(queriesFile)) {
-      queries.add(new CollectionQuery(Integer.toString(queries.size() + 1), query.field('W')));
+    for (SmartRecord query : records(file)) {
+      String id =
+          ids == QueryIds.POSITION
+              ? Integer.toString(queries.size() + 1)
+              : Integer.toString(CollectionFiles.integer(query.number(), file, query.line()));
+      queries.add(
+          new CollectionQuery(
+              id, CollectionText.normalizeSpace(query.field('T') + " " + query.field('W'))));
     }
+    return queries;
+  }
 
-    return new TestCollection(name, documents, queries, qrels(qrelsFile, idPrefix));
+  /** The judgement file's document ids: {@code <idPrefix><number>}. */
+  static JudgementLines.Ids documentIds(String idPrefix) {
+    return (raw, file, lineNumber) -> idPrefix + CollectionFiles.integer(raw, file, lineNumber);
   }
 
   /**
@@ -71,85 +93,46 @@ final class SmartCollectionReader {
 
   private static List<SmartRecord> records(Path file) {
     List<SmartRecord> records = new ArrayList<>();
-    SmartRecord current = null;
-    Character field = null;
-    int lineNumber = 0;
-    for (String line : lines(file)) {
-      lineNumber++;
-      Matcher recordStart = RECORD_START.matcher(line);
-      if (recordStart.matches()) {
-        current = new SmartRecord(recordStart.group(1), lineNumber, new LinkedHashMap<>());
-        records.add(current);
-        field = null;
-        continue;
-      }
-      Matcher fieldStart = FIELD_START.matcher(line);
-      if (fieldStart.matches()) {
-        if (current == null) {
-          throw new IllegalArgumentException(
-              where(file, lineNumber) + ": field marker '" + line.strip() + "' before the first .I line");
-        }
-        char letter = fieldStart.group(1).charAt(0);
-        if (!current.fields().containsKey(letter)) {
-          field = letter;
-          current.fields().put(letter, new StringBuilder());
-        }
-        // else: a stray repeat of a field this record already has; the current field continues
-        continue;
-      }
-      if (line.isBlank()) {
-        continue;
-      }
-      if (current == null || field == null) {
-        throw new IllegalArgumentException(
-            where(file, lineNumber) + ": text outside any field (expected .I <number> or a field marker"
-                + " such as .T or .W)");
-      }
-      current.fields().get(field).append(line).append(' ');
-    }
+    Parse parse = new Parse();
+    CollectionFiles.forEachLine(
+        file,
+        (line, lineNumber) -> {
+          Matcher recordStart = RECORD_START.matcher(line);
+          if (recordStart.matches()) {
+            parse.current =
+                new SmartRecord(recordStart.group(1), lineNumber, new LinkedHashMap<>());
+            records.add(parse.current);
+            parse.field = null;
+            return;
+          }
+          Matcher fieldStart = FIELD_START.matcher(line);
+          if (fieldStart.matches()) {
+            if (parse.current == null) {
+              throw new IllegalArgumentException(
+                  where(file, lineNumber) + ": field marker '" + line.strip()
+                      + "' before the first .I line");
+            }
+            char letter = fieldStart.group(1).charAt(0);
+            if (!parse.current.fields().containsKey(letter)) {
+              parse.field = letter;
+              parse.current.fields().put(letter, new StringBuilder());
+            }
+            // else: a stray repeat of a field this record already has; the current field continues
+            return;
+          }
+          if (parse.current == null || parse.field == null) {
+            throw new IllegalArgumentException(
+                where(file, lineNumber) + ": text outside any field (expected .I"
+                    + " <number> or a field marker such as .T or .W)");
+          }
+          parse.current.fields().get(parse.field).append(line).append(' ');
+        });
     return records;
   }
 
-  private static Map<String, Map<String, Integer>> qrels(Path file, String idPrefix) {
-    Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
-    int lineNumber = 0;
-    for (String line : lines(file)) {
-      lineNumber++;
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] columns = BLANKS.split(line.strip());
-      if (columns.length < 3) {
-        throw new IllegalArgumentException(
-            where(file, lineNumber) + ": expected 'queryNo docNo grade', got '" + line.strip() + "'");
-      }
-      String queryId = Integer.toString(number(columns[0], file, lineNumber));
-      String documentId = idPrefix + number(columns[1], file, lineNumber);
-      int grade = number(columns[2], file, lineNumber);
-      qrels.computeIfAbsent(queryId, id -> new LinkedHashMap<>()).put(documentId, grade);
-    }
-    return qrels;
-  }
-
-  private static int number(String text, Path file, int lineNumber) {
-    try {
-      return Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          where(file, lineNumber) + ": '" + text + "' is not an integer", e);
-    }
-  }
-
-  private static List<String> lines(Path file) {
-    try {
-      // decoding replaces malformed bytes instead of failing; String.lines() accepts \n, \r\n, \r
-      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  private static String where(Path file, int lineNumber) {
-    return file + ":" + lineNumber;
+  /** Where {@link #records(Path)} is: the record and field the next text line belongs to. */
+  private static final class Parse {
+    SmartRecord current;
+    Character field;
   }
 }

@@ -19,7 +19,9 @@ import java.util.Set;
  * Cranfield the grades are Cleverdon's 1..4, where <em>1 = most relevant</em> (a complete answer)
  * and 4 = of minimum interest, plus -1 for "no interest", which is therefore not relevant. (The
  * direction of the Cranfield scale is disputed and opposite to BEIR's, where a higher score is
- * better and 0 means not relevant; binary gains make the choice irrelevant.)
+ * better and 0 means not relevant; binary gains make the choice irrelevant.) CISI, MED and CACM
+ * list only relevant pairs; each listed pair gets grade 1. TREC qrels count grades above 0 as
+ * relevant.
  *
  * <p>All components are unmodifiable copies; maps keep the order they were given in.
  *

@@ -173,8 +173,8 @@ class TestCollectionsTest {
 
     assertThat(thrown)
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("BEIR layout lacks qrels/test.tsv")
-        .hasMessageNotContaining("lacks corpus.jsonl");
+        .hasMessageEndingWith("beir lacks qrels/test.tsv")
+        .hasMessageNotContaining("beir lacks corpus.jsonl");
   }
 
   @Test

@@ -1,0 +1,37 @@
+package dev.companionbrain.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.companionbrain.core.relevance.CollectionFormat;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code brain eval}'s and {@code brain ingest}'s options, parsed without running anything. */
+class EvaluateTest {
+  @Test
+  void formatIsDetectedUnlessGivenInAnyCase() {
+    Evaluate detected = new Evaluate();
+    new CommandLine(detected).parseArgs("--collection", "data/cisi");
+    assertThat(detected.collection).isEqualTo(Path.of("data/cisi"));
+    assertThat(detected.format).isNull();
+
+    Evaluate forced = new Evaluate();
+    new CommandLine(forced).parseArgs("--collection", "data/cisi", "--format", "CISI");
+    assertThat(forced.format).isEqualTo(CollectionFormat.CISI);
+
+    Ingest ingest = new Ingest();
+    new CommandLine(ingest).parseArgs("--collection", "data/robust", "--format", "trec");
+    assertThat(ingest.format).isEqualTo(CollectionFormat.TREC);
+  }
+
+  @Test
+  void anUnknownFormatIsRefusedNamingTheKnownOnes() {
+    assertThatThrownBy(
+            () ->
+                new CommandLine(new Evaluate()).parseArgs("--collection", "x", "--format", "lisa"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("smart, cisi, med, cacm, trec, beir");
+  }
+}
