@@ -38,15 +38,6 @@ final class LatencyReporter implements AutoCloseable {
   private final Thread sender;
   private final Counter dropped;
   private final Counter published;
-  /**
-   * The JSON of the windows the events name, kept for the popular ones: a cached search's event is
-   * then a few numbers and a copy (only the sender thread uses it).
-   */
-  private final com.github.benmanes.caffeine.cache.Cache<dev.companionbrain.core.search.WindowQuery,
-      com.fasterxml.jackson.core.SerializableString> windowJson =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
-  private final java.util.function.Function<dev.companionbrain.core.search.WindowQuery,
-      com.fasterxml.jackson.core.SerializableString> windows = w -> windowJson.get(w, LatencyEvent::windowJson);
   private volatile boolean running = true;
 
   LatencyReporter(Producer<String, byte[]> producer, String topic, MeterRegistry registry) {
@@ -108,7 +99,7 @@ final class LatencyReporter implements AutoCloseable {
       }
       List<byte[]> json;
       try {
-        json = LatencyEvent.toJson(batch, windows);
+        json = LatencyEvent.toJson(batch);
       } catch (RuntimeException e) {
         dropped.increment(batch.size());
         continue;

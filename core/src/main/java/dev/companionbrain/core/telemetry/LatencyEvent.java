@@ -41,7 +41,7 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
   public byte[] toJson() {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + (window == null ? 0 : 2 * window.q().length()));
     try (com.fasterxml.jackson.core.JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
-      writeTo(g, LatencyEvent::windowJson);
+      writeTo(g);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -51,18 +51,14 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
   /**
    * The JSON of each event, written by one generator: what {@link #toJson} gives for each, for a
    * sender that publishes events in batches (a generator costs more to make than an event to write).
-   *
-   * @param windows the JSON of a window, as {@link #windowJson} writes it: a sender may keep those
-   *     of the windows it sees often (the query's text is the longest part of an event to write)
    */
-  public static List<byte[]> toJson(List<LatencyEvent> events,
-      java.util.function.Function<WindowQuery, com.fasterxml.jackson.core.SerializableString> windows) {
+  public static List<byte[]> toJson(List<LatencyEvent> events) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512 * events.size());
     int[] ends = new int[events.size()];
     try (com.fasterxml.jackson.core.JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
       g.setRootValueSeparator(null);
       for (int i = 0; i < ends.length; i++) {
-        events.get(i).writeTo(g, windows);
+        events.get(i).writeTo(g);
         g.flush();
         ends[i] = out.size();
       }
@@ -77,30 +73,7 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
     return json;
   }
 
-  /** A window's JSON in an event ({@link WindowQuery#params}'s fields), ready to be written as it is. */
-  public static com.fasterxml.jackson.core.SerializableString windowJson(WindowQuery window) {
-    java.io.StringWriter out = new java.io.StringWriter(64 + window.q().length());
-    try (com.fasterxml.jackson.core.JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("q", window.q());
-      g.writeStringField("mode", window.mode().wireName());
-      g.writeArrayFieldStart("tags");
-      for (String tag : window.tags()) {
-        g.writeString(tag);
-      }
-      g.writeEndArray();
-      g.writeStringField("fusion", window.fusion().wireName());
-      g.writeStringField("weights", window.weights().toSpec());
-      g.writeNumberField("size", window.size());
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return new com.fasterxml.jackson.core.io.SerializedString(out.toString());
-  }
-
-  private void writeTo(com.fasterxml.jackson.core.JsonGenerator g,
-      java.util.function.Function<WindowQuery, com.fasterxml.jackson.core.SerializableString> windows) throws IOException {
+  private void writeTo(com.fasterxml.jackson.core.JsonGenerator g) throws IOException {
     g.writeStartObject();
     g.writeStringField("endpoint", endpoint);
     g.writeStringField("mode", mode);
@@ -118,16 +91,25 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
     }
     g.writeEndObject();
     g.writeNumberField("timestamp", timestamp);
-    g.writeFieldName("window");
     if (window == null) {
-      g.writeNull();
+      g.writeNullField("window");
     } else {
-      g.writeRawValue(windows.apply(window));
+      g.writeObjectFieldStart("window");
+      g.writeStringField("q", window.q());
+      g.writeStringField("mode", window.mode().wireName());
+      g.writeArrayFieldStart("tags");
+      for (String tag : window.tags()) {
+        g.writeString(tag);
+      }
+      g.writeEndArray();
+      g.writeStringField("fusion", window.fusion().wireName());
+      g.writeStringField("weights", window.weights().toSpec());
+      g.writeNumberField("size", window.size());
+      g.writeEndObject();
     }
     g.writeNumberField("stale_ms", staleMs);
     g.writeEndObject();
   }
-
 
   /** The event, or null when {@code json} is not one (no numeric {@code took_ms} and {@code timestamp}). */
   public static LatencyEvent fromJson(byte[] json) {

@@ -60,15 +60,13 @@ class LatencyEventTest {
         new LatencyEvent("search", "keyword", "l1", 200, 0.41, Map.of(), 9, tagged, 250),
         new LatencyEvent("search", "unknown", "none", 400, 0.05, Map.of(), 9, null, 0),
         new LatencyEvent(null, null, null, 503, 0, null, 0, null, 0));
-    java.util.Map<WindowQuery, com.fasterxml.jackson.core.SerializableString> kept = new java.util.HashMap<>();
-    java.util.List<byte[]> batch = LatencyEvent.toJson(events, w -> kept.computeIfAbsent(w, LatencyEvent::windowJson));
-    assertThat(kept).as("each window written once").hasSize(1);
+    java.util.List<byte[]> batch = LatencyEvent.toJson(events);
     assertThat(batch).hasSize(events.size());
     for (int i = 0; i < events.size(); i++) {
       assertThat(new String(batch.get(i), StandardCharsets.UTF_8)).as("one generator for all")
           .isEqualTo(new String(events.get(i).toJson(), StandardCharsets.UTF_8));
     }
-    assertThat(LatencyEvent.toJson(java.util.List.of(), LatencyEvent::windowJson)).isEmpty();
+    assertThat(LatencyEvent.toJson(java.util.List.of())).isEmpty();
     for (LatencyEvent event : events) {
       assertThat(dev.companionbrain.core.wire.WireJson.tree(event.toJson()))
           .isEqualTo(dev.companionbrain.core.wire.WireJson.tree(dev.companionbrain.core.wire.WireJson.bytes(event)));
