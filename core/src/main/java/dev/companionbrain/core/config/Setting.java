@@ -70,7 +70,7 @@ public enum Setting {
   API_KEYS("required", "whether every endpoint but /health/live needs an API key, `Authorization: Bearer <key>` (required or off; off: anyone who reaches the port may search everything, and a client is its remote address). Keys are made with `brain keys create`"),
   MULTI_SEARCH_MAX("50", "the most searches one POST /multi-search holds"),
   MAX_BACKEND_CONNECTIONS("64", "pooled connections to each engine"),
-  JUDGEMENTS(null, "a test collection's folder, in a layout `brain eval` reads (SMART or BEIR): the workbench's compare view marks its relevant hits and scores nDCG@10 for its judged queries (GET /judgements); none when not set"),
+  JUDGEMENTS(null, "a test collection's folder, in a layout `brain eval` reads (docs/RELEVANCE.md): the workbench's compare view marks its relevant hits and scores nDCG@10 for its judged queries (GET /judgements); none when not set"),
   /**
    * The weighted sum, chosen by {@code ./brain eval} on Cranfield (docs/RELEVANCE.md): tuned on half
    * of the judged queries, judged on the other half, where it beats the best single retriever (kNN)
