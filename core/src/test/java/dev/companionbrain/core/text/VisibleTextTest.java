@@ -89,6 +89,10 @@ class VisibleTextTest {
     assertThat(VisibleText.normalize("Boundary layer")).isEqualTo("boundary layer");
     assertThat(VisibleText.normalize("boundary layeR")).isEqualTo("boundary layer");
     assertThat(VisibleText.normalize("boundary layer@[`{")).isEqualTo("boundary layer@[`{");
+    assertThat(VisibleText.normalize("Alpha")).isEqualTo("alpha");
+    assertThat(VisibleText.normalize("zuluZ")).isEqualTo("zuluz");
+    String upper = "Alpha Zulu";
+    assertThat(VisibleText.clean(upper)).isSameAs(upper);
     assertThat(VisibleText.clean(" a")).isEqualTo("a");
     assertThat(VisibleText.clean("a ")).isEqualTo("a");
     assertThat(VisibleText.clean("a  b")).isEqualTo("a b");
