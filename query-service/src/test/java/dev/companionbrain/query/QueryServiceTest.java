@@ -477,6 +477,46 @@ class QueryServiceTest {
   }
 
   @Test
+  void answersAreExactlyTheirJsonAndEverySearchGivesItsPermitBack() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    String one = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, 1);
+    com.fasterxml.jackson.databind.ObjectReader strict = JSON.reader()
+        .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // a share of one: a permit not given back would refuse the second search
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> single = send("GET", "/search?q=wing&k=" + (1 + i % 5), one, null);
+      assertThat(single.statusCode()).as(single.body()).isEqualTo(200);
+      assertThat(strict.readTree(single.body()).get("hits")).hasSize(1 + i % 5);
+      HttpResponse<String> multi = send("POST", "/multi-search", one, "{\"queries\":[{\"q\":\"wing\"},{\"q\":\"flow " + i
+          + "\"},{\"k\":0}]}");
+      assertThat(multi.statusCode()).as(multi.body()).isEqualTo(200);
+      assertThat(multi.body()).as("no byte after the answer").endsWith("}");
+      JsonNode results = strict.readTree(multi.body()).get("results");
+      assertThat(results.get(0).get("status").asInt()).isEqualTo(200);
+      assertThat(results.get(1).get("status").asInt()).isEqualTo(200);
+      assertThat(results.get(2).get("status").asInt()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void aMultiSearchWithNoCacheComputesEverySearchAfreshAndTheEventsSayWhatEachAsked() throws Exception {
+    start(Map.of());
+    search("wing");
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/multi-search"))
+        .header("Cache-Control", "no-cache").POST(HttpRequest.BodyPublishers.ofString("{\"queries\":[{\"q\":\"wing\"}]}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(response.body()).at("/results/0/cache").asText()).isEqualTo("bypass");
+    search("wing");
+    org.awaitility.Awaitility.await().until(() -> latency.history().size() == 3);
+    List<LatencyEvent> events = latency.history().stream().map(r -> LatencyEvent.fromJson(r.value())).toList();
+    assertThat(events).extracting(LatencyEvent::cache).containsExactly("miss", "bypass", "l1");
+    assertThat(events.get(0).backends()).containsOnlyKeys("text", "keyword", "vector");
+    assertThat(events.get(1).backends()).containsOnlyKeys("text", "keyword", "vector");
+    assertThat(events.get(2).backends()).as("a cached answer asked no engine").isEmpty();
+    assertThat(events).allSatisfy(e -> assertThat(e.tookMs()).isPositive().isLessThan(60_000));
+  }
+
+  @Test
   void aMultiSearchRunsWithinTheCallersShareAndIsRefusedWhenItIsTaken() throws Exception {
     start(Map.of("BRAIN_API_KEYS", "required"));
     String one = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, 1);
