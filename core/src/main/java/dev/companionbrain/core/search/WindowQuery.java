@@ -123,6 +123,25 @@ public record WindowQuery(String q, SearchMode mode, List<String> tags, FusionMe
   }
 
   /**
+   * Writes {@link #params} as they are serialised, field by field with {@code g}, without making the
+   * map: every latency event carries its window (LatencyEventTest holds the two equal).
+   */
+  public void writeJson(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException {
+    g.writeStartObject();
+    g.writeStringField("q", q);
+    g.writeStringField("mode", mode.wireName());
+    g.writeArrayFieldStart("tags");
+    for (String tag : tags) {
+      g.writeString(tag);
+    }
+    g.writeEndArray();
+    g.writeStringField("fusion", fusion.wireName());
+    g.writeStringField("weights", weights.toSpec());
+    g.writeNumberField("size", size);
+    g.writeEndObject();
+  }
+
+  /**
    * Reads {@link #params} back through the request validation.
    *
    * @throws BadRequestException naming the first bad parameter

@@ -39,13 +39,7 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
    * CPU.
    */
   public byte[] toJson() {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + (window == null ? 0 : 2 * window.q().length()));
-    try (com.fasterxml.jackson.core.JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
-      writeTo(g);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return toJson(List.of(this)).get(0);
   }
 
   /**
@@ -91,21 +85,11 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
     }
     g.writeEndObject();
     g.writeNumberField("timestamp", timestamp);
+    g.writeFieldName("window");
     if (window == null) {
-      g.writeNullField("window");
+      g.writeNull();
     } else {
-      g.writeObjectFieldStart("window");
-      g.writeStringField("q", window.q());
-      g.writeStringField("mode", window.mode().wireName());
-      g.writeArrayFieldStart("tags");
-      for (String tag : window.tags()) {
-        g.writeString(tag);
-      }
-      g.writeEndArray();
-      g.writeStringField("fusion", window.fusion().wireName());
-      g.writeStringField("weights", window.weights().toSpec());
-      g.writeNumberField("size", window.size());
-      g.writeEndObject();
+      window.writeJson(g);
     }
     g.writeNumberField("stale_ms", staleMs);
     g.writeEndObject();
