@@ -214,7 +214,7 @@ let lastSearch = null;
 function searchPath(settings, offset) {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(settings)) {
-    if (['q', 'mode', 'fusion', 'weights', 'tags', 'k'].includes(name) && value) {
+    if (SEARCH_FIELDS.includes(name) && value) {
       params.set(name, value);
     }
   }

@@ -12,7 +12,9 @@ import java.util.function.LongSupplier;
  * the body says how things are.
  */
 final class StatusHandler {
-  private static final Map<String, Long> SPANS = Map.of("1m", 60_000L, "5m", 300_000L, "15m", 900_000L);
+  /** The spans shown, in this order: name and length in milliseconds. */
+  private static final java.util.List<Map.Entry<String, Long>> SPANS =
+      java.util.List.of(Map.entry("1m", 60_000L), Map.entry("5m", 300_000L), Map.entry("15m", 900_000L));
   private final Readiness readiness;
   private final GenerationClock generations;
   private final RecentAnswers answers;
@@ -36,8 +38,8 @@ final class StatusHandler {
     generation.put("age_ms", publishedAt.isPresent() ? Math.max(0, clock.getAsLong() - publishedAt.getAsLong()) : null);
     body.put("generation", generation);
     Map<String, Object> spans = new LinkedHashMap<>();
-    for (String span : new String[] {"1m", "5m", "15m"}) {
-      spans.put(span, answers.over(SPANS.get(span)));
+    for (Map.Entry<String, Long> span : SPANS) {
+      spans.put(span.getKey(), answers.over(span.getValue()));
     }
     body.put("answers", spans);
     body.put("bucket_ms", RecentAnswers.BUCKET_MILLIS);

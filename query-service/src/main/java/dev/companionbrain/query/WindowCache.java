@@ -217,9 +217,8 @@ final class WindowCache {
   /** The window of {@code query}: cached when a level has it within the staleness bound, else computed. */
   Answer get(WindowQuery query) {
     String key = query.canonicalForm();
-    Answer local = fromL1(key, query);
+    Answer local = inL1(key, query);
     if (local != null) {
-      l1Hits.increment();
       return local;
     }
     l1Misses.increment();
@@ -252,7 +251,12 @@ final class WindowCache {
    * servable window (then {@link #get} is the way, and counts the miss).
    */
   Answer inL1(WindowQuery query) {
-    Answer local = fromL1(query.canonicalForm(), query);
+    return inL1(query.canonicalForm(), query);
+  }
+
+  /** {@link #fromL1}, counted as a hit when it finds one. */
+  private Answer inL1(String key, WindowQuery query) {
+    Answer local = fromL1(key, query);
     if (local != null) {
       l1Hits.increment();
     }
