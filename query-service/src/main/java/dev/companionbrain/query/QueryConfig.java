@@ -36,6 +36,8 @@ public record QueryConfig(
     String warmersGroup,
     int maxConcurrentSearches,
     int maxConcurrentSearchesPerClient,
+    java.util.OptionalInt fixedComputeLimit,
+    long saturatedMaxStaleMillis,
     boolean apiKeysRequired,
     int multiSearchMax,
     int maxBackendConnections,
@@ -66,6 +68,8 @@ public record QueryConfig(
         s.get(Setting.CACHE_WARMERS_GROUP),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES_PER_CLIENT, 1),
+        s.parse(Setting.COMPUTE_LIMIT, QueryConfig::computeLimit),
+        s.getLong(Setting.SATURATED_MAX_STALENESS_MS, 0),
         apiKeysRequired(s.get(Setting.API_KEYS)),
         s.getInt(Setting.MULTI_SEARCH_MAX, 1),
         s.getInt(Setting.MAX_BACKEND_CONNECTIONS, 1),
@@ -83,6 +87,22 @@ public record QueryConfig(
     };
   }
 
+  /** {@code adaptive} (empty) or a fixed number of computations at once. */
+  private static java.util.OptionalInt computeLimit(String value) {
+    if (value.equals("adaptive")) {
+      return java.util.OptionalInt.empty();
+    }
+    try {
+      int limit = Integer.parseInt(value);
+      if (limit >= 1) {
+        return java.util.OptionalInt.of(limit);
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new IllegalArgumentException("adaptive or a whole number of at least 1");
+  }
+
   private static double auditRate(double rate) {
     if (!(rate >= 0 && rate <= 1)) {
       throw new IllegalArgumentException(Setting.CACHE_AUDIT_RATE.variable() + " must be between 0 and 1, got " + rate);
@@ -94,12 +114,12 @@ public record QueryConfig(
   public QueryConfig withCache(long newMaxStaleMillis, boolean newWarming) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, judging, windowReserve, auditRate, warmTopic, warmersGroup,
-        maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax, maxBackendConnections, judgements, defaults);
+        maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax, maxBackendConnections, judgements, defaults);
   }
 
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax,
         maxBackendConnections, judgements, defaults);
   }
 
@@ -107,7 +127,7 @@ public record QueryConfig(
   public QueryConfig withJudgements(java.nio.file.Path folder) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic,
-        warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, apiKeysRequired, multiSearchMax,
+        warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax,
         maxBackendConnections, java.util.Optional.of(folder), defaults);
   }
 
@@ -116,6 +136,7 @@ public record QueryConfig(
     return "QueryConfig[" + host + ":" + port + ", " + engines
         + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion()
         + ", window=" + windowHits + ", maxStaleMs=" + maxStaleMillis + ", warming=" + warming + ", judging=" + judging + ", reserve=" + windowReserve
-        + ", auditRate=" + auditRate + ", apiKeys=" + (apiKeysRequired ? "required" : "off") + "]";
+        + ", auditRate=" + auditRate + ", computeLimit=" + (fixedComputeLimit.isEmpty() ? "adaptive" : fixedComputeLimit.getAsInt())
+        + ", apiKeys=" + (apiKeysRequired ? "required" : "off") + "]";
   }
 }

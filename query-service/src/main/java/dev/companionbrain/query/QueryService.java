@@ -118,19 +118,26 @@ public final class QueryService implements AutoCloseable {
       return t;
     }, new ThreadPoolExecutor.AbortPolicy());
     WindowComputation computation = new WindowComputation(searcher, parts.displayFields());
+    ComputeLimit computations = config.fixedComputeLimit().isPresent()
+        ? ComputeLimit.fixed(config.fixedComputeLimit().getAsInt(), registry)
+        : ComputeLimit.adaptive(config.maxConcurrentSearches(), System::nanoTime, registry);
+    // an audit is background work: at half the limit it is skipped
+    WindowCache.WindowSearch audited = (query, generation, fresh) -> computations.run(ComputeLimit.Priority.BACKGROUND,
+        () -> computation.compute(query, generation, fresh)).orElseThrow(() -> new IllegalStateException("saturated"));
     Duration judgingTimeout = Duration.ofSeconds(10);
     WindowCache.Judging judging = config.judging()
         ? new WindowCache.Judging((queries, ids) -> searcher.among(queries, ids, judgingTimeout), parts.displayFields(), judge)
         : null;
     CacheAudit audit = config.auditRate() > 0
         ? new CacheAudit(config.auditRate(), () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
-            parts.generations()::current, parts.generations()::changes, parts.clock(), computation, auditor, registry)
+            parts.generations()::current, parts.generations()::changes, parts.clock(), audited, auditor, registry)
         : null;
     if (audit != null) {
       parts.generations().onNewGeneration(audit::settle);
     }
     WindowCache cache = new WindowCache(config.l1MaxBytes(), config.l1Ttl(), parts.ticker(), parts.sharedWindows(),
-        parts.generations(), parts.clock(), config.maxStaleMillis(), computation, refresher, judging, audit, registry);
+        parts.generations(), parts.clock(), config.maxStaleMillis(),
+        new WindowCache.Saturation(computations, config.saturatedMaxStaleMillis()), computation, refresher, judging, audit, registry);
     this.warming = parts.warmRequests() == null ? null : parts.warmRequests().apply(cache);
     // a multi-search's searches beyond its request's own thread; never more than the searches the service admits
     this.lanes = new ThreadPoolExecutor(0, config.maxConcurrentSearches(), 30, TimeUnit.SECONDS,

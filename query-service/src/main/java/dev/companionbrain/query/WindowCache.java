@@ -93,6 +93,17 @@ final class WindowCache {
   record Judging(BiFunction<List<WindowQuery>, List<String>, List<Map<Retriever, List<ScoredId>>>> found,
       Function<List<String>, Map<String, HydrationEntry>> displayFields, Executor executor) {}
 
+  /**
+   * What a search may have when the computations are at their limit ({@link ComputeLimit}): a window
+   * up to {@code maxStaleMillis} past its generation's supersession (like HTTP's stale-if-error, RFC
+   * 5861), never less than the ordinary bound; else a 429. Refreshes and warming that find the limit
+   * reached are skipped.
+   */
+  record Saturation(ComputeLimit computations, long maxStaleMillis) {}
+
+  /** How a window was made current: judged (carried or patched), computed, or not at all (the computations were at their limit). */
+  private enum Made { JUDGED, COMPUTED, SATURATED }
+
   /** Computes a window at a generation (asks the engines, fuses, hydrates). */
   @FunctionalInterface
   interface WindowSearch {
@@ -128,6 +139,10 @@ final class WindowCache {
   private final GenerationClock generations;
   private final LongSupplier clock;
   private final long maxStaleMillis;
+  private final ComputeLimit computations;
+  private final long saturatedMaxStaleMillis;
+  private final Counter saturatedStale;
+  private final Counter saturatedRefused;
   private final WindowSearch search;
   private final Executor refresher;
   private final Judging judging;
@@ -156,12 +171,13 @@ final class WindowCache {
 
   /**
    * @param clock epoch milliseconds, the clock the generations' publication times are on
+   * @param saturation the limit every computation runs under, and what a search gets when it is reached
    * @param refresher runs background refreshes (a small bounded pool; a refused refresh is skipped)
    * @param judging what judging windows against a generation's changes needs, or null for none
    * @param audit audits a sample of the cached answers, or null for none
    */
   WindowCache(long maxBytes, Duration l1Ttl, Ticker ticker, SharedWindows l2, GenerationClock generations,
-      LongSupplier clock, long maxStaleMillis, WindowSearch search, Executor refresher, Judging judging,
+      LongSupplier clock, long maxStaleMillis, Saturation saturation, WindowSearch search, Executor refresher, Judging judging,
       CacheAudit audit, MeterRegistry registry) {
     this.l1 = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
@@ -173,6 +189,13 @@ final class WindowCache {
     this.generations = generations;
     this.clock = clock;
     this.maxStaleMillis = maxStaleMillis;
+    this.computations = saturation.computations();
+    this.saturatedMaxStaleMillis = Math.max(maxStaleMillis, saturation.maxStaleMillis());
+    this.saturatedStale = Counter.builder("brain_cache_saturated_answers").tag("result", "stale").register(registry);
+    this.saturatedRefused = Counter.builder("brain_cache_saturated_answers")
+        .description("searches whose window had to be computed while the computations were at their limit: served "
+            + "a stale window, or refused (429)")
+        .tag("result", "refused").register(registry);
     this.search = search;
     this.refresher = refresher;
     this.judging = judging;
@@ -263,10 +286,22 @@ final class WindowCache {
     return local;
   }
 
-  /** Computes the window afresh, caching nothing ({@code Cache-Control: no-cache}). */
+  /**
+   * Computes the window afresh, caching nothing ({@code Cache-Control: no-cache}); at the computations'
+   * limit a 429, since the caller asked for no cached window.
+   */
   Answer bypass(WindowQuery query) {
-    CandidateWindow window = search.compute(query, generations.current(), true);
+    CandidateWindow window = computations.run(ComputeLimit.Priority.ANSWER,
+        () -> search.compute(query, generations.current(), true)).orElseThrow(() -> {
+          saturatedRefused.increment();
+          return refusal();
+        });
     return new Answer(window, hitJson(window.hits()), Source.BYPASS, 0);
+  }
+
+  private ApiException.TooManyRequests refusal() {
+    return new ApiException.TooManyRequests(
+        "the service is computing as many searches as it can (" + computations.limit() + " at once); retry after 1 s");
   }
 
   /**
@@ -288,10 +323,10 @@ final class WindowCache {
       storeInL1(key, Entry.of(query, shared.get(), clock.getAsLong()));
       return false;
     }
-    if (!l2.claimRefresh(sharedKey, target)) {
+    if (!computations.backgroundMayStart() || !l2.claimRefresh(sharedKey, target)) {
       return false;
     }
-    return !judgedOrComputed(key, sharedKey, query, target, newest(local, shared));
+    return judgedOrComputed(key, sharedKey, query, target, newest(local, shared)) == Made.COMPUTED;
   }
 
   private Answer fromL1(String key, WindowQuery query) {
@@ -332,13 +367,44 @@ final class WindowCache {
       }
     }
     l2Misses.increment();
-    CandidateWindow window = search.compute(query, generations.current(), false);
+    Optional<CandidateWindow> computed = computations.run(ComputeLimit.Priority.ANSWER,
+        () -> search.compute(query, generations.current(), false));
+    if (computed.isEmpty()) {
+      return staleWhenSaturated(key, query, shared);
+    }
+    CandidateWindow window = computed.get();
     Entry entry = Entry.of(query, window, clock.getAsLong());
     if (window.degraded().isEmpty()) {
       storeInL1(key, entry);
       l2.putWindow(sharedKey, window);
     }
     return new Answer(window, entry.hitJson(), Source.MISS, 0);
+  }
+
+  /**
+   * The answer of a search whose window must be computed while the computations are at their limit:
+   * the newest window either level holds, when it is within the saturated bound and holds no document
+   * deleted since (served stale); else a 429, at once, before any engine is asked.
+   */
+  private Answer staleWhenSaturated(String key, WindowQuery query, Optional<CandidateWindow> shared) {
+    Entry local = l1.getIfPresent(key);
+    CandidateWindow newest = newest(local, shared);
+    if (newest != null) {
+      long stale = generations.staleMillis(newest.generation(), clock.getAsLong());
+      if (stale <= saturatedMaxStaleMillis && !(stale > 0 && holdsDeleted(newest))) {
+        boolean inL1 = local != null && local.window() == newest;
+        Entry entry = inL1 ? local : Entry.of(query, newest, clock.getAsLong());
+        if (!inL1) {
+          storeInL1(key, entry);
+        }
+        entry.used(clock.getAsLong());
+        saturatedStale.increment();
+        staleAnswers.record(stale);
+        return new Answer(newest, entry.hitJson(), inL1 ? Source.L1 : Source.L2, stale);
+      }
+    }
+    saturatedRefused.increment();
+    throw refusal();
   }
 
   /** One background refresh per window at a time; when the pool is full the window is simply not refreshed early. */
@@ -379,33 +445,38 @@ final class WindowCache {
       refreshes("from_l2").increment();
       return;
     }
+    if (!computations.backgroundMayStart()) {
+      refreshes("saturated").increment(); // before the claim: another instance, or a later refresh, may do it
+      return;
+    }
     if (!l2.claimRefresh(sharedKey, target)) {
       refreshes("claimed_elsewhere").increment();
       return;
     }
-    boolean judged = judgedOrComputed(key, sharedKey, query, target, newest(local, shared));
-    refreshes(judged ? "judged" : "computed").increment();
+    Made made = judgedOrComputed(key, sharedKey, query, target, newest(local, shared));
+    refreshes(made.name().toLowerCase(java.util.Locale.ROOT)).increment();
   }
 
   /**
    * Makes the window current at {@code target}, claimed by this instance: judged from {@code base}
-   * when that is possible, computed otherwise.
-   *
-   * @return true when it was judged (carried or patched), false when computed
+   * when that is possible, computed otherwise, in the background's turn (skipped when the computations
+   * are at half their limit: the window then stays as it is, and the staleness rule decides).
    */
-  private boolean judgedOrComputed(String key, String sharedKey, WindowQuery query, long target, CandidateWindow base) {
+  private Made judgedOrComputed(String key, String sharedKey, WindowQuery query, long target, CandidateWindow base) {
     if (judging != null && base != null && base.generation() < target) {
       Optional<GenerationChanges> changes = generations.changes(base.generation(), target);
       if (changes.isPresent()) {
         WindowJudge.Judgement j = judgeBatch(List.of(query), List.of(base), changes.get(), target, null).get(0);
         if (j.verdict() != WindowJudge.Verdict.RECOMPUTE) {
           store(key, sharedKey, query, j.window());
-          return true;
+          return Made.JUDGED;
         }
       }
     }
-    store(key, sharedKey, query, search.compute(query, target, false));
-    return false;
+    Optional<CandidateWindow> computed = computations.run(ComputeLimit.Priority.BACKGROUND,
+        () -> search.compute(query, target, false));
+    computed.ifPresent(window -> store(key, sharedKey, query, window));
+    return computed.isPresent() ? Made.COMPUTED : Made.SATURATED;
   }
 
   private static CandidateWindow newest(Entry local, Optional<CandidateWindow> shared) {

@@ -525,4 +525,48 @@ class QueryServiceTest {
     assertThat(response.statusCode()).isEqualTo(200);
     JSON.readTree(response.body()).get("results").forEach(r -> assertThat(r.get("status").asInt()).isEqualTo(200));
   }
+
+  @Test
+  void atTheComputationsLimitASearchIsServedStaleOrRefusedAt429AndNoBreakerCountsIt() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    CompletableFuture<List<ScoredId>> held = new CompletableFuture<>();
+    Retrieval ranked = ranking(Retriever.KEYWORD, 11);
+    // the keyword engine holds "slow" until the test lets it go
+    retrievals.put(Retriever.KEYWORD, request -> {
+      if (request.q().equals("slow")) {
+        entered.countDown();
+        return held;
+      }
+      return ranked.search(request);
+    });
+    start(Map.of("BRAIN_COMPUTE_LIMIT", "1", "BRAIN_KEYWORD_TIMEOUT_MS", "10000", "BRAIN_SATURATED_MAX_STALENESS_MS", "5000"));
+    publish(1);
+    search("wing&mode=keyword");
+    millis.addAndGet(1000);
+    publish(2);
+    millis.addAndGet(1000); // past the bound of 300 ms, within the saturated one
+    CompletableFuture<HttpResponse<String>> slow = HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create(service.url() + "/search?q=slow&mode=keyword")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    entered.await();
+
+    JsonNode stale = search("wing&mode=keyword");
+    assertThat(stale.get("cache").asText()).isEqualTo("l1");
+    assertThat(stale.get("generation").asLong()).isEqualTo(1);
+    assertThat(stale.get("stale_ms").asLong()).isEqualTo(1000);
+    HttpResponse<String> refused = get("/search?q=never+asked&mode=keyword");
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(JSON.readTree(refused.body()).at("/error/code").asText()).isEqualTo("too_many_requests");
+    HttpResponse<String> noCache = HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=wing&mode=keyword"))
+        .header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(noCache.statusCode()).isEqualTo(429);
+
+    held.complete(List.of(new ScoredId("d01", 1.0)));
+    assertThat(slow.get().statusCode()).isEqualTo(200);
+    assertThat(get("/search?q=never+asked&mode=keyword").statusCode()).as("the limit is free again").isEqualTo(200);
+    JsonNode ready = JSON.readTree(get("/health/ready").body());
+    ready.get("circuit_breakers").forEach(b -> assertThat(b.get("state").asText()).as(b.toString()).isEqualTo("CLOSED"));
+    assertThat(ready.get("circuit_breakers").size()).isEqualTo(3);
+  }
 }

@@ -87,7 +87,7 @@ class WindowCacheJudgingTest {
   private final CacheAudit audit = new CacheAudit(1.0, () -> 0.5, generations::current,
       generations::changes, millis::get, search, Runnable::run, registry);
   private final WindowCache cache = new WindowCache(1 << 22, Duration.ofMinutes(5), nanos::get, l2, generations,
-      millis::get, BOUND, search, refreshes::add, judging, null, registry);
+      millis::get, BOUND, WindowCacheTest.unlimited(), search, refreshes::add, judging, null, registry);
 
   private static WindowQuery query(String q) {
     return new WindowQuery(q, SearchMode.KEYWORD, List.of(), FusionMethod.WEIGHTED, Weights.parse("keyword:1"), 3);
@@ -220,7 +220,7 @@ class WindowCacheJudgingTest {
     seed();
     // another instance computed the window at generation 1 into L2; this one has no L1 copy of it
     WindowCache other = new WindowCache(1 << 22, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get,
-        BOUND, search, refreshes::add, null, null, new SimpleMeterRegistry());
+        BOUND, WindowCacheTest.unlimited(), search, refreshes::add, null, null, new SimpleMeterRegistry());
     other.get(query("a"));
     index.put("star", 9.5);
     publish(2, List.of("star"), List.of());
@@ -386,7 +386,7 @@ class WindowCacheJudgingTest {
   @Test
   void anAuditComparesACachedAnswerWithAFreshComputationAtTheSameGeneration() {
     WindowCache audited = new WindowCache(1 << 22, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get,
-        BOUND, search, refreshes::add, judging, audit, registry);
+        BOUND, WindowCacheTest.unlimited(), search, refreshes::add, judging, audit, registry);
     seed();
     audited.get(query("a"));
     audited.get(query("a")); // an L1 hit: computed afresh at once (the test's executor runs it in place)

@@ -49,8 +49,13 @@ class WindowCacheTest {
   private final WindowQuery query = window("wing flutter");
 
   private WindowCache cache(long bound, WindowCache.WindowSearch computation) {
-    return new WindowCache(1 << 20, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get, bound, computation,
+    return new WindowCache(1 << 20, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get, bound, unlimited(), computation,
         refreshes::add, null, null, new SimpleMeterRegistry());
+  }
+
+  /** A limit no test of the cache's other rules reaches. */
+  static WindowCache.Saturation unlimited() {
+    return new WindowCache.Saturation(ComputeLimit.fixed(1_000, new SimpleMeterRegistry()), 0);
   }
 
   private static WindowQuery window(String q) {
@@ -249,5 +254,147 @@ class WindowCacheTest {
     }
     assertThat(computed).hasValue(1);
     assertThat(sources).hasSize(8).containsOnly(WindowCache.Source.MISS);
+  }
+
+  // At the computations' limit (issue #25): a limit of one, held by an outer computation of the test.
+
+  private final SimpleMeterRegistry saturatedRegistry = new SimpleMeterRegistry();
+  private final ComputeLimit one = ComputeLimit.fixed(1, saturatedRegistry);
+  private static final long SATURATED_BOUND = 10_000;
+  private final WindowCache saturable = new WindowCache(1 << 20, Duration.ofMinutes(5), nanos::get, l2, generations,
+      millis::get, BOUND, new WindowCache.Saturation(one, SATURATED_BOUND), search, refreshes::add, null, null,
+      saturatedRegistry);
+
+  /** {@code work} while the only computation allowed is taken. */
+  private <T> T whileSaturated(java.util.function.Supplier<T> work) {
+    return one.run(ComputeLimit.Priority.ANSWER, work).orElseThrow();
+  }
+
+  private double saturated(String result) {
+    return saturatedRegistry.get("brain_cache_saturated_answers").tag("result", result).counter().count();
+  }
+
+  @Test
+  void atTheLimitAWindowPastTheBoundIsServedStaleUpToTheSaturatedBound() {
+    publish(1);
+    saturable.get(query);
+    publish(2);
+    millis.addAndGet(SATURATED_BOUND);
+    WindowCache.Answer stale = whileSaturated(() -> saturable.get(query));
+    assertThat(stale.source()).isEqualTo(WindowCache.Source.L1);
+    assertThat(stale.window().generation()).isEqualTo(1);
+    assertThat(stale.staleMillis()).isEqualTo(SATURATED_BOUND);
+    assertThat(saturated("stale")).isEqualTo(1);
+    assertThat(computed).hasValue(1);
+    millis.addAndGet(1);
+    assertThatTooManyRequests(() -> whileSaturated(() -> saturable.get(query)));
+    assertThat(saturated("refused")).isEqualTo(1);
+    assertThat(computed).hasValue(1);
+    // with the limit free again the window is computed
+    WindowCache.Answer fresh = saturable.get(query);
+    assertThat(fresh.source()).isEqualTo(WindowCache.Source.MISS);
+    assertThat(fresh.window().generation()).isEqualTo(2);
+  }
+
+  @Test
+  void atTheLimitAWindowNeverCachedIsRefusedAt429WithoutAskingTheEngines() {
+    publish(1);
+    assertThatTooManyRequests(() -> whileSaturated(() -> saturable.get(query)));
+    assertThat(computed).hasValue(0);
+    assertThat(saturated("refused")).isEqualTo(1);
+    assertThat(saturated("stale")).isZero();
+  }
+
+  @Test
+  void atTheLimitTheSharedLevelsStaleWindowIsServedAndKeptInL1() {
+    publish(1);
+    WindowCache other = cache(BOUND, search);
+    other.get(query); // another instance computed it into L2
+    publish(2);
+    millis.addAndGet(BOUND + 1);
+    WindowCache.Answer stale = whileSaturated(() -> saturable.get(query));
+    assertThat(stale.source()).isEqualTo(WindowCache.Source.L2);
+    assertThat(stale.staleMillis()).isEqualTo(BOUND + 1);
+    assertThat(new String(stale.hitJson()[0], StandardCharsets.UTF_8)).contains("wing_flutter_1_1");
+    WindowCache.Answer again = whileSaturated(() -> saturable.get(query));
+    assertThat(again.source()).as("stored in L1 by the first").isEqualTo(WindowCache.Source.L1);
+    assertThat(again.window()).isSameAs(stale.window());
+    assertThat(computed).hasValue(1);
+  }
+
+  @Test
+  void atTheLimitTheNewerOfTheTwoLevelsWindowsIsServed() {
+    publish(1);
+    saturable.get(query); // L1 and L2 at generation 1
+    publish(2);
+    millis.addAndGet(1);
+    cache(0, search).get(query); // another instance, serving only current windows: L2 at generation 2
+    publish(3);
+    millis.addAndGet(BOUND + 1);
+    WindowCache.Answer stale = whileSaturated(() -> saturable.get(query));
+    assertThat(stale.window().generation()).isEqualTo(2);
+    assertThat(stale.source()).isEqualTo(WindowCache.Source.L2);
+  }
+
+  @Test
+  void atTheLimitAStaleWindowHoldingADocumentDeletedSinceIsRefused() {
+    publish(1);
+    String held = saturable.get(query).window().hits().get(0).id();
+    generations.observe(new GenerationNotice(2, millis.get(), 1, 0, List.of(), List.of(held)), millis.get());
+    millis.addAndGet(BOUND + 1);
+    assertThatTooManyRequests(() -> whileSaturated(() -> saturable.get(query)));
+  }
+
+  @Test
+  void atTheLimitAStaleWindowIsServedWhenTheDeletesSinceMissIt() {
+    publish(1);
+    saturable.get(query);
+    generations.observe(new GenerationNotice(2, millis.get(), 1, 0, List.of(), List.of("other")), millis.get());
+    millis.addAndGet(BOUND + 1);
+    assertThat(whileSaturated(() -> saturable.get(query)).staleMillis()).isEqualTo(BOUND + 1);
+  }
+
+  @Test
+  void atTheLimitANoCacheSearchIsRefusedEvenWithTheWindowCached() {
+    publish(1);
+    saturable.get(query);
+    assertThatTooManyRequests(() -> whileSaturated(() -> saturable.bypass(query)));
+    assertThat(computed).hasValue(1);
+    assertThat(saturated("refused")).isEqualTo(1);
+    assertThat(saturable.bypass(query).source()).isEqualTo(WindowCache.Source.BYPASS);
+  }
+
+  @Test
+  void atHalfTheLimitARefreshIsSkippedAndTheWindowStaysServedWithinTheBound() {
+    publish(1);
+    saturable.get(query);
+    publish(2);
+    millis.addAndGet(10);
+    assertThat(saturable.get(query).staleMillis()).isEqualTo(10);
+    whileSaturated(() -> {
+      refreshes.poll().run();
+      return "refreshed";
+    });
+    assertThat(computed).as("the refresh did not compute").hasValue(1);
+    assertThat(saturatedRegistry.get("brain_cache_refreshes").tag("result", "saturated").counter().count()).isEqualTo(1);
+    assertThat(claims).as("nothing claimed: another instance may refresh it").isEmpty();
+    assertThat(saturable.get(query).window().generation()).isEqualTo(1);
+    assertThat(refreshes).as("a new refresh is asked for").hasSize(1);
+    refreshes.poll().run();
+    assertThat(saturable.get(query).window().generation()).isEqualTo(2);
+  }
+
+  @Test
+  void atHalfTheLimitWarmingComputesNothing() {
+    publish(1);
+    assertThat(whileSaturated(() -> saturable.warm(query, 1))).isFalse();
+    assertThat(computed).hasValue(0);
+    assertThat(saturable.warm(query, 1)).isTrue();
+    assertThat(computed).hasValue(1);
+  }
+
+  private static void assertThatTooManyRequests(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(call).isInstanceOf(ApiException.TooManyRequests.class)
+        .hasMessageContaining("(1 at once); retry after 1 s");
   }
 }

@@ -67,6 +67,8 @@ public enum Setting {
   CACHE_WARMERS_GROUP("brain-cache-warmers", "the query services' consumer group of the warm requests"),
   MAX_CONCURRENT_SEARCHES("64", "searches running at once in one instance; more get 429"),
   MAX_CONCURRENT_SEARCHES_PER_CLIENT("16", "searches running at once for one client; more get 429"),
+  COMPUTE_LIMIT("adaptive", "how many window computations (cache misses, no-cache searches, refreshes, warming) run at once in one instance: adaptive follows their measured latency (Netflix's gradient limit, from 2 up to BRAIN_MAX_CONCURRENT_SEARCHES), a number fixes it. A search that finds it reached is served a stale cached window (within BRAIN_SATURATED_MAX_STALENESS_MS) or answered 429 at once; refreshes and warming run only while half of it is free"),
+  SATURATED_MAX_STALENESS_MS("30000", "when the computations are at their limit, how long after its generation was superseded a cached window may still be served instead of a 429 (stale-if-error, RFC 5861); a value below BRAIN_MAX_STALENESS_MS means BRAIN_MAX_STALENESS_MS"),
   API_KEYS("required", "whether every endpoint but /health/live needs an API key, `Authorization: Bearer <key>` (required or off; off: anyone who reaches the port may search everything, and a client is its remote address). Keys are made with `brain keys create`"),
   MULTI_SEARCH_MAX("50", "the most searches one POST /multi-search holds"),
   MAX_BACKEND_CONNECTIONS("64", "pooled connections to each engine"),
