@@ -76,6 +76,7 @@ class ComputeLimitTest {
         .hasMessageContaining("at least 1, got 0");
     assertThatThrownBy(() -> ComputeLimit.adaptive(1, nanos::get, registry)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 2, got 1");
+    assertThat(ComputeLimit.adaptive(2, nanos::get, new SimpleMeterRegistry()).limit()).isEqualTo(2);
   }
 
   @Test

@@ -285,6 +285,7 @@ class WindowCacheTest {
     assertThat(stale.window().generation()).isEqualTo(1);
     assertThat(stale.staleMillis()).isEqualTo(SATURATED_BOUND);
     assertThat(saturated("stale")).isEqualTo(1);
+    assertThat(saturatedRegistry.get("brain_cache_stale_answer_ms").summary().max()).isEqualTo(SATURATED_BOUND);
     assertThat(computed).hasValue(1);
     millis.addAndGet(1);
     assertThatTooManyRequests(() -> whileSaturated(() -> saturable.get(query)));
