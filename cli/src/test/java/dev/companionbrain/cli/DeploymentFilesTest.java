@@ -281,6 +281,31 @@ class DeploymentFilesTest {
         .contains("kafka-data", "elasticsearch-data", "meilisearch-data", "redis-data", "flink-data");
   }
 
+  /**
+   * Issue #25: when the CPU is short, the indexing outweighs every other container, so a search
+   * overload cannot starve freshness: in compose by its {@code cpu_shares} (1024 when unset), on
+   * Kubernetes by its CPU request (the operator requests the TaskManager's {@code cpu}), which sets
+   * the pods' shares.
+   */
+  @Test
+  void theIndexingOutweighsEveryOtherContainerForTheCpu() throws Exception {
+    Map<String, JsonNode> services = services();
+    int taskManager = services.get("taskmanager").path("cpu_shares").asInt(1024);
+    services.forEach((name, svc) -> {
+      if (!name.equals("taskmanager")) {
+        assertThat(svc.path("cpu_shares").asInt(1024)).as("%s's cpu_shares", name).isLessThan(taskManager);
+      }
+    });
+    String request = deployment(queryServiceManifest()).at("/spec/template/spec/containers/0/resources/requests/cpu").asText();
+    double serviceCores = request.endsWith("m") ? Double.parseDouble(request.substring(0, request.length() - 1)) / 1000
+        : Double.parseDouble(request);
+    assertThat(serviceCores).isPositive();
+    List<Manifest> indexing = kubernetesManifests("FlinkDeployment").stream()
+        .filter(f -> f.doc().at("/spec/job/entryClass").asText().endsWith(".IndexingJob")).toList();
+    assertThat(indexing).hasSize(1);
+    assertThat(indexing.get(0).doc().at("/spec/taskManager/resource/cpu").asDouble()).isGreaterThan(serviceCores);
+  }
+
   @Test
   void flinkShapeJobSubmitterRunsBothEntryClassesFromTheJarWithNoSecretInItsArguments() throws Exception {
     Map<String, JsonNode> services = services();
