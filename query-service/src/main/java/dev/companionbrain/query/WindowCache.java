@@ -53,6 +53,11 @@ import java.util.function.LongSupplier;
  * refresh, so across instances a window is judged once. A stale window holding a document deleted
  * since is never served.
  *
+ * <p>Saturation (issue #25): every computation runs under a {@link ComputeLimit}. A search whose
+ * window must be computed when the limit is reached is served the newest window either level holds
+ * up to a second, larger staleness bound ({@link Saturation}), else refused with a 429 before any
+ * engine is asked; refreshes and warming start only while less than half the limit is taken.
+ *
  * <p>Time comes from an injected clock (staleness) and an injected {@link Ticker} (L1 expiry); the
  * search is an injected function, so every rule here is tested without engines.
  */
