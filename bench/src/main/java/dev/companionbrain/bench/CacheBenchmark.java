@@ -1,10 +1,17 @@
 package dev.companionbrain.bench;
 
+import static dev.companionbrain.bench.ReportFormat.ms3;
+import static dev.companionbrain.bench.ReportFormat.num;
+import static dev.companionbrain.bench.ReportFormat.num0;
+import static dev.companionbrain.bench.ReportFormat.num1;
+import static dev.companionbrain.bench.ReportFormat.num2;
+import static dev.companionbrain.bench.ReportFormat.num3;
+import static dev.companionbrain.bench.ReportFormat.pct;
+import static dev.companionbrain.bench.ReportFormat.verdict;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.cli.DocumentPublisher;
 import dev.companionbrain.cli.EmbeddedProduct;
-import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.embed.Embedder;
@@ -12,23 +19,7 @@ import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
-import dev.companionbrain.core.search.SearchQuery;
-import dev.companionbrain.jobs.indexing.IndexingConfig;
-import dev.companionbrain.jobs.indexing.IndexingJob;
-import dev.companionbrain.jobs.warming.CacheWarmingJob;
-import dev.companionbrain.jobs.latency.LatencyAlertJob;
-import dev.companionbrain.localstack.Endpoints;
-import dev.companionbrain.localstack.FlinkCluster;
-import dev.companionbrain.localstack.FlinkRest;
-import dev.companionbrain.localstack.Folders;
-import dev.companionbrain.localstack.LocalStack;
 import dev.companionbrain.localstack.Ports;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,17 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -70,7 +52,6 @@ import picocli.CommandLine.Option;
 @Command(name = "cache", description = "The two-level cache under a document stream: cache share, latency, freshness, "
     + "judged windows, audits, deleted documents (issues #12, #18; see BENCHMARKS.md).")
 final class CacheBenchmark implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Where the options' defaults come from: the environment over the catalogue's defaults, as the product reads them. */
   private static final Settings CATALOGUE = Settings.fromEnvironment();
 
@@ -217,18 +198,14 @@ final class CacheBenchmark implements Callable<Integer> {
         s.deletes ? ", 1 in " + deleteEvery + " a delete" : "");
   }
 
-  /** CPU during a scenario's measured period: machine busy share (mean, busiest second), cores per process group. */
-  record Cpu(double machineMean, double machineMax, int saturatedSeconds, int sampledSeconds, double serviceCores,
-      double flinkCores, double benchCores) {}
-
   /**
    * @param produced documents written (upserts); {@code deleted} of them deleted again
    * @param judging the service's counters over the measured period, and its generations
    * @param deletedAnswers 200 answers holding a document deleted at or before their generation
    * @param laterDeletedAnswers 200 answers holding a document that a later generation deleted
    */
-  record Outcome(Scenario scenario, CacheFigures figures, long produced, long deleted, double catchUpSeconds, Cpu cpu,
-      double sendRate, JudgingFigures judging, long deletedAnswers, long laterDeletedAnswers) {
+  record Outcome(Scenario scenario, CacheFigures figures, long produced, long deleted, double catchUpSeconds,
+      CpuWatch.Cpu cpu, double sendRate, JudgingFigures judging, long deletedAnswers, long laterDeletedAnswers) {
     /** Windows the service computed per second (misses, refreshes, warming). */
     double computedPerSecond(int seconds) {
       return judging.computed() / seconds;
@@ -236,7 +213,14 @@ final class CacheBenchmark implements Callable<Integer> {
   }
 
   /** One 200 answer of the mix: the generation it is valid for, and its hits' ids. */
-  record Answer(long generation, List<String> ids) {}
+  record Answer(long generation, List<String> ids) {
+    /** The answer a 200 body gives. */
+    static Answer of(JsonNode body) {
+      List<String> ids = new ArrayList<>();
+      body.path("hits").forEach(hit -> ids.add(hit.path("id").asText()));
+      return new Answer(body.path("generation").asLong(0), List.copyOf(ids));
+    }
+  }
 
   /** Counts the answers that hold a document deleted by their generation, and those that hold one deleted later. */
   static long[] deletedAnswers(DeletedAnswers deleted, List<Answer> answers) {
@@ -252,93 +236,36 @@ final class CacheBenchmark implements Callable<Integer> {
     return new long[] {now, later};
   }
 
-  /** The key every request to the service sends (the service requires keys, as `brain up` runs it). */
-  private static volatile String apiKey;
-
-  private static HttpRequest.Builder authorized(URI uri) {
-    return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + apiKey);
-  }
-
-  /** The service's metrics now; empty when it does not answer. */
-  private static PrometheusText scrape(String base) {
-    try {
-      return PrometheusText.parse(client().send(authorized(URI.create(base + "/metrics"))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body());
-    } catch (java.io.IOException e) {
-      return PrometheusText.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return PrometheusText.empty();
-    }
-  }
-
   @Override
   public Integer call() throws Exception {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no job jar at " + jar + ": build it with mvn install -DskipTests (./brain bench does)");
-    }
+    StackRun.requireJar(jar);
     if (!probeMode.equals("text") && !probeMode.equals("keyword")) {
       throw new IllegalArgumentException("--probe-mode is text or keyword, not " + probeMode);
     }
     TestCollection c = TestCollections.read(collection);
-    List<String> queries = new ArrayList<>();
-    for (CollectionQuery q : c.queries()) {
-      queries.add(q.text().length() > SearchQuery.MAX_QUERY_CHARS ? q.text().substring(0, SearchQuery.MAX_QUERY_CHARS) : q.text());
-    }
+    List<String> queries = OpenLoopMix.queries(c);
     queryCount = queries.size();
-    List<CollectionDocument> texts = c.documents().stream().filter(d -> !(d.title().isBlank() && d.body().isBlank())).toList();
+    List<CollectionDocument> texts = DocumentStream.streamable(c);
     popularTexts = popularTexts(c, texts, popularQueries);
     if (scenarios.stream().anyMatch(s -> s.vectors)) {
       vectors = embed(texts); // before the stack starts, so that the engines do not share the cores with it
     }
-    Path work = Files.createTempDirectory("brain-cache-");
-    String index = "cache-" + Long.toHexString(System.nanoTime());
     List<Outcome> outcomes = new ArrayList<>();
-    try (LocalStack stack = LocalStack.start()) {
-      Endpoints e = stack.endpoints();
-      apiKey = dev.companionbrain.cli.LocalKeys.create(e.redisUri(), "bench cache",
-          java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN));
-      IndexingConfig indexing = EmbeddedProduct.indexing(e, index + "-documents", index + "-dlq", index, Map.of(
+    try (StackRun run = StackRun.start("cache");
+        GenerationWatch watching = new GenerationWatch(run.endpoints().redisUri())) {
+      generations = watching;
+      run.startJobs(jar, taskManagers, Map.of(
           Setting.BATCH_MAX_WAIT_MS.variable(), Long.toString(maxBatchWaitMs),
           Setting.CHECKPOINT_INTERVAL_MS.variable(), Long.toString(checkpointIntervalMs),
-          Setting.GENERATION_CHANGES_MAX.variable(), Integer.toString(generationChangesMax)));
-      System.out.println("starting the Flink session cluster…");
-      try (FlinkCluster flink = FlinkCluster.start(Path.of("flink-conf", "config.yaml"), taskManagers,
-          Map.of(Setting.MEILISEARCH_KEY.variable(), e.meilisearchKey()),
-          Ports.free(), Ports.free());
-          GenerationWatch watching = new GenerationWatch(e.redisUri())) {
-        generations = watching;
-        // the jobs as Up submits them
-        FlinkRest rest = new FlinkRest(flink.restUrl());
-        String jarId = rest.uploadJar(jar);
-        rest.run(jarId, IndexingJob.class.getName(), indexing.programArguments(), 2, null, false);
-        LatencyAlertJob.Config latency = LatencyAlertJob.Config.from(EmbeddedProduct.settings(Map.of(
-            Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
-            Setting.TOPIC_REPLICATION_FACTOR.variable(), "1")));
-        rest.run(jarId, LatencyAlertJob.class.getName(), latency.programArguments(), 1, null, false);
-        CacheWarmingJob.Config warming = CacheWarmingJob.Config.from(EmbeddedProduct.settings(Map.of(
-            Setting.KAFKA_BOOTSTRAP_SERVERS.variable(), e.kafkaBootstrapServers(),
-            Setting.TOPIC_REPLICATION_FACTOR.variable(), "1",
-            Setting.GENERATIONS_TOPIC.variable(), indexing.generationsTopic(),
-            Setting.WARM_TOP_K.variable(), Integer.toString(warmTopK))));
-        rest.run(jarId, CacheWarmingJob.class.getName(), warming.programArguments(), 1, null, false);
-        long indexed = EmbeddedProduct.indexable(c);
-        EmbeddedProduct.publish(c, indexing);
-        System.out.println("indexing " + indexed + " documents…");
-        long began = System.nanoTime();
-        EmbeddedProduct.awaitIndexed(e, index, indexed, n -> { });
-        System.out.printf(Locale.ROOT, "indexed in %.1f s%n", (System.nanoTime() - began) / 1e9);
-        settle();
-        try (DocumentPublisher publisher = new DocumentPublisher(e.kafkaBootstrapServers(), indexing.documentsTopic())) {
-          for (Scenario s : scenarios) {
-            Outcome o = scenario(s, e, index, work, publisher, texts, queries, flink.pids(), indexed);
-            indexed += o.produced() - o.deleted();
-            outcomes.add(o);
-          }
+          Setting.GENERATION_CHANGES_MAX.variable(), Integer.toString(generationChangesMax)), warmTopK);
+      long indexed = run.index(c);
+      try (DocumentPublisher publisher = run.publisher()) {
+        for (Scenario s : scenarios) {
+          Outcome o = scenario(s, run, publisher, texts, queries, indexed);
+          indexed += o.produced() - o.deleted();
+          outcomes.add(o);
         }
       }
-    } finally {
-      Folders.delete(work);
     }
     String report = report(outcomes);
     System.out.println(report);
@@ -350,8 +277,8 @@ final class CacheBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  private Outcome scenario(Scenario s, Endpoints e, String index, Path work, DocumentPublisher publisher,
-      List<CollectionDocument> texts, List<String> queries, List<Long> flinkPids, long indexedBefore) throws Exception {
+  private Outcome scenario(Scenario s, StackRun run, DocumentPublisher publisher, List<CollectionDocument> texts,
+      List<String> queries, long indexedBefore) throws Exception {
     System.out.printf(Locale.ROOT, "scenario %s (%s): starting the query service…%n", s, title(s));
     CacheFigures figures = new CacheFigures(maxStalenessMs);
     Map<String, String> settings = Map.of(
@@ -362,27 +289,36 @@ final class CacheBenchmark implements Callable<Integer> {
     int port = Ports.free();
     long produced = 0;
     long deleted = 0;
-    Cpu cpu;
+    CpuWatch.Cpu cpu;
     double sendRate;
     PrometheusText before;
     PrometheusText after;
     long measureFrom;
     long measuredTo;
     List<Answer> answers = new ArrayList<>();
-    try (ServiceProcess service = ServiceProcess.start(
-        EmbeddedProduct.queryEnvironment(e, index, port, settings), port, work, serviceClasspath)) {
+    try (ServiceProcess service = run.startService(port, settings, serviceClasspath)) {
       String base = "http://127.0.0.1:" + port;
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
       measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
       long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
-      Mix mix = new Mix(base, queries, figures, answers, start, measureFrom, end);
-      Thread generator = new Thread(mix, "cache-bench-mix");
-      generator.start();
+      OpenLoopMix mix = new OpenLoopMix(base, List.of(run.adminKey()), queries,
+          new OpenLoopMix.Shape(zipf, seed, page2Share, 0, 5), body -> {
+            Answer a = Answer.of(body);
+            synchronized (answers) {
+              answers.add(a);
+            }
+          });
+      Thread generator = mix.start(List.of(new OpenLoopMix.Phase(start, measureFrom, rate, null),
+          new OpenLoopMix.Phase(measureFrom, end, rate, figures)));
       System.out.printf(Locale.ROOT, "scenario %s: %d s of warm-up at %.0f requests/s…%n", s, warmup, rate);
-      sleepUntil(measureFrom);
-      CpuWatch watch = new CpuWatch(service.process().pid(), flinkPids);
-      before = scrape(base);
-      Ingestion ingestion = s.ingest ? new Ingestion(s, base, publisher, s.deletes ? popularTexts : texts, figures) : null;
+      OpenLoopMix.sleepUntil(measureFrom);
+      CpuWatch watch = new CpuWatch(service.process().pid(), run.flinkPids());
+      before = ServiceHttp.metrics(base, run.adminKey());
+      DocumentStream ingestion = s.ingest ? new DocumentStream(new DocumentStream.Plan("bench-" + s + "-",
+          s.fast ? fastIngestRate : ingestRate, seed + s.ordinal() + 1, probeEveryMs, pollMs, probeTimeout, probeMode),
+          base, run.adminKey(), publisher, s.deletes ? popularTexts : texts, s.vectors ? vectors : null,
+          s.deletes ? new DeleteSchedule(deleteEvery, TimeUnit.SECONDS.toNanos(deleteAfterSeconds)) : null, figures)
+          : null;
       System.out.printf(Locale.ROOT, "scenario %s: measuring %d s%s…%n", s, seconds,
           s.ingest ? " while writing " + title(s) : "");
       while (generator.isAlive()) {
@@ -397,7 +333,7 @@ final class CacheBenchmark implements Callable<Integer> {
         deleted = ingestion.deleted();
       }
       cpu = watch.stop();
-      after = scrape(base);
+      after = ServiceHttp.metrics(base, run.adminKey());
       measuredTo = System.nanoTime();
       sendRate = figures.sentCount() / (double) seconds;
       mix.awaitInFlight(Duration.ofSeconds(15));
@@ -414,7 +350,8 @@ final class CacheBenchmark implements Callable<Integer> {
     if (produced > 0) {
       long began = System.nanoTime();
       try {
-        EmbeddedProduct.awaitIndexed(e, index, indexedBefore + produced - deleted, n -> { }, Duration.ofMinutes(3));
+        EmbeddedProduct.awaitIndexed(run.endpoints(), run.index(), indexedBefore + produced - deleted, n -> { },
+            Duration.ofMinutes(3));
         catchUp = (System.nanoTime() - began) / 1e9;
       } catch (IllegalStateException late) {
         System.out.println("  " + late.getMessage());
@@ -480,348 +417,6 @@ final class CacheBenchmark implements Callable<Integer> {
         o.scenario(), 100 * f.cacheShare(), f.cachedMs(99),
         f.allMs(99), Double.isNaN(f.freshnessMs(95)) ? "-" : String.format(Locale.ROOT, "%.0f ms", f.freshnessMs(95)),
         f.pastBound(), f.failures(), o.judging().generations(), o.deletedAnswers(), 100 * o.cpu().machineMean());
-  }
-
-  /**
-   * Waits (at most 3 minutes) until the machine has been under 40 % busy for 5 s in a row: the engines
-   * finish what the bulk indexing left them (merges, Meilisearch's own work) before the first
-   * scenario, so the scenarios' order does not decide their figures.
-   */
-  private static void settle() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    int quiet = 0;
-    long[] before = MachineCpu.machine();
-    while (quiet < 5 && System.nanoTime() < deadline) {
-      Thread.sleep(1000);
-      long[] now = MachineCpu.machine();
-      quiet = MachineCpu.busyShare(before, now) < 0.40 ? quiet + 1 : 0;
-      before = now;
-    }
-    System.out.println(quiet >= 5 ? "the machine settled" : "the machine did not settle in 3 minutes; measuring anyway");
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long left;
-    while ((left = nanoTime - System.nanoTime()) > 0) {
-      TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
-    }
-  }
-
-  private static HttpClient client() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  /**
-   * The open-loop mix: request i is due at start + i / rate and its latency counts from then, however
-   * late it was actually sent; answers whose due time is in the measured period are recorded.
-   */
-  private final class Mix implements Runnable {
-    private final HttpClient http = client();
-    private final String base;
-    private final List<String> queries;
-    private final CacheFigures figures;
-    /** the measured 200 answers, for the deleted-document check (guarded by itself) */
-    private final List<Answer> answers;
-    private final long start;
-    private final long measureFrom;
-    private final long end;
-    private final AtomicInteger inFlight = new AtomicInteger();
-
-    Mix(String base, List<String> queries, CacheFigures figures, List<Answer> answers, long start, long measureFrom,
-        long end) {
-      this.base = base;
-      this.queries = queries;
-      this.figures = figures;
-      this.answers = answers;
-      this.start = start;
-      this.measureFrom = measureFrom;
-      this.end = end;
-    }
-
-    @Override
-    public void run() {
-      Random random = new Random(seed);
-      ZipfSampler ranks = new ZipfSampler(queries.size(), zipf);
-      double periodNanos = 1e9 / rate;
-      for (long i = 0; ; i++) {
-        long due = start + (long) (i * periodNanos);
-        if (due >= end) {
-          return;
-        }
-        String q = queries.get(ranks.sample(random));
-        boolean page2 = random.nextDouble() < page2Share;
-        long wait;
-        while ((wait = due - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
-        }
-        boolean measured = due >= measureFrom;
-        if (measured) {
-          figures.sent();
-        }
-        HttpRequest request = authorized(URI.create(base + "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
-            + "&mode=hybrid&k=10" + (page2 ? "&offset=10" : ""))).timeout(Duration.ofSeconds(10)).build();
-        if (i % 5 == 0) { // the floor: the same client, the same pacing, the service's trivial endpoint
-          inFlight.incrementAndGet();
-          http.sendAsync(authorized(URI.create(base + "/health/live")).timeout(Duration.ofSeconds(10)).build(),
-              HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-                if (measured && error == null) {
-                  figures.floorAnswer((System.nanoTime() - due) / 1000);
-                }
-                inFlight.decrementAndGet();
-              });
-        }
-        inFlight.incrementAndGet();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-          long latencyMicros = (System.nanoTime() - due) / 1000;
-          try {
-            if (measured) {
-              record(response, error, latencyMicros);
-            }
-          } finally {
-            inFlight.decrementAndGet();
-          }
-        });
-      }
-    }
-
-    private void record(HttpResponse<String> response, Throwable error, long latencyMicros) {
-      if (error != null) {
-        figures.answer(0, null, 0, latencyMicros);
-        return;
-      }
-      String cache = null;
-      long staleMs = 0;
-      if (response.statusCode() == 200) {
-        try {
-          JsonNode body = JSON.readTree(response.body());
-          cache = body.path("cache").isTextual() ? body.path("cache").asText() : null;
-          staleMs = body.path("stale_ms").asLong(0);
-          long generation = body.path("generation").asLong(0);
-          figures.generationSeen(generation);
-          List<String> ids = new ArrayList<>();
-          body.path("hits").forEach(hit -> ids.add(hit.path("id").asText()));
-          synchronized (answers) {
-            answers.add(new Answer(generation, List.copyOf(ids)));
-          }
-        } catch (java.io.IOException unreadable) {
-          figures.answer(0, null, 0, latencyMicros);
-          return;
-        }
-      }
-      figures.answer(response.statusCode(), cache, staleMs, latencyMicros);
-    }
-
-    void awaitInFlight(Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(50); // the last answers of the mix
-      }
-    }
-  }
-
-  /**
-   * Copies of collection documents under new ids at a fixed rate (with their vector when the scenario
-   * supplies them), every few seconds a probe with a token no other document holds, each probe polled
-   * for until a search for its token finds it; with deletes, one operation in --delete-every deletes a
-   * copy written at least --delete-after-s before (never a probe, so that every probe can be seen).
-   */
-  private final class Ingestion {
-    private final Scenario scenario;
-    private final String base;
-    private final DocumentPublisher publisher;
-    private final List<CollectionDocument> texts;
-    private final CacheFigures figures;
-    private final Random random;
-    private final HttpClient http = client();
-    private final ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor();
-    private final ScheduledExecutorService prober = Executors.newScheduledThreadPool(2);
-    private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
-    private final AtomicLong operations = new AtomicLong();
-    private final AtomicLong produced = new AtomicLong();
-    private final AtomicLong deleted = new AtomicLong();
-    private final long perProbe;
-    private final DeleteSchedule deletes;
-
-    Ingestion(Scenario scenario, String base, DocumentPublisher publisher, List<CollectionDocument> texts,
-        CacheFigures figures) {
-      this.scenario = scenario;
-      this.base = base;
-      this.publisher = publisher;
-      this.texts = texts;
-      this.figures = figures;
-      this.random = new Random(seed + scenario.ordinal() + 1);
-      double perSecond = scenario.fast ? fastIngestRate : ingestRate;
-      this.perProbe = Math.max(1, Math.round(perSecond * probeEveryMs / 1000.0));
-      this.deletes = scenario.deletes ? new DeleteSchedule(deleteEvery, TimeUnit.SECONDS.toNanos(deleteAfterSeconds)) : null;
-      producer.scheduleAtFixedRate(this::produceOne, 0, Math.round(1e6 / perSecond), TimeUnit.MICROSECONDS);
-    }
-
-    private void produceOne() {
-      try {
-        long op = operations.getAndIncrement();
-        boolean probe = op % perProbe == 0;
-        String victim = probe || deletes == null ? null : deletes.victim(op, System.nanoTime());
-        if (victim != null) {
-          publisher.send(victim, DocumentJson.delete(victim));
-          deleted.incrementAndGet();
-          return;
-        }
-        long n = produced.get();
-        CollectionDocument text = texts.get((int) (n % texts.size()));
-        String id = "bench-" + scenario + "-" + n;
-        float[] vector = scenario.vectors ? vectors.get(text.id()) : null;
-        if (probe) {
-          String token = token();
-          String json = DocumentJson.upsert(id, text.title() + " " + token, text.body() + " " + token, vector);
-          long producedAt = System.nanoTime();
-          publisher.send(id, json);
-          publisher.flush();
-          watch(id, token, producedAt);
-        } else {
-          publisher.send(id, DocumentJson.upsert(id, text.title(), text.body(), vector));
-          if (deletes != null) {
-            deletes.written(id, System.nanoTime());
-          }
-        }
-        produced.incrementAndGet();
-      } catch (Exception failed) {
-        System.err.println("cache bench: could not produce a document: " + failed);
-      }
-    }
-
-    /** Letters only, so that every engine's tokenizer keeps it one word; 12 random letters differ from any other. */
-    private String token() {
-      StringBuilder b = new StringBuilder("zq");
-      for (int i = 0; i < 12; i++) {
-        b.append((char) ('a' + random.nextInt(26)));
-      }
-      return b.toString();
-    }
-
-    private void watch(String id, String token, long producedAt) {
-      pending.put(id, Boolean.TRUE);
-      AtomicBoolean done = new AtomicBoolean();
-      URI uri = URI.create(base + "/search?q=" + token + "&mode=" + probeMode + "&k=10");
-      long timeoutNanos = TimeUnit.SECONDS.toNanos(probeTimeout);
-      ScheduledFuture<?>[] polling = new ScheduledFuture<?>[1];
-      Runnable poll = () -> {
-        if (done.get()) {
-          polling[0].cancel(false);
-          return;
-        }
-        if (System.nanoTime() - producedAt > timeoutNanos) {
-          if (done.compareAndSet(false, true)) {
-            figures.probeUnseen();
-            pending.remove(id);
-          }
-          polling[0].cancel(false);
-          return;
-        }
-        http.sendAsync(authorized(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
-            .thenAccept(response -> {
-              long at = System.nanoTime();
-              if (response.statusCode() == 200 && holds(response.body(), id) && done.compareAndSet(false, true)) {
-                figures.probeSeen((at - producedAt) / 1_000_000);
-                pending.remove(id);
-              }
-            });
-      };
-      synchronized (polling) {
-        polling[0] = prober.scheduleAtFixedRate(() -> {
-          synchronized (polling) {
-            poll.run();
-          }
-        }, 0, pollMs, TimeUnit.MILLISECONDS);
-      }
-    }
-
-    private static boolean holds(String body, String id) {
-      try {
-        for (JsonNode hit : JSON.readTree(body).path("hits")) {
-          if (id.equals(hit.path("id").asText())) {
-            return true;
-          }
-        }
-      } catch (java.io.IOException unreadable) {
-        // not a hit
-      }
-      return false;
-    }
-
-    /** Copies deleted again. */
-    long deleted() {
-      return deleted.get();
-    }
-
-    /** Stops producing; returns how many documents were written. */
-    long stop() throws InterruptedException {
-      producer.shutdown();
-      producer.awaitTermination(10, TimeUnit.SECONDS);
-      publisher.flush();
-      return produced.get();
-    }
-
-    void awaitProbes(Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!pending.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(100); // the last probes become searchable
-      }
-      prober.shutdownNow();
-    }
-  }
-
-  /** Samples the machine's CPU every second of a measured period, and the processes' CPU time over it. */
-  private static final class CpuWatch {
-    private final long servicePid;
-    private final List<Long> flinkPids;
-    private final long self = ProcessHandle.current().pid();
-    private final long began = System.nanoTime();
-    private final long[] machineBefore = MachineCpu.machine();
-    private final long serviceBefore;
-    private final long flinkBefore;
-    private final long selfBefore;
-    private final List<Double> perSecond = new ArrayList<>();
-    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-
-    CpuWatch(long servicePid, List<Long> flinkPids) {
-      this.servicePid = servicePid;
-      this.flinkPids = flinkPids;
-      serviceBefore = MachineCpu.processTicks(List.of(servicePid));
-      flinkBefore = MachineCpu.processTicks(flinkPids);
-      selfBefore = MachineCpu.processTicks(List.of(self));
-      long[][] last = {machineBefore};
-      sampler.scheduleAtFixedRate(() -> {
-        long[] now = MachineCpu.machine();
-        double busy = MachineCpu.busyShare(last[0], now);
-        last[0] = now;
-        if (!Double.isNaN(busy)) {
-          synchronized (perSecond) {
-            perSecond.add(busy);
-          }
-        }
-      }, 1, 1, TimeUnit.SECONDS);
-    }
-
-    Cpu stop() throws InterruptedException {
-      sampler.shutdown();
-      sampler.awaitTermination(2, TimeUnit.SECONDS);
-      double wall = (System.nanoTime() - began) / 1e9;
-      double mean = MachineCpu.busyShare(machineBefore, MachineCpu.machine());
-      List<Double> samples;
-      synchronized (perSecond) {
-        samples = List.copyOf(perSecond);
-      }
-      double max = samples.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-      int saturated = (int) samples.stream().filter(b -> b >= 0.95).count();
-      return new Cpu(mean, max, saturated, samples.size(),
-          cores(MachineCpu.processTicks(List.of(servicePid)) - serviceBefore, wall),
-          cores(MachineCpu.processTicks(flinkPids) - flinkBefore, wall),
-          cores(MachineCpu.processTicks(List.of(self)) - selfBefore, wall));
-    }
-
-    private static double cores(long ticks, double wall) {
-      return ticks / MachineCpu.TICKS_PER_SECOND / wall;
-    }
   }
 
   String report(List<Outcome> outcomes) {
@@ -928,7 +523,7 @@ final class CacheBenchmark implements Callable<Integer> {
     int cores = Runtime.getRuntime().availableProcessors();
     row(md, outcomes, "cores used: service / Flink / benchmark JVM / the rest (engines, other work)", o -> String.format(
         Locale.ROOT, "%.2f / %.2f / %.2f / %.2f", o.cpu().serviceCores(), o.cpu().flinkCores(), o.cpu().benchCores(),
-        Math.max(0, o.cpu().machineMean() * cores - o.cpu().serviceCores() - o.cpu().flinkCores() - o.cpu().benchCores())), "");
+        o.cpu().restCores(cores)), "");
     md.append('\n');
     for (String line : verdicts(outcomes)) {
       md.append(line).append("\n\n");
@@ -975,43 +570,10 @@ final class CacheBenchmark implements Callable<Integer> {
     return lines;
   }
 
-  private static String verdict(boolean met) {
-    return met ? "met" : "NOT met";
-  }
-
   private static void row(StringBuilder md, List<Outcome> outcomes, String name,
       java.util.function.Function<Outcome, String> cell, String target) {
     md.append("| ").append(name).append(" |");
     outcomes.forEach(o -> md.append(' ').append(cell.apply(o)).append(" |"));
     md.append(' ').append(target).append(" |\n");
-  }
-
-  private static String ms3(java.util.function.DoubleUnaryOperator percentile) {
-    return String.format(Locale.ROOT, "%s / %s / %s", num2(percentile.applyAsDouble(50)), num2(percentile.applyAsDouble(95)),
-        num2(percentile.applyAsDouble(99)));
-  }
-
-  static String pct(double share) {
-    return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * share);
-  }
-
-  private static String num(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-  }
-
-  private static String num0(double v) {
-    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
-  }
-
-  private static String num1(double v) {
-    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
-  }
-
-  private static String num3(double v) {
-    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
-  }
-
-  private static String num2(double v) {
-    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
   }
 }

@@ -1,18 +1,33 @@
 package dev.companionbrain.bench;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one scenario of {@code brain bench cache} measured: the mix's answers by cache level, their
- * latencies (microseconds, from the intended send time), answers served past the staleness bound,
- * failures, and the probes' freshness (milliseconds from produce to the first answer holding the
- * probe document). Thread-safe: answers arrive on the HTTP client's threads.
+ * What one measured period of a mix measured (a scenario of {@code brain bench cache}, a step of
+ * {@code brain bench capacity}): the answers by cache level, their latencies (microseconds, from the
+ * intended send time), answers served stale and past the staleness bound, the failures by status and
+ * error code, 429s without {@code Retry-After}, and the probes' freshness (milliseconds from produce to
+ * the first answer holding the probe document). Thread-safe: answers arrive on the HTTP clients' threads.
  */
 final class CacheFigures {
+  /**
+   * What the mix read of one response. {@code status} 0 means no answer (timeout, connection error,
+   * a 200 whose body was not JSON); {@code errorCode} is the {@code error.code} of a JSON error body
+   * (null otherwise); {@code cache} and {@code staleMs} are a 200's fields (null and 0 when absent);
+   * {@code breakerSkipped}: the 200 lists a retriever skipped because its circuit breaker was open.
+   */
+  record Reply(int status, String errorCode, boolean retryAfter, String cache, long staleMs, boolean breakerSkipped) {
+    static final Reply NONE = new Reply(0, null, false, null, 0, false);
+  }
+
   private final long staleBoundMs;
   private final Histogram all = new Histogram(60_000_000L, 3);
+  private final Histogram ok200 = new Histogram(60_000_000L, 3);
   private final Histogram cached = new Histogram(60_000_000L, 3);
   private final Histogram freshness = new Histogram(600_000L, 3);
   /** The service's trivial endpoint, paced beside the mix: the floor under the cached answers' latency. */
@@ -29,7 +44,11 @@ final class CacheFigures {
   private long maxStaleMs;
   private long probes;
   private long probesUnseen;
-  private final java.util.TreeMap<Integer, Long> failedByStatus = new java.util.TreeMap<>();
+  private long stale;
+  private long retryAfterMissing;
+  private long breakerSkipped;
+  /** the failures by status, then by error code ("" when the body named none) */
+  private final TreeMap<Integer, TreeMap<String, Long>> failedByCode = new TreeMap<>();
 
   CacheFigures(long staleBoundMs) {
     this.staleBoundMs = staleBoundMs;
@@ -40,17 +59,37 @@ final class CacheFigures {
   }
 
   /**
-   * One answer of the mix. {@code status} 0 means no answer (timeout or connection error); {@code cache}
-   * is the response's field (null when absent), {@code staleMs} its {@code stale_ms} (0 when absent).
+   * One answer of the mix whose headers and error body were not read: {@code status} 0 means no answer;
+   * {@code cache} is the response's field (null when absent), {@code staleMs} its {@code stale_ms} (0
+   * when absent). A 429 given here is not counted as lacking {@code Retry-After}.
    */
   synchronized void answer(int status, String cache, long staleMs, long latencyMicros) {
+    answer(new Reply(status, null, true, cache, staleMs, false), latencyMicros);
+  }
+
+  /** One answer of the mix, as {@link Reply} says. */
+  synchronized void answer(Reply reply, long latencyMicros) {
     all.recordValue(clamp(latencyMicros, all));
+    int status = reply.status();
     if (status != 200) {
       failed++;
-      failedByStatus.merge(status, 1L, Long::sum);
+      failedByCode.computeIfAbsent(status, s -> new TreeMap<>())
+          .merge(reply.errorCode() == null ? "" : reply.errorCode(), 1L, Long::sum);
+      if (status == 429 && !reply.retryAfter()) {
+        retryAfterMissing++;
+      }
       return;
     }
     ok++;
+    ok200.recordValue(clamp(latencyMicros, ok200));
+    long staleMs = reply.staleMs();
+    String cache = reply.cache();
+    if (staleMs > 0) {
+      stale++;
+    }
+    if (reply.breakerSkipped()) {
+      breakerSkipped++;
+    }
     if (staleMs > staleBoundMs) {
       pastBound++;
     }
@@ -98,8 +137,35 @@ final class CacheFigures {
   /** The failures by status, 0 for no answer: {@code "429 x12, none x3"}; empty with none. */
   synchronized String failuresByStatus() {
     List<String> parts = new ArrayList<>();
-    failedByStatus.forEach((status, n) -> parts.add((status == 0 ? "none" : status.toString()) + " x" + n));
+    failedByCode.forEach((status, codes) -> parts.add((status == 0 ? "none" : status.toString()) + " x"
+        + codes.values().stream().mapToLong(Long::longValue).sum()));
     return String.join(", ", parts);
+  }
+
+  /**
+   * The failures by status (0: no answer), then by error code ("" when the body named none), sorted:
+   * a copy.
+   */
+  synchronized SortedMap<Integer, SortedMap<String, Long>> failuresByCode() {
+    SortedMap<Integer, SortedMap<String, Long>> copy = new TreeMap<>();
+    failedByCode.forEach((status, codes) -> copy.put(status, Collections.unmodifiableSortedMap(
+        new TreeMap<>(codes))));
+    return Collections.unmodifiableSortedMap(copy);
+  }
+
+  /** 429 answers without a {@code Retry-After} header. */
+  synchronized long retryAfterMissing() {
+    return retryAfterMissing;
+  }
+
+  /** 200 answers with {@code stale_ms} > 0: served from a window whose generation had been superseded. */
+  synchronized long staleAnswers() {
+    return stale;
+  }
+
+  /** 200 answers that skipped a retriever because its circuit breaker was open. */
+  synchronized long breakerSkipped() {
+    return breakerSkipped;
   }
 
   synchronized long pastBound() {
@@ -129,6 +195,11 @@ final class CacheFigures {
     return (double) n / ok;
   }
 
+  /** Percentile in ms of the 200 answers' latency; NaN with none. */
+  synchronized double answeredMs(double percentile) {
+    return ms(ok200, percentile, 1000.0);
+  }
+
   /** Percentile in ms of every answer's latency (failures included); NaN with none. */
   synchronized double allMs(double percentile) {
     return ms(all, percentile, 1000.0);
@@ -139,7 +210,6 @@ final class CacheFigures {
     return ms(cached, percentile, 1000.0);
   }
 
-  /** Percentile in ms of the probes' freshness, over the probes seen; NaN with none. */
   private long firstGeneration = Long.MAX_VALUE;
   private long lastGeneration = Long.MIN_VALUE;
 
@@ -162,6 +232,7 @@ final class CacheFigures {
     return floor.getTotalCount() == 0 ? Double.NaN : floor.getValueAtPercentile(percentile) / 1000.0;
   }
 
+  /** Percentile in ms of the probes' freshness, over the probes seen; NaN with none. */
   synchronized double freshnessMs(double percentile) {
     return ms(freshness, percentile, 1.0);
   }

@@ -50,6 +50,11 @@ final class PrometheusText {
     return sum;
   }
 
+  /** The samples named {@code name}, in the scrape's order. */
+  List<Sample> samples(String name) {
+    return samples.stream().filter(s -> s.name().equals(name)).toList();
+  }
+
   /** {@link #sum} in {@code after} minus in {@code before}: what happened between two scrapes. */
   static double delta(PrometheusText before, PrometheusText after, String name, String... labels) {
     return after.sum(name, labels) - before.sum(name, labels);

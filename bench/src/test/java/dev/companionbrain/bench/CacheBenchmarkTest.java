@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.companionbrain.bench.CacheBenchmark.Cpu;
 import dev.companionbrain.bench.CacheBenchmark.Outcome;
 import dev.companionbrain.bench.CacheBenchmark.Scenario;
+import dev.companionbrain.bench.CpuWatch.Cpu;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
