@@ -88,8 +88,9 @@ final class CapacityBenchmark implements Callable<Integer> {
   long seed = 12;
 
   @Option(names = "--passes", split = ",", defaultValue = "none,ingest", converter = PassConverter.class,
-      description = "which passes, in order: none (no ingestion), ingest (documents streamed at --ingest-rate) "
-          + "(default ${DEFAULT-VALUE})")
+      description = "which passes, in order: none (no ingestion), ingest (documents streamed at --ingest-rate), fixed "
+          + "(as ingest, on a service with the admission of before issue #25: BRAIN_COMPUTE_LIMIT fixed at "
+          + "BRAIN_MAX_CONCURRENT_SEARCHES, BRAIN_SATURATED_MAX_STALENESS_MS 0) (default ${DEFAULT-VALUE})")
   List<CapacityPass.Kind> passes;
 
   @Option(names = "--beyond-knee", description = "after a pass's ladder, one more step at this multiple of its knee; "
@@ -206,11 +207,12 @@ final class CapacityBenchmark implements Callable<Integer> {
       List<String> queries, List<CollectionDocument> texts) throws Exception {
     System.out.printf(Locale.ROOT, "pass %s: starting a fresh query service…%n", kind.option());
     int port = Ports.free();
-    try (ServiceProcess service = run.startService(port, Map.of(), serviceClasspath)) {
+    try (ServiceProcess service = run.startService(port,
+        kind.serviceSettings(CATALOGUE.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1)), serviceClasspath)) {
       String base = "http://127.0.0.1:" + port;
       CacheFigures referenceFigures = figures();
       // the stream's first document is a probe: the reference step's from the start
-      DocumentStream stream = kind == CapacityPass.Kind.INGEST ? new DocumentStream(new DocumentStream.Plan(
+      DocumentStream stream = kind.ingests() ? new DocumentStream(new DocumentStream.Plan(
           "bench-capacity-", ingestRate, seed + 1, probeEveryMs, pollMs, probeTimeout, "text"), base, run.adminKey(),
           publisher, texts, null, null, referenceFigures) : null;
       StepMeter meter = new StepMeter(kind.option(), base, run.adminKey(), service.process().pid(), run.flinkPids(), stream);

@@ -12,10 +12,27 @@ import java.util.Locale;
  * @param beyond the step at {@code --beyond-knee} × the knee (null when not run)
  */
 record CapacityPass(Kind kind, CapacityStep reference, List<CapacityStep> ladder, CapacityStep beyond) {
-  /** With or without the document stream. */
+  /**
+   * With or without the document stream; {@code FIXED} streams too, on a service with the admission
+   * of before issue #25 (computations at a fixed limit, the ceiling of the adaptive one, and nothing
+   * served stale at the limit): the reference the {@code INGEST} pass is compared with.
+   */
   enum Kind {
     NONE,
-    INGEST;
+    INGEST,
+    FIXED;
+
+    /** Whether documents stream during the pass. */
+    boolean ingests() {
+      return this != NONE;
+    }
+
+    /** The query service's settings of the pass, over the catalogue's. */
+    java.util.Map<String, String> serviceSettings(int maxConcurrentSearches) {
+      return this == FIXED ? java.util.Map.of(
+          dev.companionbrain.core.config.Setting.COMPUTE_LIMIT.variable(), Integer.toString(maxConcurrentSearches),
+          dev.companionbrain.core.config.Setting.SATURATED_MAX_STALENESS_MS.variable(), "0") : java.util.Map.of();
+    }
 
     /** As {@code --passes} names it. */
     String option() {
@@ -28,7 +45,7 @@ record CapacityPass(Kind kind, CapacityStep reference, List<CapacityStep> ladder
           return k;
         }
       }
-      throw new IllegalArgumentException("a pass is none or ingest, not " + option);
+      throw new IllegalArgumentException("a pass is none, ingest or fixed, not " + option);
     }
   }
 

@@ -52,7 +52,20 @@ class CapacityBenchmarkTest {
     assertThat(bench.passes).containsExactly(CapacityPass.Kind.INGEST);
     assertThat(bench.beyondKnee).isZero();
     assertThatThrownBy(() -> parse("--collection", "x", "--passes", "none,both"))
-        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("a pass is none or ingest, not both");
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("a pass is none, ingest or fixed, not both");
+  }
+
+  @Test
+  void theFixedPassStreamsDocumentsToAServiceWithTheAdmissionOfBefore() {
+    assertThat(parse("--collection", "x", "--passes", "ingest,fixed").passes)
+        .containsExactly(CapacityPass.Kind.INGEST, CapacityPass.Kind.FIXED);
+    assertThat(CapacityPass.Kind.FIXED.ingests()).isTrue();
+    assertThat(CapacityPass.Kind.INGEST.ingests()).isTrue();
+    assertThat(CapacityPass.Kind.NONE.ingests()).isFalse();
+    assertThat(CapacityPass.Kind.FIXED.serviceSettings(64))
+        .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("BRAIN_COMPUTE_LIMIT", "64", "BRAIN_SATURATED_MAX_STALENESS_MS", "0"));
+    assertThat(CapacityPass.Kind.INGEST.serviceSettings(64)).isEmpty();
+    assertThat(CapacityPass.Kind.NONE.serviceSettings(64)).isEmpty();
   }
 
   @Test
