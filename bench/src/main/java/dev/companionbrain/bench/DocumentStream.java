@@ -137,6 +137,8 @@ final class DocumentStream {
   private void watch(String id, String token, long producedAt, CacheFigures figures) {
     pending.put(id, Boolean.TRUE);
     AtomicBoolean done = new AtomicBoolean();
+    // one poll at a time: a slow service is not sent more polls than it answers
+    AtomicBoolean asking = new AtomicBoolean();
     URI uri = URI.create(base + "/search?q=" + token + "&mode=" + plan.probeMode() + "&k=10");
     long timeoutNanos = TimeUnit.SECONDS.toNanos(plan.probeTimeoutSeconds());
     ScheduledFuture<?>[] polling = new ScheduledFuture<?>[1];
@@ -155,10 +157,15 @@ final class DocumentStream {
         polling[0].cancel(false);
         return;
       }
+      if (!asking.compareAndSet(false, true)) {
+        return;
+      }
       http.sendAsync(ServiceHttp.authorized(uri, apiKey).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString()).thenAccept(response -> {
+          HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
             long at = System.nanoTime();
-            if (response.statusCode() == 200 && holds(response.body(), id) && done.compareAndSet(false, true)) {
+            asking.set(false);
+            if (error == null && response.statusCode() == 200 && holds(response.body(), id)
+                && done.compareAndSet(false, true)) {
               if (figures != null) {
                 figures.probeSeen((at - producedAt) / 1_000_000);
               }

@@ -15,6 +15,9 @@ import java.time.Duration;
 final class ServiceHttp {
   private ServiceHttp() {}
 
+  /** The client of the reads beside the answers (metrics, readiness): one for the run, not one per read. */
+  private static final HttpClient READS = client();
+
   /** A client of its own: every client of a mix has its own connections. */
   static HttpClient client() {
     return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -37,7 +40,7 @@ final class ServiceHttp {
 
   private static String get(HttpRequest.Builder request) {
     try {
-      return client().send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return READS.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       return null;
     } catch (InterruptedException e) {
