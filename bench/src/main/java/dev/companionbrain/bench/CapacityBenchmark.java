@@ -78,8 +78,8 @@ final class CapacityBenchmark implements Callable<Integer> {
   @Option(names = "--probe-every-ms", description = "one produced document in this many ms is a probe (default ${DEFAULT-VALUE})")
   long probeEveryMs = 2000;
 
-  @Option(names = "--poll-ms", description = "how often a probe's search is sent until it is a hit (default ${DEFAULT-VALUE})")
-  long pollMs = 50;
+  @Option(names = "--poll-ms", description = "how often a probe's search is sent until it is a hit, one at a time: the polls are search load too (default ${DEFAULT-VALUE})")
+  long pollMs = 200;
 
   @Option(names = "--probe-timeout", description = "seconds after which a probe not seen counts as unseen (default ${DEFAULT-VALUE})")
   int probeTimeout = 30;

@@ -37,7 +37,7 @@ class CapacityBenchmarkTest {
     assertThat(bench.noCacheShare).isEqualTo(0.05);
     assertThat(bench.ingestRate).isEqualTo(10);
     assertThat(bench.probeEveryMs).isEqualTo(2000);
-    assertThat(bench.pollMs).isEqualTo(50);
+    assertThat(bench.pollMs).isEqualTo(200);
     assertThat(bench.probeTimeout).isEqualTo(30);
     assertThat(bench.passes).containsExactly(CapacityPass.Kind.NONE, CapacityPass.Kind.INGEST);
     assertThat(bench.beyondKnee).isEqualTo(2);
@@ -88,7 +88,7 @@ class CapacityBenchmarkTest {
     String line = bench.commandLine();
     assertThat(line).isEqualTo("./brain bench capacity --collection ../shared/data/cranfield --clients 20 --rates 5,12.5 "
         + "--step-seconds 30 --warmup 10 --zipf 1 --no-cache-share 0.1 --ingest-rate 10 --probe-every-ms 2000 "
-        + "--poll-ms 50 --probe-timeout 30 --seed 7 --passes ingest --beyond-knee 2 --task-managers 1 "
+        + "--poll-ms 200 --probe-timeout 30 --seed 7 --passes ingest --beyond-knee 2 --task-managers 1 "
         + "--jar jobs/target/companion-brain-jobs.jar");
     String[] args = line.substring("./brain bench capacity ".length()).split(" ");
     assertThat(parse(args).commandLine()).isEqualTo(line);
