@@ -211,9 +211,11 @@ final class CapacityBenchmark implements Callable<Integer> {
         kind.serviceSettings(CATALOGUE.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1)), serviceClasspath)) {
       String base = "http://127.0.0.1:" + port;
       CacheFigures referenceFigures = figures();
-      // the stream's first document is a probe: the reference step's from the start
+      // the stream's first document is a probe: the reference step's from the start. Each pass writes
+      // new documents (ids and probe tokens of its own): a copy sent again unchanged would cost the
+      // indexing no embedding, and the pass would measure a lighter stream than the one before it
       DocumentStream stream = kind.ingests() ? new DocumentStream(new DocumentStream.Plan(
-          "bench-capacity-", ingestRate, seed + 1, probeEveryMs, pollMs, probeTimeout, "text"), base, run.adminKey(),
+          "bench-capacity-" + kind.option() + "-", ingestRate, seed + 1 + kind.ordinal(), probeEveryMs, pollMs, probeTimeout, "text"), base, run.adminKey(),
           publisher, texts, null, null, referenceFigures) : null;
       StepMeter meter = new StepMeter(kind.option(), base, run.adminKey(), service.process().pid(), run.flinkPids(), stream);
       OpenLoopMix mix = new OpenLoopMix(base, keys, queries, new OpenLoopMix.Shape(zipf, seed, 0, noCacheShare, 0), null);
