@@ -144,15 +144,8 @@ final class CacheBenchmark implements Callable<Integer> {
       + "off), J (judging), V (judging, fast, supplied vectors), D (judging, deletes) (default ${DEFAULT-VALUE})")
   List<Scenario> scenarios = List.of(Scenario.B, Scenario.R, Scenario.J, Scenario.V, Scenario.D);
 
-  @Option(names = "--task-managers", description = "Flink TaskManagers (default ${DEFAULT-VALUE})")
-  int taskManagers = 1;
-
-  @Option(names = "--service-classpath", description = "run the query service from this classpath instead of the "
-      + "benchmark's own (to measure another build of the service)")
-  String serviceClasspath = System.getProperty("java.class.path");
-
-  @Option(names = "--jar", description = "the job jar (default ${DEFAULT-VALUE}, built by mvn install)")
-  Path jar = Path.of("jobs", "target", "companion-brain-jobs.jar");
+  @picocli.CommandLine.Mixin
+  StackOptions stack = new StackOptions();
 
   /**
    * The query service's settings of issue #18, by name: they are read by a service built from that
@@ -238,7 +231,7 @@ final class CacheBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StackRun.requireJar(jar);
+    StackRun.requireJar(stack.jar);
     if (!probeMode.equals("text") && !probeMode.equals("keyword")) {
       throw new IllegalArgumentException("--probe-mode is text or keyword, not " + probeMode);
     }
@@ -254,7 +247,7 @@ final class CacheBenchmark implements Callable<Integer> {
     try (StackRun run = StackRun.start("cache");
         GenerationWatch watching = new GenerationWatch(run.endpoints().redisUri())) {
       generations = watching;
-      run.startJobs(jar, taskManagers, Map.of(
+      run.startJobs(stack.jar, stack.taskManagers, Map.of(
           Setting.BATCH_MAX_WAIT_MS.variable(), Long.toString(maxBatchWaitMs),
           Setting.CHECKPOINT_INTERVAL_MS.variable(), Long.toString(checkpointIntervalMs),
           Setting.GENERATION_CHANGES_MAX.variable(), Integer.toString(generationChangesMax)), warmTopK);
@@ -296,7 +289,7 @@ final class CacheBenchmark implements Callable<Integer> {
     long measureFrom;
     long measuredTo;
     List<Answer> answers = new ArrayList<>();
-    try (ServiceProcess service = run.startService(port, settings, serviceClasspath)) {
+    try (ServiceProcess service = run.startService(port, settings, stack.serviceClasspath)) {
       String base = "http://127.0.0.1:" + port;
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
       measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);

@@ -97,15 +97,8 @@ final class CapacityBenchmark implements Callable<Integer> {
       + "0: none (default ${DEFAULT-VALUE})")
   double beyondKnee = 2;
 
-  @Option(names = "--task-managers", description = "Flink TaskManagers (default ${DEFAULT-VALUE})")
-  int taskManagers = 1;
-
-  @Option(names = "--service-classpath", description = "run the query service from this classpath instead of the "
-      + "benchmark's own (to measure another build of the service)")
-  String serviceClasspath = System.getProperty("java.class.path");
-
-  @Option(names = "--jar", description = "the job jar (default ${DEFAULT-VALUE}, built by mvn install)")
-  Path jar = Path.of("jobs", "target", "companion-brain-jobs.jar");
+  @picocli.CommandLine.Mixin
+  StackOptions stack = new StackOptions();
 
   /** {@code --passes}' names. */
   static final class PassConverter implements CommandLine.ITypeConverter<CapacityPass.Kind> {
@@ -117,14 +110,14 @@ final class CapacityBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StackRun.requireJar(jar);
+    StackRun.requireJar(stack.jar);
     checkOptions();
     TestCollection c = TestCollections.read(collection);
     List<String> queries = OpenLoopMix.queries(c);
     List<CollectionDocument> texts = DocumentStream.streamable(c);
     List<CapacityPass> results = new ArrayList<>();
     try (StackRun run = StackRun.start("capacity")) {
-      run.startJobs(jar, taskManagers, Map.of(), CATALOGUE.getInt(Setting.WARM_TOP_K, 1));
+      run.startJobs(stack.jar, stack.taskManagers, Map.of(), CATALOGUE.getInt(Setting.WARM_TOP_K, 1));
       run.index(c);
       List<String> keys = clientKeys(run);
       try (DocumentPublisher publisher = run.publisher()) {
@@ -175,8 +168,8 @@ final class CapacityBenchmark implements Callable<Integer> {
         + "--seed %d --passes %s --beyond-knee %s --task-managers %d --jar %s%s", collection, clients,
         rates.stream().map(ReportFormat::num).collect(Collectors.joining(",")), stepSeconds, warmup, num(zipf),
         num(noCacheShare), num(ingestRate), probeEveryMs, pollMs, probeTimeout, seed,
-        passes.stream().map(CapacityPass.Kind::option).collect(Collectors.joining(",")), num(beyondKnee), taskManagers,
-        jar, serviceClasspath.equals(System.getProperty("java.class.path")) ? "" : " --service-classpath " + serviceClasspath);
+        passes.stream().map(CapacityPass.Kind::option).collect(Collectors.joining(",")), num(beyondKnee), stack.taskManagers,
+        stack.jar, stack.serviceClasspathOption());
   }
 
   private String setup(int queryCount) {
@@ -208,7 +201,7 @@ final class CapacityBenchmark implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "pass %s: starting a fresh query service…%n", kind.option());
     int port = Ports.free();
     try (ServiceProcess service = run.startService(port,
-        kind.serviceSettings(CATALOGUE.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1)), serviceClasspath)) {
+        kind.serviceSettings(CATALOGUE.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1)), stack.serviceClasspath)) {
       String base = "http://127.0.0.1:" + port;
       CacheFigures referenceFigures = figures();
       // the stream's first document is a probe: the reference step's from the start. Each pass writes

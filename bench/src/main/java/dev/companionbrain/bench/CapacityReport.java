@@ -69,8 +69,7 @@ record CapacityReport(String commandLine, String setup, int clients, double inge
     return switch (kind) {
       case NONE -> "No ingestion";
       case INGEST -> "With " + num(ingestRate) + " documents/s";
-      case FIXED -> "With " + num(ingestRate) + " documents/s, the reference: admission as before issue #25 (a fixed "
-          + "computation limit, nothing served stale at it)";
+      case FIXED -> "With " + num(ingestRate) + " documents/s, admission as before #25 (fixed, nothing stale)";
     };
   }
 

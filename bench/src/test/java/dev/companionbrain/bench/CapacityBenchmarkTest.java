@@ -41,7 +41,7 @@ class CapacityBenchmarkTest {
     assertThat(bench.probeTimeout).isEqualTo(30);
     assertThat(bench.passes).containsExactly(CapacityPass.Kind.NONE, CapacityPass.Kind.INGEST);
     assertThat(bench.beyondKnee).isEqualTo(2);
-    assertThat(bench.taskManagers).isEqualTo(1);
+    assertThat(bench.stack.taskManagers).isEqualTo(1);
     bench.checkOptions();
   }
 
