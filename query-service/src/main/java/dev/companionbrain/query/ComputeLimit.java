@@ -51,11 +51,12 @@ final class ComputeLimit {
 
   /**
    * A limit that adapts to the computations' latency, from {@link #INITIAL_ADAPTIVE} within
-   * [{@link #MIN_ADAPTIVE}, {@code ceiling}].
+   * [{@link #MIN_ADAPTIVE}, {@code ceiling}]; a ceiling below {@link #MIN_ADAPTIVE} leaves nothing to
+   * adapt and is a fixed limit.
    */
   static ComputeLimit adaptive(int ceiling, LongSupplier nanoClock, MeterRegistry registry) {
     if (ceiling < MIN_ADAPTIVE) {
-      throw new IllegalArgumentException("an adaptive limit needs a ceiling of at least " + MIN_ADAPTIVE + ", got " + ceiling);
+      return fixed(ceiling, registry);
     }
     Gradient2Limit limit = Gradient2Limit.newBuilder()
         .initialLimit(Math.min(INITIAL_ADAPTIVE, ceiling))

@@ -74,8 +74,10 @@ class ComputeLimitTest {
   void limitsBelowTheirLeastAreRefused() {
     assertThatThrownBy(() -> ComputeLimit.fixed(0, registry)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1, got 0");
-    assertThatThrownBy(() -> ComputeLimit.adaptive(1, nanos::get, registry)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("at least 2, got 1");
+    assertThatThrownBy(() -> ComputeLimit.adaptive(0, nanos::get, registry)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1, got 0");
+    ComputeLimit one = ComputeLimit.adaptive(1, nanos::get, new SimpleMeterRegistry());
+    assertThat(one).as("nothing to adapt below 2").hasToString("fixed at 1");
     assertThat(ComputeLimit.adaptive(2, nanos::get, new SimpleMeterRegistry()).limit()).isEqualTo(2);
   }
 
