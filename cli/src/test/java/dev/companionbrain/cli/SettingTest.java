@@ -76,11 +76,21 @@ class SettingTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "BRAIN_FUSION | borda", "BRAIN_WEIGHTED_WEIGHTS | magic:1", "BRAIN_QUERY_PORT | eighty",
-      "BRAIN_MAX_CONCURRENT_SEARCHES | 0", "BRAIN_TEXT_TIMEOUT_MS | -5"})
+      "BRAIN_MAX_CONCURRENT_SEARCHES | 0", "BRAIN_TEXT_TIMEOUT_MS | -5", "BRAIN_COMPUTE_LIMIT | 0",
+      "BRAIN_COMPUTE_LIMIT | fast", "BRAIN_SATURATED_MAX_STALENESS_MS | -1"})
   void aBadValueFailsStartUpWithOneLineNamingTheSetting(String variable, String value) {
     assertThatThrownBy(() -> QueryConfig.from(new Settings(Map.of(variable, value))))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(variable)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void theComputationsLimitIsAdaptiveByDefaultOrAFixedNumber() {
+    assertThat(QueryConfig.from(new Settings(Map.of())).fixedComputeLimit()).isEmpty();
+    assertThat(QueryConfig.from(new Settings(Map.of("BRAIN_COMPUTE_LIMIT", "12"))).fixedComputeLimit()).hasValue(12);
+    assertThat(QueryConfig.from(new Settings(Map.of("BRAIN_COMPUTE_LIMIT", "1"))).fixedComputeLimit()).hasValue(1);
+    assertThat(QueryConfig.from(new Settings(Map.of())).saturatedMaxStaleMillis()).isEqualTo(30_000);
+    assertThat(QueryConfig.from(new Settings(Map.of("BRAIN_COMPUTE_LIMIT", "7"))).toString()).contains("computeLimit=7");
   }
 }
