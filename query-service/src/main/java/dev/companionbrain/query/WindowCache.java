@@ -297,14 +297,13 @@ final class WindowCache {
    */
   Answer bypass(WindowQuery query) {
     CandidateWindow window = computations.run(ComputeLimit.Priority.ANSWER,
-        () -> search.compute(query, generations.current(), true)).orElseThrow(() -> {
-          saturatedRefused.increment();
-          return refusal();
-        });
+        () -> search.compute(query, generations.current(), true)).orElseThrow(this::refusal);
     return new Answer(window, hitJson(window.hits()), Source.BYPASS, 0);
   }
 
+  /** The 429 of a search refused at the computations' limit, counted. */
   private ApiException.TooManyRequests refusal() {
+    saturatedRefused.increment();
     return new ApiException.TooManyRequests(
         "the service is computing as many searches as it can (" + computations.limit() + " at once); retry after 1 s");
   }
@@ -408,7 +407,6 @@ final class WindowCache {
         return new Answer(newest, entry.hitJson(), inL1 ? Source.L1 : Source.L2, stale);
       }
     }
-    saturatedRefused.increment();
     throw refusal();
   }
 
