@@ -175,15 +175,22 @@ public final class FlinkRest {
     return awaitSavepoint(jobId, trigger, timeout);
   }
 
-  /** Stop-with-savepoint (no drain: the job can go on from it); waits for it and returns its location. */
+  /**
+   * Stop-with-savepoint (no drain: the job can go on from it); waits for the savepoint and then for the job to
+   * be FINISHED (Flink reports the savepoint complete a moment before the job ends, and a successor started in
+   * that moment would run beside it), and returns the savepoint's location.
+   */
   public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout) {
+    long began = System.nanoTime();
     ObjectNode request = JSON.createObjectNode();
     if (targetDirectory != null) {
       request.put("targetDirectory", targetDirectory);
     }
     request.put("drain", false);
     String trigger = send("stop of " + jobId, post("/jobs/" + jobId + "/stop", request)).path("request-id").asText();
-    return awaitSavepoint(jobId, trigger, timeout);
+    String location = awaitSavepoint(jobId, trigger, timeout);
+    awaitState(jobId, "FINISHED", timeout.minusNanos(System.nanoTime() - began));
+    return location;
   }
 
   private String awaitSavepoint(String jobId, String trigger, Duration timeout) {
