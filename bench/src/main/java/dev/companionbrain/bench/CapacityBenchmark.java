@@ -90,7 +90,9 @@ final class CapacityBenchmark implements Callable<Integer> {
   @Option(names = "--passes", split = ",", defaultValue = "none,ingest", converter = PassConverter.class,
       description = "which passes, in order: none (no ingestion), ingest (documents streamed at --ingest-rate), fixed "
           + "(as ingest, on a service with the admission of before issue #25: BRAIN_COMPUTE_LIMIT fixed at "
-          + "BRAIN_MAX_CONCURRENT_SEARCHES, BRAIN_SATURATED_MAX_STALENESS_MS 0) (default ${DEFAULT-VALUE})")
+          + "BRAIN_MAX_CONCURRENT_SEARCHES, BRAIN_SATURATED_MAX_STALENESS_MS 0), yielding (as ingest, the service "
+          + "started under nice -n 3: the indexing weighs twice the service for the CPU, as compose's cpu_shares "
+          + "give it) (default ${DEFAULT-VALUE})")
   List<CapacityPass.Kind> passes;
 
   @Option(names = "--beyond-knee", description = "after a pass's ladder, one more step at this multiple of its knee; "
@@ -201,7 +203,8 @@ final class CapacityBenchmark implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "pass %s: starting a fresh query service…%n", kind.option());
     int port = Ports.free();
     try (ServiceProcess service = run.startService(port,
-        kind.serviceSettings(CATALOGUE.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1)), stack.serviceClasspath)) {
+        kind.serviceSettings(CATALOGUE.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1)), stack.serviceClasspath,
+        kind.serviceNiceness())) {
       String base = "http://127.0.0.1:" + port;
       CacheFigures referenceFigures = figures();
       // the stream's first document is a probe: the reference step's from the start. Each pass writes

@@ -15,16 +15,28 @@ record CapacityPass(Kind kind, CapacityStep reference, List<CapacityStep> ladder
   /**
    * With or without the document stream; {@code FIXED} streams too, on a service with the admission
    * of before issue #25 (computations at a fixed limit, the ceiling of the adaptive one, and nothing
-   * served stale at the limit): the reference the {@code INGEST} pass is compared with.
+   * served stale at the limit): the reference the {@code INGEST} pass is compared with. {@code YIELDING}
+   * streams on a service started at a lower CPU priority ({@code nice -n} {@value #YIELDING_NICENESS}, the
+   * local counterpart of compose's {@code cpu_shares}: the indexing's TaskManager weighs about twice the
+   * service when both want a core).
    */
   enum Kind {
     NONE,
     INGEST,
-    FIXED;
+    FIXED,
+    YIELDING;
+
+    /** {@code nice} 3: a CFS weight of 526 against 1024, the 1 : 2 of compose's cpu_shares 1024 : 2048. */
+    static final int YIELDING_NICENESS = 3;
 
     /** Whether documents stream during the pass. */
     boolean ingests() {
       return this != NONE;
+    }
+
+    /** The CPU niceness the pass's query service starts with (0: as every other process of the stack). */
+    int serviceNiceness() {
+      return this == YIELDING ? YIELDING_NICENESS : 0;
     }
 
     /** The query service's settings of the pass, over the catalogue's. */
@@ -45,7 +57,7 @@ record CapacityPass(Kind kind, CapacityStep reference, List<CapacityStep> ladder
           return k;
         }
       }
-      throw new IllegalArgumentException("a pass is none, ingest or fixed, not " + option);
+      throw new IllegalArgumentException("a pass is none, ingest, fixed or yielding, not " + option);
     }
   }
 

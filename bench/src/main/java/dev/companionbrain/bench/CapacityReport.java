@@ -42,6 +42,9 @@ record CapacityReport(String commandLine, String setup, int clients, double inge
         .append(CapacityTargets.TARGET_CLIENTS).append(" clients with ").append(num(CapacityTargets.TARGET_INGEST_RATE))
         .append(" documents/s (not 200 < 0.1 %, p95 < 200 ms, p99 < 500 ms, no 503, freshness p95 within 2 × its value "
             + "with no search load): ").append(CapacityTargets.atTargetLoad(ingest, clients, ingestRate).text()).append('\n');
+    passes.stream().filter(p -> p.kind() == CapacityPass.Kind.YIELDING).findFirst().ifPresent(yielding -> md
+        .append("   - ").append(passTitle(yielding.kind())).append(": ")
+        .append(CapacityTargets.atTargetLoad(yielding, clients, ingestRate).text()).append('\n'));
     md.append("2. At twice the knee (answered rate at least the knee's, p99 of the answered <= 1 s, refusals only 429 "
         + "with Retry-After, no breaker opened):");
     if (passes.isEmpty()) {
@@ -70,6 +73,8 @@ record CapacityReport(String commandLine, String setup, int clients, double inge
       case NONE -> "No ingestion";
       case INGEST -> "With " + num(ingestRate) + " documents/s";
       case FIXED -> "With " + num(ingestRate) + " documents/s, admission as before #25 (fixed, nothing stale)";
+      case YIELDING -> "With " + num(ingestRate) + " documents/s, the service at nice "
+          + CapacityPass.Kind.YIELDING_NICENESS + " (the indexing weighs twice the service for the CPU)";
     };
   }
 

@@ -16,14 +16,18 @@ import java.util.concurrent.TimeUnit;
  */
 record ServiceProcess(Process process, Path log) implements AutoCloseable {
   static ServiceProcess start(Map<String, String> env, int port, Path work) throws Exception {
-    return start(env, port, work, System.getProperty("java.class.path"));
+    return start(env, port, work, System.getProperty("java.class.path"), 0);
   }
 
-  /** @param classpath the service's classpath (this JVM's, unless a benchmark runs another build of the service) */
-  static ServiceProcess start(Map<String, String> env, int port, Path work, String classpath) throws Exception {
+  /**
+   * @param classpath the service's classpath (this JVM's, unless a benchmark runs another build of the service)
+   * @param niceness above 0: the service starts under {@code nice -n niceness}, at a lower CPU priority than
+   *     the stack's other processes (every thread of the JVM inherits it)
+   */
+  static ServiceProcess start(Map<String, String> env, int port, Path work, String classpath, int niceness)
+      throws Exception {
     Path log = work.resolve("query-service.log");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-cp", classpath, "dev.companionbrain.query.QueryService")
+    ProcessBuilder builder = new ProcessBuilder(command(classpath, niceness))
         .redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().clear();
     builder.environment().putAll(env);
@@ -47,6 +51,20 @@ record ServiceProcess(Process process, Path log) implements AutoCloseable {
       }
       Thread.sleep(200);
     }
+  }
+
+  /** The service's command line; {@code nice} execs the JVM, so the process's pid stays the JVM's. */
+  static java.util.List<String> command(String classpath, int niceness) {
+    if (niceness < 0) {
+      throw new IllegalArgumentException("a niceness below 0 needs privileges the benchmark does not ask for: " + niceness);
+    }
+    java.util.List<String> command = new java.util.ArrayList<>();
+    if (niceness > 0) {
+      command.addAll(java.util.List.of("nice", "-n", Integer.toString(niceness)));
+    }
+    command.addAll(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
+        classpath, "dev.companionbrain.query.QueryService"));
+    return command;
   }
 
   @Override

@@ -115,7 +115,13 @@ final class StackRun implements AutoCloseable {
 
   /** A query service on {@code port} with {@code settings} (catalogue variables) over the catalogue's. */
   ServiceProcess startService(int port, Map<String, String> settings, String classpath) throws Exception {
-    return ServiceProcess.start(EmbeddedProduct.queryEnvironment(endpoints(), index, port, settings), port, work, classpath);
+    return startService(port, settings, classpath, 0);
+  }
+
+  /** @param niceness the service's CPU niceness ({@link ServiceProcess#start(Map, int, Path, String, int)}) */
+  ServiceProcess startService(int port, Map<String, String> settings, String classpath, int niceness) throws Exception {
+    return ServiceProcess.start(EmbeddedProduct.queryEnvironment(endpoints(), index, port, settings), port, work,
+        classpath, niceness);
   }
 
   /** A producer to the indexing job's documents topic (the caller closes it). */

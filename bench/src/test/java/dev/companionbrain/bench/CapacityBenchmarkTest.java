@@ -52,7 +52,7 @@ class CapacityBenchmarkTest {
     assertThat(bench.passes).containsExactly(CapacityPass.Kind.INGEST);
     assertThat(bench.beyondKnee).isZero();
     assertThatThrownBy(() -> parse("--collection", "x", "--passes", "none,both"))
-        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("a pass is none, ingest or fixed, not both");
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("a pass is none, ingest, fixed or yielding, not both");
   }
 
   @Test
@@ -168,6 +168,32 @@ class CapacityBenchmarkTest {
   }
 
   @Test
+  void theYieldingPassStreamsToTheCatalogueServiceStartedUnderNice() {
+    assertThat(parse("--collection", "x", "--passes", "ingest,yielding").passes)
+        .containsExactly(CapacityPass.Kind.INGEST, CapacityPass.Kind.YIELDING);
+    assertThat(CapacityPass.Kind.YIELDING.ingests()).isTrue();
+    assertThat(CapacityPass.Kind.YIELDING.serviceSettings(64)).isEmpty();
+    assertThat(CapacityPass.Kind.YIELDING.serviceNiceness()).isEqualTo(3);
+    assertThat(CapacityPass.Kind.INGEST.serviceNiceness()).isZero();
+    assertThat(CapacityPass.Kind.FIXED.serviceNiceness()).isZero();
+    assertThat(CapacityPass.Kind.NONE.serviceNiceness()).isZero();
+    List<String> niced = ServiceProcess.command("cp", 3);
+    assertThat(niced.subList(0, 3)).containsExactly("nice", "-n", "3");
+    assertThat(niced.subList(4, niced.size())).containsExactly("-Xmx1g", "-cp", "cp", "dev.companionbrain.query.QueryService");
+    assertThat(niced.get(3)).endsWith("/bin/java");
+    assertThat(ServiceProcess.command("cp", 0)).hasSize(5).first().asString().endsWith("/bin/java");
+    assertThatThrownBy(() -> ServiceProcess.command("cp", -1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("privileges");
+    CapacityPass yielding = new CapacityPass(CapacityPass.Kind.YIELDING, reference(1000, 15, 15),
+        List.of(failing(50)), null);
+    String md = new CapacityReport("c", "s", 50, 10, 2, 2).markdown("t", List.of(yielding), "c.svg");
+    assertThat(md).contains("## With 10 documents/s, the service at nice 3 (the indexing weighs twice the service for "
+        + "the CPU)\n");
+    assertThat(md).contains("with no search load): not measured (the ingest pass did not run)\n"
+        + "   - With 10 documents/s, the service at nice 3 (the indexing weighs twice the service for the CPU): NOT met");
+  }
+
+  @Test
   void theReportHasARowPerStepTheKneesAndTheTargetsVerdicts() {
     CapacityStep beyond = withKind(CapacityFixtures.step(100, 3000, 1800, 400, 900), CapacityStep.Kind.BEYOND);
     CapacityPass none = new CapacityPass(CapacityPass.Kind.NONE, null, List.of(passing(10), passing(25), passing(50),
@@ -191,6 +217,7 @@ class CapacityBenchmarkTest {
         + "and a warm-up at that rate.\n\n");
     assertThat(md).contains("): met (50 requests/s from 50 clients with 10 documents/s: not 200 0 of 1500");
     assertThat(md).contains("   - No ingestion: met (at 100 requests/s, 2 × the knee 50:");
+    assertThat(md).doesNotContain("nice 3");
     assertThat(md).contains("   - With 10 documents/s: not measured (no knee: the lowest rate missed the seed's targets)");
     assertThat(md).contains("- No ingestion: at 50 requests/s, machine busy 50.0 % (busiest second 90.0 %, 1 of 30 "
         + "seconds >= 95 %); cores: the service 0.40, Flink 0.20, this benchmark 0.10, the rest (engines, other work) "
