@@ -77,10 +77,34 @@ final class LoadBenchmark implements Callable<Integer> {
       + "measured a p50 twice its warm one)")
   int warmup = 20;
 
+  @Option(names = "--scenarios", split = ",", description = "only these scenarios, for a quicker look at a few of them "
+      + "(default: all; of " + SCENARIO_NAMES + "); the report gives the ratios whose scenarios ran")
+  List<String> scenarios = List.of();
+
+  @Option(names = "--profile", description = "write a JFR recording (settings=profile) of the service's JVM for the whole "
+      + "run to this file, to find where an endpoint's time goes (jfr print --events jdk.ExecutionSample FILE)")
+  Path profile;
+
+  /** The scenarios {@code --scenarios} can name, each a group of the runs below. */
+  static final String SCENARIO_NAMES = "trivial, cached, keys-off, uncached, multi5, multi50, modes, engines, floors";
+
+  private boolean selected(String scenario) {
+    if (!List.of(SCENARIO_NAMES.split(", ")).contains(scenario)) {
+      throw new IllegalArgumentException("no scenario " + scenario);
+    }
+    return scenarios.isEmpty() || scenarios.contains(scenario);
+  }
+
   record Result(String name, double rps, double p50, double p95, double p99, long requests, long errors) {}
 
   @Override
   public Integer call() throws Exception {
+    for (String scenario : scenarios) {
+      if (!List.of(SCENARIO_NAMES.split(", ")).contains(scenario)) {
+        System.err.println("--scenarios: no scenario '" + scenario + "'; they are " + SCENARIO_NAMES);
+        return 2;
+      }
+    }
     String wrk = Path.of("/usr/bin/wrk").toFile().canExecute() ? "/usr/bin/wrk" : "wrk";
     TestCollection c = TestCollections.read(collection);
     List<String> queries = new ArrayList<>();
@@ -120,10 +144,14 @@ final class LoadBenchmark implements Callable<Integer> {
       String key = "Authorization: Bearer " + apiKey;
       // the key check's cost: the cached scenario also on a service with keys off, right after the one with keys on
       int openPort = dev.companionbrain.localstack.Ports.free();
+      List<String> jvmOptions = profile == null ? List.of()
+          : List.of("-XX:StartFlightRecording=settings=profile,filename=" + profile.toAbsolutePath());
       try (ServiceProcess service = ServiceProcess.start(
-          EmbeddedProduct.queryEnvironment(e, index, port, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256")), port, work);
-          ServiceProcess open = ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index, openPort, Map.of(
-              Setting.MAX_CONCURRENT_SEARCHES.variable(), "256", Setting.API_KEYS.variable(), "off")), openPort, work)) {
+          EmbeddedProduct.queryEnvironment(e, index, port, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256")), port, work,
+          System.getProperty("java.class.path"), 0, jvmOptions);
+          ServiceProcess open = !selected("keys-off") ? null : ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index,
+              openPort, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256", Setting.API_KEYS.variable(), "off")), openPort,
+              work)) {
         String base = "http://127.0.0.1:" + port;
         String openBase = "http://127.0.0.1:" + openPort;
         List<String> searchPaths = new ArrayList<>();
@@ -137,14 +165,22 @@ final class LoadBenchmark implements Callable<Integer> {
           http.send(HttpRequest.newBuilder(URI.create(base + p)).header("Authorization", "Bearer " + apiKey).build(),
               HttpResponse.BodyHandlers.discarding());
         }
-        results.add(run(wrk, lua, "service: trivial endpoint (/health/live)", base,
-            write(work, "live.paths", List.of("/health/live")), null, "GET", List.of()));
-        for (String p : Files.readAllLines(hybridPaths)) {
-          http.send(HttpRequest.newBuilder(URI.create(openBase + p)).build(), HttpResponse.BodyHandlers.discarding());
+        Path livePaths = write(work, "live.paths", List.of("/health/live"));
+        if (selected("trivial")) {
+          results.add(run(wrk, lua, TRIVIAL, base, livePaths, null, "GET", List.of()));
         }
-        results.add(run(wrk, lua, CACHED, base, hybridPaths, null, "GET", List.of(key)));
-        results.add(run(wrk, lua, CACHED_KEYS_OFF, openBase, hybridPaths, null, "GET", List.of()));
-        results.add(run(wrk, lua, UNCACHED, base, hybridPaths, null, "GET", List.of(key, "Cache-Control: no-cache")));
+        if (selected("cached")) {
+          results.add(run(wrk, lua, CACHED, base, hybridPaths, null, "GET", List.of(key)));
+        }
+        if (selected("keys-off")) {
+          for (String p : Files.readAllLines(hybridPaths)) {
+            http.send(HttpRequest.newBuilder(URI.create(openBase + p)).build(), HttpResponse.BodyHandlers.discarding());
+          }
+          results.add(run(wrk, lua, CACHED_KEYS_OFF, openBase, hybridPaths, null, "GET", List.of()));
+        }
+        if (selected("uncached")) {
+          results.add(run(wrk, lua, UNCACHED, base, hybridPaths, null, "GET", List.of(key, "Cache-Control: no-cache")));
+        }
         // several searches in one request: 5 uncached (latency) and 50 cached (throughput)
         List<String> fives = new ArrayList<>();
         List<String> fifties = new ArrayList<>();
@@ -159,11 +195,15 @@ final class LoadBenchmark implements Callable<Integer> {
           fifties.add(multiSearchBody(fifty));
         }
         Path multiPath = write(work, "multi.paths", List.of("/multi-search"));
-        results.add(run(wrk, lua, MULTI_5, base, multiPath, write(work, "multi5.bodies", fives), "POST",
-            List.of(key, "Content-Type: application/json", "Cache-Control: no-cache")));
-        results.add(run(wrk, lua, MULTI_50, base, multiPath, write(work, "multi50.bodies", fifties), "POST",
-            List.of(key, "Content-Type: application/json")));
-        for (String mode : List.of("text", "keyword", "vector")) {
+        if (selected("multi5")) {
+          results.add(run(wrk, lua, MULTI_5, base, multiPath, write(work, "multi5.bodies", fives), "POST",
+              List.of(key, "Content-Type: application/json", "Cache-Control: no-cache")));
+        }
+        if (selected("multi50")) {
+          results.add(run(wrk, lua, MULTI_50, base, multiPath, write(work, "multi50.bodies", fifties), "POST",
+              List.of(key, "Content-Type: application/json")));
+        }
+        for (String mode : selected("modes") ? List.of("text", "keyword", "vector") : List.<String>of()) {
           results.add(run(wrk, lua, "service: " + mode + ", uncached", base,
               write(work, mode + ".paths", searchPaths.stream().map(p -> p + "&mode=" + mode).toList()), null, "GET",
               List.of(key, "Cache-Control: no-cache")));
@@ -178,28 +218,32 @@ final class LoadBenchmark implements Callable<Integer> {
           bm25Bodies.add(Bm25Retrieval.requestBody(new RetrievalRequest(q, null, List.of(), n)));
           knnBodies.add(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH, new RetrievalRequest(q, embedder.embed(q), List.of(), n)));
         }
-        results.add(run(wrk, lua, "engine: Meilisearch search", e.meilisearchUrl(),
-            write(work, "meili.paths", List.of("/indexes/" + index + "/search")), write(work, "meili.bodies", meiliBodies),
-            "POST", List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey())));
-        results.add(run(wrk, lua, "engine: Elasticsearch API BM25", e.elasticsearchUrl(),
-            write(work, "bm25.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH)),
-            write(work, "bm25.bodies", bm25Bodies), "POST", List.of("Content-Type: application/json")));
-        results.add(run(wrk, lua, "engine: Elasticsearch API kNN", e.elasticsearchUrl(),
-            write(work, "knn.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH)),
-            write(work, "knn.bodies", knnBodies), "POST", List.of("Content-Type: application/json")));
+        Path meiliPaths = write(work, "meili.paths", List.of("/indexes/" + index + "/search"));
+        Path meiliRequests = write(work, "meili.bodies", meiliBodies);
+        Path esPaths = write(work, "es.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH));
+        Path bm25Requests = write(work, "bm25.bodies", bm25Bodies);
+        Path knnRequests = write(work, "knn.bodies", knnBodies);
+        List<String> meiliHeaders = List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey());
+        List<String> json = List.of("Content-Type: application/json");
+        if (selected("engines")) {
+          results.add(run(wrk, lua, MEILI, e.meilisearchUrl(), meiliPaths, meiliRequests, "POST",
+              meiliHeaders));
+          results.add(run(wrk, lua, BM25, e.elasticsearchUrl(), esPaths, bm25Requests, "POST", json));
+          results.add(run(wrk, lua, KNN, e.elasticsearchUrl(), esPaths, knnRequests, "POST", json));
+        }
         // the least a service in front adds (an HTTP hop and a Redis MGET of the hydration entries), and
         // what the engines lose when requests are not back to back, as they are not behind any service
-        results.add(run(wrk, lua, FLOOR_HOP, latencyConnections, 0, base, work.resolve("live.paths"), null, "GET", List.of()));
-        results.add(run(wrk, lua, MEILI_PAUSED, latencyConnections, 1, e.meilisearchUrl(), work.resolve("meili.paths"),
-            work.resolve("meili.bodies"), "POST",
-            List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey())));
-        results.add(run(wrk, lua, BM25_PAUSED, latencyConnections, 1, e.elasticsearchUrl(), work.resolve("bm25.paths"),
-            work.resolve("bm25.bodies"), "POST", List.of("Content-Type: application/json")));
-        // behind the service, every kNN search waits for the query embedding first
-        results.add(run(wrk, lua, KNN_PAUSED, latencyConnections, embeddingPauseMs(embedP50),
-            e.elasticsearchUrl(), work.resolve("knn.paths"), work.resolve("knn.bodies"), "POST",
-            List.of("Content-Type: application/json")));
-        mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
+        if (selected("floors")) {
+          results.add(run(wrk, lua, FLOOR_HOP, latencyConnections, 0, base, livePaths, null, "GET", List.of()));
+          results.add(run(wrk, lua, MEILI_PAUSED, latencyConnections, 1, e.meilisearchUrl(), meiliPaths, meiliRequests, "POST",
+              meiliHeaders));
+          results.add(run(wrk, lua, BM25_PAUSED, latencyConnections, 1, e.elasticsearchUrl(), esPaths, bm25Requests, "POST",
+              json));
+          // behind the service, every kNN search waits for the query embedding first
+          results.add(run(wrk, lua, KNN_PAUSED, latencyConnections, embeddingPauseMs(embedP50), e.elasticsearchUrl(), esPaths,
+              knnRequests, "POST", json));
+          mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
+        }
       }
     } finally {
       dev.companionbrain.localstack.Folders.delete(work);
@@ -266,7 +310,11 @@ final class LoadBenchmark implements Callable<Integer> {
     return values;
   }
 
+  private static final String TRIVIAL = "service: trivial endpoint (/health/live)";
   private static final String CACHED = "service: hybrid, cached (L1)";
+  private static final String MEILI = "engine: Meilisearch search";
+  private static final String BM25 = "engine: Elasticsearch API BM25";
+  private static final String KNN = "engine: Elasticsearch API kNN";
   private static final String UNCACHED = "service: hybrid, uncached";
   private static final String CACHED_KEYS_OFF = "service: hybrid, cached (L1), keys off";
   private static final String MULTI_5 = "service: multi-search of 5 hybrid, uncached";
@@ -324,10 +372,11 @@ final class LoadBenchmark implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append("# Load test ").append(LocalDateTime.now().withNano(0)).append("\n\n");
     md.append(String.format(Locale.ROOT, "`./brain bench load --collection %s --duration %d --warmup %d --connections %d "
-        + "--latency-connections %d --threads %d`; %d cores shared by wrk, the service and the engines. Trivial and cached "
+        + "--latency-connections %d --threads %d%s`; %d cores shared by wrk, the service and the engines. Trivial and cached "
         + "scenarios run with %d connections (throughput); uncached and engine scenarios with %d (latency without queueing). "
         + "Each scenario is measured after %d s of the same load unmeasured (JIT warm-up).%n%n",
-        collection, duration, warmup, connections, latencyConnections, threads, Runtime.getRuntime().availableProcessors(),
+        collection, duration, warmup, connections, latencyConnections, threads,
+        scenarios.isEmpty() ? "" : " --scenarios " + String.join(",", scenarios), Runtime.getRuntime().availableProcessors(),
         connections, latencyConnections, warmup));
     md.append("| scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
@@ -335,27 +384,33 @@ final class LoadBenchmark implements Callable<Integer> {
           r.p95(), r.p99(), r.requests(), r.errors()));
     }
     md.append(String.format(Locale.ROOT, "| query embedding alone (in process, sequential) | | %.2f | | | | |%n%n", embedP50));
-    Result trivial = by.get("service: trivial endpoint (/health/live)");
-    Result cached = by.get("service: hybrid, cached (L1)");
-    Result uncached = by.get("service: hybrid, uncached");
-    Result meili = by.get("engine: Meilisearch search");
-    Result bm25 = by.get("engine: Elasticsearch API BM25");
-    Result knn = by.get("engine: Elasticsearch API kNN");
-    double slowest = Math.max(meili.p50(), Math.max(bm25.p50(), knn.p50()));
+    // a scenario --scenarios left out is NaN: the ratios it is part of say "not run"
+    java.util.function.ToDoubleFunction<String> p50 = name -> by.containsKey(name) ? by.get(name).p50() : Double.NaN;
+    java.util.function.ToDoubleFunction<String> rps = name -> by.containsKey(name) ? by.get(name).rps() : Double.NaN;
+    double meili = p50.applyAsDouble(MEILI);
+    double bm25 = p50.applyAsDouble(BM25);
+    double knn = p50.applyAsDouble(KNN);
+    double slowest = Math.max(meili, Math.max(bm25, knn));
     md.append("| target (ratios within this run) | measured | bar | |\n|---|---|---|---|\n");
-    ratio(md, "cached hybrid rps / trivial rps", cached.rps() / trivial.rps(), 0.8, true);
-    Result multi5 = by.get(MULTI_5);
-    Result multi50 = by.get(MULTI_50);
-    Result keysOff = by.get(CACHED_KEYS_OFF);
-    ratio(md, "multi-search of 5 uncached p50 / one uncached hybrid p50", multi5.p50() / uncached.p50(), 1.5, false);
-    ratio(md, "searches/s in multi-searches of 50 cached / cached single searches/s", multi50.rps() * 50 / cached.rps(), 10,
-        true);
-    ratio(md, "cached hybrid rps, keys on / keys off", cached.rps() / keysOff.rps(), 0.95, true);
-    ratio(md, "uncached hybrid p50 / (slowest engine p50 + embedding p50)", uncached.p50() / (slowest + embedP50), 1.2, false);
-    ratio(md, "text p50 / Meilisearch p50", by.get("service: text, uncached").p50() / meili.p50(), 1.1, false);
-    ratio(md, "keyword p50 / BM25 p50", by.get("service: keyword, uncached").p50() / bm25.p50(), 1.1, false);
-    ratio(md, "vector p50 / (kNN p50 + embedding p50)", by.get("service: vector, uncached").p50() / (knn.p50() + embedP50), 1.1, false);
-    md.append(String.format(Locale.ROOT, "%nCached hybrid: %.0f rps, p99 %.2f ms (aim: 20,000 rps, p99 < 5 ms).%n", cached.rps(), cached.p99()));
+    ratio(md, "cached hybrid rps / trivial rps", rps.applyAsDouble(CACHED) / rps.applyAsDouble(TRIVIAL), 0.8, true);
+    ratio(md, "multi-search of 5 uncached p50 / one uncached hybrid p50", p50.applyAsDouble(MULTI_5) / p50.applyAsDouble(UNCACHED),
+        1.5, false);
+    ratio(md, "searches/s in multi-searches of 50 cached / cached single searches/s",
+        rps.applyAsDouble(MULTI_50) * 50 / rps.applyAsDouble(CACHED), 10, true);
+    ratio(md, "cached hybrid rps, keys on / keys off", rps.applyAsDouble(CACHED) / rps.applyAsDouble(CACHED_KEYS_OFF), 0.95, true);
+    ratio(md, "uncached hybrid p50 / (slowest engine p50 + embedding p50)", p50.applyAsDouble(UNCACHED) / (slowest + embedP50), 1.2,
+        false);
+    ratio(md, "text p50 / Meilisearch p50", p50.applyAsDouble("service: text, uncached") / meili, 1.1, false);
+    ratio(md, "keyword p50 / BM25 p50", p50.applyAsDouble("service: keyword, uncached") / bm25, 1.1, false);
+    ratio(md, "vector p50 / (kNN p50 + embedding p50)", p50.applyAsDouble("service: vector, uncached") / (knn + embedP50), 1.1,
+        false);
+    if (by.containsKey(CACHED)) {
+      md.append(String.format(Locale.ROOT, "%nCached hybrid: %.0f rps, p99 %.2f ms (aim: 20,000 rps, p99 < 5 ms).%n",
+          by.get(CACHED).rps(), by.get(CACHED).p99()));
+    }
+    if (!by.containsKey(FLOOR_HOP)) {
+      return md.toString();
+    }
     double hop = by.get(FLOOR_HOP).p50();
     md.append("\nThe least a service in front adds: one HTTP hop (the trivial endpoint at the latency connections) and one "
         + "Redis MGET of ten hydration entries (redis-benchmark, one connection), against 10 % of each engine's p50; "
@@ -364,17 +419,21 @@ final class LoadBenchmark implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "| service hop p50 | %.3f |%n| Redis MGET p50 | %s |%n| together | %s |%n", hop,
         Double.isNaN(mgetP50) ? "not measured (no redis-benchmark)" : String.format(Locale.ROOT, "%.3f", mgetP50),
         Double.isNaN(mgetP50) ? "-" : String.format(Locale.ROOT, "%.3f", hop + mgetP50)));
-    md.append(String.format(Locale.ROOT, "| 10 %% of Meilisearch p50 / of BM25 p50 | %.3f / %.3f |%n", meili.p50() / 10, bm25.p50() / 10));
-    md.append(String.format(Locale.ROOT, "| Meilisearch p50, back to back → 1 ms pause | %.2f → %.2f |%n", meili.p50(),
-        by.get(MEILI_PAUSED).p50()));
-    md.append(String.format(Locale.ROOT, "| BM25 p50, back to back → 1 ms pause | %.2f → %.2f |%n", bm25.p50(),
-        by.get(BM25_PAUSED).p50()));
+    md.append(String.format(Locale.ROOT, "| 10 %% of Meilisearch p50 / of BM25 p50 | %.3f / %.3f |%n", meili / 10, bm25 / 10));
+    md.append(String.format(Locale.ROOT, "| Meilisearch p50, back to back → 1 ms pause | %.2f → %.2f |%n", meili,
+        p50.applyAsDouble(MEILI_PAUSED)));
+    md.append(String.format(Locale.ROOT, "| BM25 p50, back to back → 1 ms pause | %.2f → %.2f |%n", bm25,
+        p50.applyAsDouble(BM25_PAUSED)));
     md.append(String.format(Locale.ROOT, "| kNN p50, back to back → a pause of one embedding (%d ms) | %.2f → %.2f |%n",
-        embeddingPauseMs(embedP50), knn.p50(), by.get(KNN_PAUSED).p50()));
+        embeddingPauseMs(embedP50), knn, p50.applyAsDouble(KNN_PAUSED)));
     return md.toString();
   }
 
   private static void ratio(StringBuilder md, String name, double value, double bar, boolean atLeast) {
+    if (Double.isNaN(value)) {
+      md.append("| ").append(name).append(" | not run | | |\n");
+      return;
+    }
     boolean ok = atLeast ? value >= bar : value <= bar;
     md.append(String.format(Locale.ROOT, "| %s | %.2f | %s %.1f | %s |%n", name, value, atLeast ? ">=" : "<=", bar,
         ok ? "met" : "NOT met"));

@@ -26,8 +26,14 @@ record ServiceProcess(Process process, Path log) implements AutoCloseable {
    */
   static ServiceProcess start(Map<String, String> env, int port, Path work, String classpath, int niceness)
       throws Exception {
-    Path log = work.resolve("query-service.log");
-    ProcessBuilder builder = new ProcessBuilder(command(classpath, niceness))
+    return start(env, port, work, classpath, niceness, java.util.List.of());
+  }
+
+  /** @param jvmOptions more options of the service's JVM (e.g. a flight recording), before its class */
+  static ServiceProcess start(Map<String, String> env, int port, Path work, String classpath, int niceness,
+      java.util.List<String> jvmOptions) throws Exception {
+    Path log = work.resolve("query-service-" + port + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command(classpath, niceness, jvmOptions))
         .redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().clear();
     builder.environment().putAll(env);
@@ -55,6 +61,10 @@ record ServiceProcess(Process process, Path log) implements AutoCloseable {
 
   /** The service's command line; {@code nice} execs the JVM, so the process's pid stays the JVM's. */
   static java.util.List<String> command(String classpath, int niceness) {
+    return command(classpath, niceness, java.util.List.of());
+  }
+
+  static java.util.List<String> command(String classpath, int niceness, java.util.List<String> jvmOptions) {
     if (niceness < 0) {
       throw new IllegalArgumentException("a niceness below 0 needs privileges the benchmark does not ask for: " + niceness);
     }
@@ -62,8 +72,9 @@ record ServiceProcess(Process process, Path log) implements AutoCloseable {
     if (niceness > 0) {
       command.addAll(java.util.List.of("nice", "-n", Integer.toString(niceness)));
     }
-    command.addAll(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
-        classpath, "dev.companionbrain.query.QueryService"));
+    command.addAll(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+    command.addAll(jvmOptions);
+    command.addAll(java.util.List.of("-cp", classpath, "dev.companionbrain.query.QueryService"));
     return command;
   }
 

@@ -1,12 +1,10 @@
 package dev.companionbrain.query;
 
-import dev.companionbrain.core.search.WindowQuery;
 import dev.companionbrain.core.telemetry.LatencyEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -20,7 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes one latency event per request to topic {@code search.latency}. The request thread only
+ * Publishes one latency event per request (a multi-search is one) to topic {@code search.latency}. The request thread only
  * offers the event to a bounded queue; a background thread hands it to Kafka. When Kafka is slow or
  * away and the queue is full, events are dropped and counted ({@code brain_latency_events_dropped}),
  * never waited for.
@@ -67,15 +65,9 @@ final class LatencyReporter implements AutoCloseable {
     return new KafkaProducer<>(p);
   }
 
-  /**
-   * @param window the window a successful search was answered from (the warming job counts them), else null
-   * @param staleMillis how stale the answer was (0 when current)
-   */
-  void report(String endpoint, String mode, String cache, int status, double tookMs, Map<String, Long> backends,
-      WindowQuery window, long staleMillis) {
-    // only the event is made here; the sender thread writes its JSON
-    if (!queue.offer(new LatencyEvent(endpoint, mode, cache, status, tookMs, backends, System.currentTimeMillis(), window,
-        staleMillis))) {
+  /** Offers {@code event} to the sender thread, which writes its JSON; dropped and counted when the queue is full. */
+  void report(LatencyEvent event) {
+    if (!queue.offer(event)) {
       dropped.increment();
     }
   }

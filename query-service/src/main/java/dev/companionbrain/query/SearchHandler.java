@@ -7,6 +7,7 @@ import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.SearchDefaults;
 import dev.companionbrain.core.search.SearchQuery;
 import dev.companionbrain.core.search.WindowQuery;
+import dev.companionbrain.core.telemetry.LatencyEvent;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import io.javalin.http.Context;
@@ -66,13 +67,15 @@ final class SearchHandler {
 
   void get(Context ctx) {
     KeyCheck.Caller caller = ctx.attribute(CALLER);
-    ctx.contentType("application/json").result(search(caller, ctx::queryParam, bypass(ctx), true));
+    ctx.contentType("application/json").result(search(caller, ctx::queryParam, bypass(ctx), true, false, this::published)
+        .bytes());
   }
 
   void post(Context ctx) {
     KeyCheck.Caller caller = ctx.attribute(CALLER);
     JsonNode body = jsonObject(ctx);
-    ctx.contentType("application/json").result(search(caller, paramsOf(body)::get, bypass(ctx), true));
+    ctx.contentType("application/json").result(search(caller, paramsOf(body)::get, bypass(ctx), true, false, this::published)
+        .bytes());
   }
 
   /**
@@ -84,20 +87,64 @@ final class SearchHandler {
    */
   void multiSearch(Context ctx) {
     long began = System.nanoTime();
-    KeyCheck.Caller caller = ctx.attribute(CALLER);
-    JsonNode body = jsonObject(ctx);
-    JsonNode queries = body.get("queries");
-    if (queries == null || !queries.isArray() || queries.isEmpty() || queries.size() > multiSearchMax) {
-      throw new BadRequestException("invalid_multi_search",
-          "a multi-search is {\"queries\":[...]} with 1 to " + multiSearchMax + " searches");
+    int status = 500;
+    Outcome[] outcomes = null;
+    try {
+      KeyCheck.Caller caller = ctx.attribute(CALLER);
+      JsonNode body = jsonObject(ctx);
+      JsonNode queries = body.get("queries");
+      if (queries == null || !queries.isArray() || queries.isEmpty() || queries.size() > multiSearchMax) {
+        throw new BadRequestException("invalid_multi_search",
+            "a multi-search is {\"queries\":[...]} with 1 to " + multiSearchMax + " searches");
+      }
+      outcomes = new Outcome[queries.size()];
+      AnswerBytes[] results = answers(caller, queries, bypass(ctx), outcomes);
+      byte[] head = "{\"results\":[".getBytes(StandardCharsets.UTF_8);
+      byte[] tail = (Decimals.append(new StringBuilder("],\"took_ms\":"), (System.nanoTime() - began) / 1e6, 2) + "}")
+          .getBytes(StandardCharsets.UTF_8);
+      int length = head.length + tail.length + results.length - 1;
+      for (AnswerBytes result : results) {
+        length += result.length();
+      }
+      // every answer's parts (a page's hits are the window's cached bytes) copied once, into the response
+      byte[] answer = new byte[length];
+      System.arraycopy(head, 0, answer, 0, head.length);
+      int at = head.length;
+      for (int i = 0; i < results.length; i++) {
+        if (i > 0) {
+          answer[at++] = ',';
+        }
+        at = results[i].copyTo(answer, at);
+      }
+      System.arraycopy(tail, 0, answer, at, tail.length);
+      ctx.contentType("application/json").result(answer);
+      status = 200;
+    } catch (BadRequestException e) {
+      status = 400;
+      throw e;
+    } catch (ApiException e) {
+      status = e.status();
+      throw e;
+    } finally {
+      latency.report(multiSearchEvent(status, (System.nanoTime() - began) / 1e6, System.currentTimeMillis(),
+          outcomes == null ? List.of() : java.util.Arrays.asList(outcomes)));
     }
-    boolean bypass = bypass(ctx);
+  }
+
+  /**
+   * A multi-search's answers, in order: the searches L1 holds answered on this thread, the others
+   * (and every invalid one) on as many lanes as the caller's share has free now, up to {@link
+   * #MULTI_SEARCH_LANES}: they then run without asking again. Each search's outcome goes to its slot
+   * of {@code outcomes}.
+   *
+   * @throws ApiException.TooManyRequests when the share has no permit free
+   */
+  private AnswerBytes[] answers(KeyCheck.Caller caller, JsonNode queries, boolean bypass, Outcome[] outcomes) {
     int n = queries.size();
-    byte[][] results = new byte[n][];
+    AnswerBytes[] results = new AnswerBytes[n];
     int share = caller.share(perClient);
     List<String> held = new ArrayList<>();
     try {
-      // as many lanes as the caller's share has free now: the searches then run without asking again
       for (int i = 0; i < Math.min(n, Math.min(share, MULTI_SEARCH_LANES)); i++) {
         try {
           held.add(admission.admit(caller.client(), share));
@@ -108,11 +155,11 @@ final class SearchHandler {
           break;
         }
       }
-      // the searches L1 holds are answered here; the others (and every invalid one) go to the lanes
       int[] rest = new int[n];
       int left = 0;
       for (int i = 0; i < n; i++) {
-        results[i] = bypass ? null : fromL1(caller, queries.get(i));
+        int slot = i;
+        results[i] = bypass ? null : fromL1(caller, queries.get(i), o -> outcomes[slot] = o);
         if (results[i] == null) {
           rest[left++] = i;
         }
@@ -121,7 +168,8 @@ final class SearchHandler {
       java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
       Runnable lane = () -> {
         for (int j = next.getAndIncrement(); j < remaining; j = next.getAndIncrement()) {
-          results[rest[j]] = item(caller, queries.get(rest[j]), bypass);
+          int slot = rest[j];
+          results[slot] = item(caller, queries.get(slot), bypass, o -> outcomes[slot] = o);
         }
       };
       List<java.util.concurrent.CompletableFuture<Void>> others = new ArrayList<>();
@@ -134,56 +182,122 @@ final class SearchHandler {
       }
       lane.run();
       others.forEach(java.util.concurrent.CompletableFuture::join);
+      return results;
     } finally {
       held.forEach(admission::release);
     }
-    byte[] head = "{\"results\":[".getBytes(StandardCharsets.UTF_8);
-    byte[] tail = (Decimals.append(new StringBuilder("],\"took_ms\":"), (System.nanoTime() - began) / 1e6, 2) + "}")
-        .getBytes(StandardCharsets.UTF_8);
-    int length = head.length + tail.length + n - 1;
-    for (byte[] result : results) {
-      length += result.length;
-    }
-    // the results copied once, into an array of the answer's size
-    byte[] answer = new byte[length];
-    System.arraycopy(head, 0, answer, 0, head.length);
-    int at = head.length;
-    for (int i = 0; i < n; i++) {
-      if (i > 0) {
-        answer[at++] = ',';
+  }
+
+  /**
+   * A multi-search's one latency event ({@link LatencyEvent}): the mode and cache level its searches
+   * share, else {@code mixed} ({@code unknown} and {@code none} when none was read); each retriever's
+   * longest time; the windows of its successful searches, in order; the stalest answer's {@code
+   * stale_ms}.
+   *
+   * @param outcomes each search's, null where the item was no search at all (not a JSON object)
+   */
+  static LatencyEvent multiSearchEvent(int status, double tookMs, long timestamp, List<Outcome> outcomes) {
+    String mode = null;
+    String level = null;
+    Map<String, Long> backends = new java.util.TreeMap<>();
+    List<WindowQuery> windows = new ArrayList<>();
+    long stale = 0;
+    for (Outcome o : outcomes) {
+      if (o == null) {
+        continue;
       }
-      System.arraycopy(results[i], 0, answer, at, results[i].length);
-      at += results[i].length;
+      mode = mode == null || mode.equals(o.mode()) ? o.mode() : MIXED;
+      level = level == null || level.equals(o.level()) ? o.level() : MIXED;
+      o.backends().forEach((retriever, ms) -> {
+        if (ms != null) {
+          backends.merge(retriever, ms, Math::max);
+        }
+      });
+      if (o.status() == 200 && o.window() != null) {
+        windows.add(o.window());
+      }
+      stale = Math.max(stale, o.staleMillis());
     }
-    System.arraycopy(tail, 0, answer, at, tail.length);
-    ctx.contentType("application/json").result(answer);
+    return new LatencyEvent("multi-search", mode == null ? "unknown" : mode, level == null ? "none" : level, status, tookMs,
+        backends, timestamp, null, windows, stale);
+  }
+
+  /** A multi-search's mode or cache level when its searches differ in it. */
+  static final String MIXED = "mixed";
+
+  /**
+   * What one search says of itself: its timer's and {@code /status}'s figures, and its latency
+   * event's, published alone ({@link #published}) or gathered into its multi-search's one event.
+   */
+  record Outcome(String mode, String level, int status, double tookMs, Map<String, Long> backends, WindowQuery window,
+      long staleMillis) {}
+
+  /** A search's own latency event. */
+  private void published(Outcome o) {
+    latency.report(new LatencyEvent("search", o.mode(), o.level(), o.status(), o.tookMs(), o.backends(),
+        System.currentTimeMillis(), o.window(), o.staleMillis()));
   }
 
   /** One search of a multi-search: its answer with {@code "status":200}, or its error, never thrown. */
-  private byte[] item(KeyCheck.Caller caller, JsonNode query, boolean bypass) {
+  private AnswerBytes item(KeyCheck.Caller caller, JsonNode query, boolean bypass,
+      java.util.function.Consumer<Outcome> outcome) {
     try {
       if (query == null || !query.isObject()) {
         throw new BadRequestException("invalid_json", "each search of a multi-search is a JSON object");
       }
-      return withStatus(search(caller, paramsOf(query)::get, bypass, false));
+      return search(caller, paramsOf(query)::get, bypass, false, true, outcome);
     } catch (BadRequestException e) {
-      return failure(400, e.code(), e.getMessage());
+      return AnswerBytes.of(failure(400, e.code(), e.getMessage()));
     } catch (ApiException e) {
-      return failure(e.status(), e.code(), e.getMessage());
+      return AnswerBytes.of(failure(e.status(), e.code(), e.getMessage()));
     } catch (RuntimeException e) {
-      return failure(500, "internal", "internal error");
+      return AnswerBytes.of(failure(500, "internal", "internal error"));
     }
   }
 
-  /** A search's answer as a multi-search's result: {@code "status":200} first. */
-  private static byte[] withStatus(byte[] answer) {
-    byte[] withStatus = new byte[STATUS_200.length + answer.length - 1];
-    System.arraycopy(STATUS_200, 0, withStatus, 0, STATUS_200.length);
-    System.arraycopy(answer, 1, withStatus, STATUS_200.length, answer.length - 1);
-    return withStatus;
-  }
+  /**
+   * A search's answer as the parts it is made of: its envelope's head, its page's hits (the bytes
+   * cached with the window, shared, not copied) and its tail, copied once into a response.
+   */
+  record AnswerBytes(byte[] head, byte[][] hits, int from, int to, byte[] tail) {
+    private static final byte[][] NO_HITS = new byte[0][];
+    private static final byte[] NOTHING = new byte[0];
 
-  private static final byte[] STATUS_200 = "{\"status\":200,".getBytes(StandardCharsets.UTF_8);
+    static AnswerBytes of(byte[] whole) {
+      return new AnswerBytes(whole, NO_HITS, 0, 0, NOTHING);
+    }
+
+    /** The answer's length in bytes. */
+    int length() {
+      int length = head.length + tail.length + Math.max(0, to - from - 1);
+      for (int i = from; i < to; i++) {
+        length += hits[i].length;
+      }
+      return length;
+    }
+
+    /** Copies the answer into {@code into} at {@code at}; returns the index after it. */
+    int copyTo(byte[] into, int at) {
+      System.arraycopy(head, 0, into, at, head.length);
+      at += head.length;
+      for (int i = from; i < to; i++) {
+        if (i > from) {
+          into[at++] = ',';
+        }
+        System.arraycopy(hits[i], 0, into, at, hits[i].length);
+        at += hits[i].length;
+      }
+      System.arraycopy(tail, 0, into, at, tail.length);
+      return at + tail.length;
+    }
+
+    /** The answer's JSON. */
+    byte[] bytes() {
+      byte[] bytes = new byte[length()];
+      copyTo(bytes, 0);
+      return bytes;
+    }
+  }
 
   private static byte[] failure(int status, String code, String message) {
     byte[] error = JsonErrors.body(code, message);
@@ -262,9 +376,11 @@ final class SearchHandler {
    *
    * @param admit whether it takes a permit of the caller's share (a multi-search's searches run on
    *     permits their request took)
+   * @param withStatus whether the answer starts with {@code "status":200} (a multi-search's result)
+   * @param outcome takes what the search says of itself, whatever its end
    */
-  private byte[] search(KeyCheck.Caller caller, java.util.function.Function<String, String> param, boolean bypass,
-      boolean admit) {
+  private AnswerBytes search(KeyCheck.Caller caller, java.util.function.Function<String, String> param, boolean bypass,
+      boolean admit, boolean withStatus, java.util.function.Consumer<Outcome> outcome) {
     long began = System.nanoTime();
     String mode = "unknown";
     String level = "none";
@@ -286,7 +402,7 @@ final class SearchHandler {
       staleMillis = answer.staleMillis();
       backends = answer.source() == WindowCache.Source.MISS || answer.source() == WindowCache.Source.BYPASS
           ? answer.window().backendMillis() : Map.of();
-      byte[] body = answerJson(query, answer, began);
+      AnswerBytes body = answerJson(query, answer, began, withStatus);
       status = 200;
       return body;
     } catch (BadRequestException e) {
@@ -299,7 +415,7 @@ final class SearchHandler {
       if (admitted != null) {
         admission.release(admitted);
       }
-      reported(began, mode, level, status, backends, status == 200 ? window : null, staleMillis);
+      reported(began, mode, level, status, backends, status == 200 ? window : null, staleMillis, outcome);
     }
   }
 
@@ -308,7 +424,7 @@ final class SearchHandler {
    * "status":200}, or null when L1 does not hold its window (or the search is invalid), for a lane to
    * answer as any search, errors included. A cached search so costs no hand-over to another thread.
    */
-  private byte[] fromL1(KeyCheck.Caller caller, JsonNode item) {
+  private AnswerBytes fromL1(KeyCheck.Caller caller, JsonNode item, java.util.function.Consumer<Outcome> outcome) {
     if (item == null || !item.isObject()) {
       return null;
     }
@@ -324,9 +440,9 @@ final class SearchHandler {
     if (answer == null) {
       return null;
     }
-    byte[] body = answerJson(query, answer, began);
-    reported(began, query.mode().wireName(), "l1", 200, Map.of(), window, answer.staleMillis());
-    return withStatus(body);
+    AnswerBytes body = answerJson(query, answer, began, true);
+    reported(began, query.mode().wireName(), "l1", 200, Map.of(), window, answer.staleMillis(), outcome);
+    return body;
   }
 
   /** The request's search with the caller's tenant applied ({@link #tagsFor}). */
@@ -336,46 +452,45 @@ final class SearchHandler {
         : new SearchQuery(asked.q(), asked.mode(), asked.k(), asked.offset(), tags, asked.fusion(), asked.weights(), asked.explain());
   }
 
-  /** The answer's JSON: the hits are the bytes cached with the window; only the envelope is written per request. */
-  private byte[] answerJson(SearchQuery query, WindowCache.Answer answer, long began) {
+  /**
+   * The answer's JSON: the hits are the bytes cached with the window (serialised here only with
+   * {@code explain}); only the envelope is written per request.
+   */
+  private AnswerBytes answerJson(SearchQuery query, WindowCache.Answer answer, long began, boolean withStatus) {
     try {
       CandidateWindow cached = answer.window();
       double tookMs = (System.nanoTime() - began) / 1e6;
       int from = cached.pageFrom(query.offset());
       int to = cached.pageTo(query.offset(), query.k());
-      int size = 512 + 2 * query.q().length();
-      for (int i = from; i < to && !query.explain(); i++) {
-        size += answer.hitJson()[i].length + 1;
-      }
-      ByteArrayOutputStream body = new ByteArrayOutputStream(query.explain() ? 1024 * (to - from + 1) : size);
-      body.writeBytes(("{\"query\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(query.q()))
-          + "\",\"mode\":\"" + query.mode().wireName() + "\",\"k\":" + query.k() + ",\"offset\":" + query.offset()
-          + ",\"total\":" + cached.hits().size() + ",\"hits\":[").getBytes(StandardCharsets.UTF_8));
-      for (int i = from; i < to; i++) {
-        if (i > from) {
-          body.write(',');
+      byte[] head = ((withStatus ? "{\"status\":200,\"query\":\"" : "{\"query\":\"")
+          + new String(JsonStringEncoder.getInstance().quoteAsString(query.q())) + "\",\"mode\":\"" + query.mode().wireName()
+          + "\",\"k\":" + query.k() + ",\"offset\":" + query.offset() + ",\"total\":" + cached.hits().size() + ",\"hits\":[")
+          .getBytes(StandardCharsets.UTF_8);
+      byte[][] hits = answer.hitJson();
+      if (query.explain()) {
+        hits = new byte[to][];
+        for (int i = from; i < to; i++) {
+          hits[i] = JSON.writeValueAsBytes(cached.hits().get(i));
         }
-        body.writeBytes(query.explain() ? JSON.writeValueAsBytes(cached.hits().get(i)) : answer.hitJson()[i]);
       }
       String level = answer.source().name().toLowerCase(java.util.Locale.ROOT);
       String tail = Decimals.append(new StringBuilder("],\"took_ms\":"), tookMs, 2) + ",\"cache\":\"" + level
           + "\",\"generation\":" + cached.generation() + ",\"stale_ms\":" + answer.staleMillis() + ",\"degraded\":"
           + (cached.degraded().isEmpty() ? "[]" : JSON.writeValueAsString(cached.degraded()))
           + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(cached.backendMillis()) : "") + "}";
-      body.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
-      return body.toByteArray();
+      return new AnswerBytes(head, hits, from, to, tail.getBytes(StandardCharsets.UTF_8));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
-  /** A search's timer, its count for {@code /status} and its latency event. */
+  /** A search's timer, its count for {@code /status} and its outcome. */
   private void reported(long began, String mode, String level, int status, Map<String, Long> backends, WindowQuery window,
-      long staleMillis) {
+      long staleMillis, java.util.function.Consumer<Outcome> outcome) {
     long nanos = System.nanoTime() - began;
     timer(mode, status).record(nanos, TimeUnit.NANOSECONDS);
     recent.record(level, status, nanos);
-    latency.report("search", mode, level, status, nanos / 1e6, backends, window, staleMillis);
+    outcome.accept(new Outcome(mode, level, status, nanos / 1e6, backends, window, staleMillis));
   }
 
   private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();

@@ -18,7 +18,8 @@ class LatencyReporterTest {
     // a port nobody listens on: the producer cannot fetch metadata, so its sender thread is stuck
     try (LatencyReporter reporter = new LatencyReporter(LatencyReporter.producer("127.0.0.1:" + Ports.free()), "search.latency", registry)) {
       for (int i = 0; i < 25_000; i++) {
-        reporter.report("search", "hybrid", "l1", 200, 0.5, Map.of(), null, 0);
+        reporter.report(new dev.companionbrain.core.telemetry.LatencyEvent("search", "hybrid", "l1", 200, 0.5, Map.of(), i,
+            null, 0));
       }
       // at most a full queue and one batch taken by the (stuck) sender thread are held; the rest are dropped
       int held = LatencyReporter.QUEUE_CAPACITY + LatencyReporter.MAX_BATCH;

@@ -11,6 +11,7 @@ import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
 import dev.companionbrain.core.search.backend.Retrieval;
+import dev.companionbrain.core.search.WindowQuery;
 import dev.companionbrain.core.telemetry.LatencyEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -473,7 +474,17 @@ class QueryServiceTest {
     // "x" is not a search at all: answered 400 in its place, counted nowhere
     assertThat(minute.at("/statuses/400").asLong()).isEqualTo(1);
     assertThat(minute.get("answers").asLong()).isEqualTo(7);
-    org.awaitility.Awaitility.await().until(() -> latency.history().size() == 7);
+    // one latency event per request: the multi-search's carries the windows of its three answered searches, in order
+    org.awaitility.Awaitility.await().until(() -> latency.history().size() == 3);
+    LatencyEvent multi = LatencyEvent.fromJson(latency.history().get(1).value());
+    assertThat(multi.endpoint()).isEqualTo("multi-search");
+    assertThat(multi.status()).isEqualTo(200);
+    assertThat(multi.window()).isNull();
+    assertThat(multi.windows()).extracting(WindowQuery::q).containsExactly("flow", "wing", "wing");
+    assertThat(multi.windows()).allSatisfy(w -> assertThat(w.tags()).containsExactly("aero"));
+    assertThat(multi.cache()).isEqualTo("mixed");
+    assertThat(multi.mode()).as("the blank query's mode was never read").isEqualTo("mixed");
+    assertThat(multi.backends()).as("flow asked every engine").containsOnlyKeys("text", "keyword", "vector");
   }
 
   @Test
@@ -510,6 +521,9 @@ class QueryServiceTest {
     org.awaitility.Awaitility.await().until(() -> latency.history().size() == 3);
     List<LatencyEvent> events = latency.history().stream().map(r -> LatencyEvent.fromJson(r.value())).toList();
     assertThat(events).extracting(LatencyEvent::cache).containsExactly("miss", "bypass", "l1");
+    assertThat(events).extracting(LatencyEvent::endpoint).containsExactly("search", "multi-search", "search");
+    assertThat(events.get(1).mode()).isEqualTo("hybrid");
+    assertThat(events.get(1).windows()).extracting(WindowQuery::q).containsExactly("wing");
     assertThat(events.get(0).backends()).containsOnlyKeys("text", "keyword", "vector");
     assertThat(events.get(1).backends()).containsOnlyKeys("text", "keyword", "vector");
     assertThat(events.get(2).backends()).as("a cached answer asked no engine").isEmpty();

@@ -20,14 +20,37 @@ import dev.companionbrain.core.search.WindowQuery;
  * @param cache {@code l1}, {@code l2}, {@code miss}, {@code bypass} or {@code none}
  * @param backends each retriever's time in ms, for the searches that asked the engines
  * @param timestamp when the request ended, epoch ms
+ * <p>A multi-search is one request and has one event ({@code "endpoint":"multi-search"}): its mode
+ * and cache level are its searches' when they all share one, else {@code mixed}; its backends the
+ * longest time of each retriever any of its searches waited for; its {@code windows} the windows its
+ * successful searches were answered from, in their order (absent from every other event); its
+ * {@code stale_ms} the stalest of them.
+ *
+ * @param cache {@code l1}, {@code l2}, {@code miss}, {@code bypass}, {@code none} or {@code mixed}
  * @param window the candidate window a successful search was answered from (what the cache warming
  *     job counts to learn the popular requests); null for other requests and failures
+ * @param windows a multi-search's windows (empty for every other request)
  * @param staleMs how long past its generation's supersession the answer was (0 when current)
  */
 public record LatencyEvent(String endpoint, String mode, String cache, int status, double tookMs,
-    Map<String, Long> backends, long timestamp, WindowQuery window, long staleMs) {
+    Map<String, Long> backends, long timestamp, WindowQuery window,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+    List<WindowQuery> windows, long staleMs) {
   public LatencyEvent {
     backends = backends == null ? Map.of() : backends;
+    windows = windows == null ? List.of() : windows;
+  }
+
+  /** The event of a request that is not a multi-search. */
+  public LatencyEvent(String endpoint, String mode, String cache, int status, double tookMs, Map<String, Long> backends,
+      long timestamp, WindowQuery window, long staleMs) {
+    this(endpoint, mode, cache, status, tookMs, backends, timestamp, window, List.of(), staleMs);
+  }
+
+  /** The windows this event says were answered: its {@code window} or a multi-search's {@code windows}. */
+  @JsonIgnore
+  public List<WindowQuery> answeredWindows() {
+    return window != null ? List.of(window) : windows;
   }
 
   private static final com.fasterxml.jackson.core.JsonFactory JSON_FACTORY = new com.fasterxml.jackson.core.JsonFactory();
@@ -90,6 +113,13 @@ public record LatencyEvent(String endpoint, String mode, String cache, int statu
       g.writeNull();
     } else {
       window.writeJson(g);
+    }
+    if (!windows.isEmpty()) {
+      g.writeArrayFieldStart("windows");
+      for (WindowQuery w : windows) {
+        w.writeJson(g);
+      }
+      g.writeEndArray();
     }
     g.writeNumberField("stale_ms", staleMs);
     g.writeEndObject();

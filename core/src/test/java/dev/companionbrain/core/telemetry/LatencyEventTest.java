@@ -28,6 +28,25 @@ class LatencyEventTest {
   }
 
   @Test
+  void aMultiSearchsEventCarriesItsWindowsAndNoOtherEventHasTheField() throws Exception {
+    WindowQuery wing = new WindowQuery("wing", SearchMode.HYBRID, java.util.List.of(), FusionMethod.RRF,
+        Weights.parse("text:1,keyword:1,vector:1"), 100);
+    WindowQuery flow = new WindowQuery("flow", SearchMode.TEXT, java.util.List.of("aero"), FusionMethod.RRF,
+        Weights.parse("text:1,keyword:1,vector:1"), 100);
+    LatencyEvent multi = new LatencyEvent("multi-search", "mixed", "mixed", 200, 2, Map.of(), 5, null,
+        java.util.List.of(wing, flow), 0);
+    assertThat(new ObjectMapper().readTree(multi.toJson()).get("windows")).hasSize(2);
+    assertThat(LatencyEvent.fromJson(multi.toJson()).windows()).containsExactly(wing, flow);
+    assertThat(multi.answeredWindows()).containsExactly(wing, flow);
+    LatencyEvent single = new LatencyEvent("search", "hybrid", "l1", 200, 1, Map.of(), 5, wing, 0);
+    assertThat(single.windows()).isEmpty();
+    assertThat(single.answeredWindows()).containsExactly(wing);
+    assertThat(new LatencyEvent("search", "hybrid", "l1", 503, 1, Map.of(), 5, null, 0).answeredWindows()).isEmpty();
+    assertThat(new ObjectMapper().readTree(single.toJson()).has("windows")).isFalse();
+    assertThat(new ObjectMapper().readTree(dev.companionbrain.core.wire.WireJson.bytes(single)).has("windows")).isFalse();
+  }
+
+  @Test
   void whatAnOlderServiceWroteIsStillRead() {
     byte[] json = "{\"endpoint\":\"search\",\"mode\":\"text\",\"cache\":\"l1\",\"status\":200,\"took_ms\":0.5,\"timestamp\":9,\"new\":1}"
         .getBytes(StandardCharsets.UTF_8);
@@ -59,7 +78,9 @@ class LatencyEventTest {
         new LatencyEvent("search", "hybrid", "miss", 200, 12.345, backends, 1_764_238_000_000L, tagged, 0),
         new LatencyEvent("search", "keyword", "l1", 200, 0.41, Map.of(), 9, tagged, 250),
         new LatencyEvent("search", "unknown", "none", 400, 0.05, Map.of(), 9, null, 0),
-        new LatencyEvent(null, null, null, 503, 0, null, 0, null, 0));
+        new LatencyEvent(null, null, null, 503, 0, null, 0, null, 0),
+        new LatencyEvent("multi-search", "mixed", "l1", 200, 3.25, backends, 10, null, java.util.List.of(tagged, tagged), 7),
+        new LatencyEvent("multi-search", "unknown", "none", 400, 0.1, Map.of(), 11, null, null, 0));
     java.util.List<byte[]> batch = LatencyEvent.toJson(events);
     assertThat(batch).hasSize(events.size());
     for (int i = 0; i < events.size(); i++) {

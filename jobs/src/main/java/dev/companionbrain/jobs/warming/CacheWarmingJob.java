@@ -138,7 +138,7 @@ public final class CacheWarmingJob {
   }
 
   /**
-   * Reads a latency event's window (other events are skipped; the latency alert job counts the
+   * Reads a latency event's windows (other events are skipped; the latency alert job counts the
    * unreadable ones) or a notice's generation (unreadable notices are counted, {@code
    * generation_notices_unreadable}, and skipped).
    */
@@ -157,10 +157,14 @@ public final class CacheWarmingJob {
 
     @Override
     public void flatMap(byte[] value, Collector<Signal> out) {
-      Signal signal = notices ? Signal.fromNotice(value) : Signal.fromLatencyEvent(value);
+      if (!notices) {
+        Signal.fromLatencyEvent(value).forEach(out::collect);
+        return;
+      }
+      Signal signal = Signal.fromNotice(value);
       if (signal != null) {
         out.collect(signal);
-      } else if (notices) {
+      } else {
         unreadable.inc();
       }
     }

@@ -45,19 +45,23 @@ public class Signal {
   }
 
   /**
-   * The request of a latency event that a search answered from a window with status 200; null for
-   * anything else (other endpoints, failures, unreadable bytes).
+   * The requests of a latency event with status 200: one per window it was answered from (a search's
+   * one, a multi-search's each); none for anything else (other endpoints, failures, unreadable bytes).
    */
-  static Signal fromLatencyEvent(byte[] json) {
+  static java.util.List<Signal> fromLatencyEvent(byte[] json) {
     LatencyEvent event = json == null ? null : LatencyEvent.fromJson(json);
-    if (event == null || event.window() == null || event.status() != 200) {
-      return null;
+    if (event == null || event.status() != 200) {
+      return java.util.List.of();
     }
-    try {
-      return request(event.window().canonicalForm(), JSON.writeValueAsString(event.window()), event.timestamp());
-    } catch (JsonProcessingException e) {
-      return null;
+    java.util.List<Signal> requests = new java.util.ArrayList<>(event.answeredWindows().size());
+    for (dev.companionbrain.core.search.WindowQuery window : event.answeredWindows()) {
+      try {
+        requests.add(request(window.canonicalForm(), JSON.writeValueAsString(window), event.timestamp()));
+      } catch (JsonProcessingException e) {
+        // a window that cannot be written is not asked again
+      }
     }
+    return requests;
   }
 
   /** The generation of a notice (its JSON or a bare number); null when it is not one. */

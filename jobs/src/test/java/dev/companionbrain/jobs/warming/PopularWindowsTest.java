@@ -39,7 +39,7 @@ class PopularWindowsTest {
   private static void ask(OneInputStreamOperatorTestHarness<Signal, WarmRecord> h, String q, int times, long at)
       throws Exception {
     for (int i = 0; i < times; i++) {
-      h.processElement(new StreamRecord<>(Signal.fromLatencyEvent(event(q, 200, at))));
+      h.processElement(new StreamRecord<>(Signal.fromLatencyEvent(event(q, 200, at)).get(0)));
     }
   }
 
@@ -57,12 +57,23 @@ class PopularWindowsTest {
 
   @Test
   void onlySuccessfulSearchesWithAWindowCountAndNoticesParseInBothForms() {
-    assertThat(Signal.fromLatencyEvent(event("wing flutter", 200, T0)).window)
-        .isEqualTo(window("Wing   FLUTTER").canonicalForm());
-    assertThat(Signal.fromLatencyEvent(event("wing flutter", 503, T0))).isNull();
+    assertThat(Signal.fromLatencyEvent(event("wing flutter", 200, T0))).singleElement()
+        .satisfies(s -> assertThat(s.window).isEqualTo(window("Wing   FLUTTER").canonicalForm()))
+        .satisfies(s -> assertThat(s.timestamp).isEqualTo(T0));
+    assertThat(Signal.fromLatencyEvent(event("wing flutter", 503, T0))).isEmpty();
     assertThat(Signal.fromLatencyEvent(new LatencyEvent("documents", null, "none", 200, 1, Map.of(), T0, null, 0).toJson()))
-        .isNull();
-    assertThat(Signal.fromLatencyEvent("{not json".getBytes(StandardCharsets.UTF_8))).isNull();
+        .isEmpty();
+    assertThat(Signal.fromLatencyEvent("{not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(Signal.fromLatencyEvent(null)).isEmpty();
+    // a multi-search's one event: each of its windows, in order, each once per search that asked it
+    byte[] multi = new LatencyEvent("multi-search", "hybrid", "mixed", 200, 9, Map.of(), T0 + 1, null,
+        List.of(window("wing"), window("flow"), window("wing")), 0).toJson();
+    assertThat(Signal.fromLatencyEvent(multi)).extracting(s -> s.window).containsExactly(window("wing").canonicalForm(),
+        window("flow").canonicalForm(), window("wing").canonicalForm());
+    assertThat(Signal.fromLatencyEvent(multi)).allSatisfy(s -> assertThat(s.timestamp).isEqualTo(T0 + 1))
+        .allSatisfy(s -> assertThat(s.windowJson).contains("\"q\":"));
+    assertThat(Signal.fromLatencyEvent(new LatencyEvent("multi-search", "hybrid", "l1", 429, 1, Map.of(), T0, null,
+        List.of(window("wing")), 0).toJson())).as("a refused multi-search asked nothing").isEmpty();
     assertThat(Signal.fromNotice(notice(7, T0)).generation).isEqualTo(7);
     assertThat(Signal.fromNotice("8".getBytes(StandardCharsets.UTF_8)).generation).isEqualTo(8);
     assertThat(Signal.fromNotice("{\"oops\":1}".getBytes(StandardCharsets.UTF_8))).isNull();
