@@ -45,6 +45,10 @@ final class CacheAudit {
   private final java.util.function.BiFunction<Long, Long, java.util.Optional<GenerationChanges>> changes;
   private final LongSupplier clock;
   private final double rate;
+  /** The least time between two audits, ms. */
+  private final long intervalMillis;
+  /** When the next audit may start, epoch ms. */
+  private final java.util.concurrent.atomic.AtomicLong nextAuditAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
   private final DoubleSupplier random;
   private final LongSupplier currentGeneration;
   private final WindowCache.WindowSearch search;
@@ -56,6 +60,8 @@ final class CacheAudit {
 
   /**
    * @param rate share of the cached answers audited, in [0, 1]
+   * @param perSecond the most audits started per second, at least 1: each is a computation on the
+   *     engines, and a share of thousands of cached answers a second would keep the auditor always busy
    * @param random uniform in [0, 1)
    * @param currentGeneration the newest generation
    * @param changes what the generations after the first up to the second changed, when known
@@ -63,13 +69,17 @@ final class CacheAudit {
    * @param search the fresh computation
    * @param executor runs the audits (small and bounded: a refused audit is skipped)
    */
-  CacheAudit(double rate, DoubleSupplier random, LongSupplier currentGeneration,
+  CacheAudit(double rate, int perSecond, DoubleSupplier random, LongSupplier currentGeneration,
       java.util.function.BiFunction<Long, Long, java.util.Optional<GenerationChanges>> changes, LongSupplier clock,
       WindowCache.WindowSearch search, Executor executor, MeterRegistry registry) {
     if (!(rate >= 0 && rate <= 1)) {
       throw new IllegalArgumentException("the audit rate must be in [0, 1], got " + rate);
     }
+    if (perSecond < 1) {
+      throw new IllegalArgumentException("at least one audit a second, got " + perSecond);
+    }
     this.rate = rate;
+    this.intervalMillis = 1000 / perSecond;
     this.random = random;
     this.currentGeneration = currentGeneration;
     this.changes = changes;
@@ -86,9 +96,18 @@ final class CacheAudit {
         .register(registry);
   }
 
-  /** Audits this cached answer with probability {@code rate}, in the background. */
+  /**
+   * Audits this cached answer with probability {@code rate}, in the background, unless an audit
+   * started less than a {@code perSecond}'th of a second ago (such a sample is not taken, and not
+   * counted).
+   */
   void sample(WindowQuery query, CandidateWindow cached) {
     if (rate <= 0 || random.getAsDouble() >= rate) {
+      return;
+    }
+    long now = clock.getAsLong();
+    long next = nextAuditAt.get();
+    if (now < next || !nextAuditAt.compareAndSet(next, now + intervalMillis)) {
       return;
     }
     // waiting audits are compared at each new generation; without one they are looked at here, on

@@ -32,6 +32,7 @@ public record QueryConfig(
     boolean judging,
     int windowReserve,
     double auditRate,
+    int auditsPerSecond,
     String warmTopic,
     String warmersGroup,
     int maxConcurrentSearches,
@@ -64,6 +65,7 @@ public record QueryConfig(
         s.getBoolean(Setting.CACHE_JUDGING),
         s.getInt(Setting.CACHE_WINDOW_RESERVE, 0),
         auditRate(s.getDouble(Setting.CACHE_AUDIT_RATE)),
+        s.getInt(Setting.CACHE_AUDITS_PER_SECOND, 1),
         s.get(Setting.CACHE_WARM_TOPIC),
         s.get(Setting.CACHE_WARMERS_GROUP),
         s.getInt(Setting.MAX_CONCURRENT_SEARCHES, 1),
@@ -113,20 +115,20 @@ public record QueryConfig(
   /** The same with another staleness bound and warming switch (tests, benchmarks). */
   public QueryConfig withCache(long newMaxStaleMillis, boolean newWarming) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, judging, windowReserve, auditRate, warmTopic, warmersGroup,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, judging, windowReserve, auditRate, auditsPerSecond, warmTopic, warmersGroup,
         maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax, maxBackendConnections, judgements, defaults);
   }
 
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, auditsPerSecond, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax,
         maxBackendConnections, judgements, defaults);
   }
 
   /** The same with judgements read from {@code folder} (tests). */
   public QueryConfig withJudgements(java.nio.file.Path folder) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
-        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, warmTopic,
+        vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, auditsPerSecond, warmTopic,
         warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax,
         maxBackendConnections, java.util.Optional.of(folder), defaults);
   }
@@ -136,7 +138,7 @@ public record QueryConfig(
     return "QueryConfig[" + host + ":" + port + ", " + engines
         + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion()
         + ", window=" + windowHits + ", maxStaleMs=" + maxStaleMillis + ", warming=" + warming + ", judging=" + judging + ", reserve=" + windowReserve
-        + ", auditRate=" + auditRate + ", computeLimit=" + (fixedComputeLimit.isEmpty() ? "adaptive" : fixedComputeLimit.getAsInt())
+        + ", auditRate=" + auditRate + ", auditsPerSecond=" + auditsPerSecond + ", computeLimit=" + (fixedComputeLimit.isEmpty() ? "adaptive" : fixedComputeLimit.getAsInt())
         + ", apiKeys=" + (apiKeysRequired ? "required" : "off") + "]";
   }
 }

@@ -129,7 +129,7 @@ public final class QueryService implements AutoCloseable {
         ? new WindowCache.Judging((queries, ids) -> searcher.among(queries, ids, judgingTimeout), parts.displayFields(), judge)
         : null;
     CacheAudit audit = config.auditRate() > 0
-        ? new CacheAudit(config.auditRate(), () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
+        ? new CacheAudit(config.auditRate(), config.auditsPerSecond(), () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
             parts.generations()::current, parts.generations()::changes, parts.clock(), audited, auditor, registry)
         : null;
     if (audit != null) {

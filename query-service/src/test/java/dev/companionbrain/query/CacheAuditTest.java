@@ -58,8 +58,11 @@ class CacheAuditTest {
     return java.util.Optional.of(all);
   }
 
+  /** So many audits a second that none waits for another (the clock here moves by whole ms). */
+  private static final int UNBOUNDED = 1_000_000;
+
   private CacheAudit audit(double rate, double draw) {
-    return new CacheAudit(rate, () -> draw, generation::get, this::changes, millis::get, search, queued::add, registry);
+    return new CacheAudit(rate, UNBOUNDED, () -> draw, generation::get, this::changes, millis::get, search, queued::add, registry);
   }
 
   /** No newer generation comes: the audits are compared as they are once they waited long enough. */
@@ -167,14 +170,14 @@ class CacheAuditTest {
 
   @Test
   void aFailedOrDegradedFreshComputationIsSkipped() {
-    CacheAudit failing = new CacheAudit(1, () -> 0, generation::get, this::changes, millis::get, (q, g, f) -> {
+    CacheAudit failing = new CacheAudit(1, UNBOUNDED, () -> 0, generation::get, this::changes, millis::get, (q, g, f) -> {
       throw new IllegalStateException("down");
     }, Runnable::run, registry);
     failing.sample(query, window(4, ids(3)));
-    CacheAudit degraded = new CacheAudit(1, () -> 0, generation::get, this::changes, millis::get, (q, g, f) -> new CandidateWindow(g, List.of(),
+    CacheAudit degraded = new CacheAudit(1, UNBOUNDED, () -> 0, generation::get, this::changes, millis::get, (q, g, f) -> new CandidateWindow(g, List.of(),
         List.of(new CandidateWindow.Degradation("text", "timeout")), Map.of()), Runnable::run, registry);
     degraded.sample(query, window(4, ids(3)));
-    CacheAudit full = new CacheAudit(1, () -> 0, generation::get, this::changes, millis::get, search, r -> {
+    CacheAudit full = new CacheAudit(1, UNBOUNDED, () -> 0, generation::get, this::changes, millis::get, search, r -> {
       throw new RejectedExecutionException("busy");
     }, registry);
     full.sample(query, window(4, ids(3)));
@@ -193,5 +196,32 @@ class CacheAuditTest {
     assertThatThrownBy(() -> audit(1.5, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.5");
     assertThatThrownBy(() -> audit(Double.NaN, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> audit(-0.1, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void atMostTheGivenAuditsStartEachSecondWhateverTheRateSamples() {
+    CacheAudit twice = new CacheAudit(1, 2, () -> 0, generation::get, this::changes, millis::get, search, queued::add,
+        registry);
+    CandidateWindow cached = window(4, ids(3));
+    for (int i = 0; i < 10; i++) {
+      twice.sample(query, cached);
+    }
+    assertThat(queued).as("one until 500 ms have passed").hasSize(1);
+    millis.addAndGet(499);
+    twice.sample(query, cached);
+    assertThat(queued).hasSize(1);
+    millis.addAndGet(1);
+    twice.sample(query, cached);
+    twice.sample(query, cached);
+    assertThat(queued).hasSize(2);
+    millis.addAndGet(10_000);
+    twice.sample(query, cached);
+    assertThat(queued).as("no credit saved up while nothing was sampled").hasSize(3);
+    twice.sample(query, cached);
+    assertThat(queued).hasSize(3);
+    assertThat(registry.get("brain_cache_audits").tag("result", "skipped").counter().count())
+        .as("a sample the bound leaves out is not an audit skipped").isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CacheAudit(1, 0, () -> 0, generation::get, this::changes,
+        millis::get, search, queued::add, registry)).isInstanceOf(IllegalArgumentException.class);
   }
 }

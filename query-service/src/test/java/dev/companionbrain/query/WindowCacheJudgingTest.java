@@ -84,7 +84,7 @@ class WindowCacheJudgingTest {
     return fields(ids);
   }, judgings::add);
 
-  private final CacheAudit audit = new CacheAudit(1.0, () -> 0.5, generations::current,
+  private final CacheAudit audit = new CacheAudit(1.0, 1_000_000, () -> 0.5, generations::current,
       generations::changes, millis::get, search, Runnable::run, registry);
   private final WindowCache cache = new WindowCache(1 << 22, Duration.ofMinutes(5), nanos::get, l2, generations,
       millis::get, BOUND, WindowCacheTest.unlimited(), search, refreshes::add, judging, null, registry);

@@ -64,6 +64,7 @@ public enum Setting {
   CACHE_JUDGING("true", "whether each cached window is judged against what a new generation changed (carried, patched or recomputed); false: every generation makes every window stale"),
   CACHE_WINDOW_RESERVE("20", "hits past a window's size each retriever fetches and the window keeps, so a window that loses hits to deletes and updates can still be patched exactly"),
   CACHE_AUDIT_RATE("0.01", "share of the cached answers computed afresh in the background and compared (brain_cache_audits_total); 0 audits none"),
+  CACHE_AUDITS_PER_SECOND("2", "the most cached answers audited per second, whatever BRAIN_CACHE_AUDIT_RATE samples (an audit computes a window afresh on the engines: without a bound, thousands of cached answers a second kept one computation always running); a whole number of at least 1"),
   CACHE_WARMERS_GROUP("brain-cache-warmers", "the query services' consumer group of the warm requests"),
   MAX_CONCURRENT_SEARCHES("64", "searches running at once in one instance; more get 429"),
   MAX_CONCURRENT_SEARCHES_PER_CLIENT("16", "searches running at once for one client; more get 429"),
