@@ -95,7 +95,20 @@ final class LoadBenchmark implements Callable<Integer> {
     return scenarios.isEmpty() || scenarios.contains(scenario);
   }
 
-  record Result(String name, double rps, double p50, double p95, double p99, long requests, long errors) {}
+  /**
+   * @param machineCores the cores the whole machine was busy, on average, while the scenario was measured
+   * @param serviceCores the cores the query service(s) took meanwhile
+   */
+  record Result(String name, double rps, double p50, double p95, double p99, long requests, long errors, double machineCores,
+      double serviceCores) {
+    /** The machine's CPU time per request, ms: what one request costs wrk, the service and the engines together. */
+    double machineMsPerRequest() {
+      return machineCores / rps * 1000;
+    }
+  }
+
+  /** The query services' pids, whose CPU each scenario reports. */
+  private final List<Long> servicePids = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
@@ -152,6 +165,10 @@ final class LoadBenchmark implements Callable<Integer> {
           ServiceProcess open = !selected("keys-off") ? null : ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index,
               openPort, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256", Setting.API_KEYS.variable(), "off")), openPort,
               work)) {
+        servicePids.add(service.process().pid());
+        if (open != null) {
+          servicePids.add(open.process().pid());
+        }
         String base = "http://127.0.0.1:" + port;
         String openBase = "http://127.0.0.1:" + openPort;
         List<String> searchPaths = new ArrayList<>();
@@ -270,12 +287,20 @@ final class LoadBenchmark implements Callable<Integer> {
     if (warmup > 0) {
       wrk(wrk, lua, base, paths, bodies, method, headers, c, pauseMs, warmup);
     }
+    long[] machineBefore = MachineCpu.machine();
+    long serviceBefore = MachineCpu.processTicks(servicePids);
+    long began = System.nanoTime();
     Map<String, Long> values = wrk(wrk, lua, base, paths, bodies, method, headers, c, pauseMs, duration);
+    double wall = (System.nanoTime() - began) / 1e9;
+    int cores = Runtime.getRuntime().availableProcessors();
+    double machineCores = MachineCpu.busyShare(machineBefore, MachineCpu.machine()) * cores;
+    double serviceCores = (MachineCpu.processTicks(servicePids) - serviceBefore) / MachineCpu.TICKS_PER_SECOND / wall;
     Result result = new Result(name, values.get("requests") / (values.get("duration_us") / 1e6), values.get("p50_us") / 1000.0,
         values.get("p95_us") / 1000.0, values.get("p99_us") / 1000.0, values.get("requests"),
-        values.get("socket_errors") + values.get("non2xx"));
-    System.out.printf(Locale.ROOT, "%-45s %9.0f rps  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  errors %d%n", name,
-        result.rps(), result.p50(), result.p95(), result.p99(), result.errors());
+        values.get("socket_errors") + values.get("non2xx"), machineCores, serviceCores);
+    System.out.printf(Locale.ROOT, "%-45s %9.0f rps  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  errors %d  machine %.2f cores, "
+        + "service %.2f%n", name, result.rps(), result.p50(), result.p95(), result.p99(), result.errors(), machineCores,
+        serviceCores);
     return result;
   }
 
@@ -378,10 +403,11 @@ final class LoadBenchmark implements Callable<Integer> {
         collection, duration, warmup, connections, latencyConnections, threads,
         scenarios.isEmpty() ? "" : " --scenarios " + String.join(",", scenarios), Runtime.getRuntime().availableProcessors(),
         connections, latencyConnections, warmup));
-    md.append("| scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|---|\n");
+    md.append("| scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors | machine busy, cores | service, cores |"
+        + " machine CPU per request, ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
-      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %d |%n", r.name(), r.rps(), r.p50(),
-          r.p95(), r.p99(), r.requests(), r.errors()));
+      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %.2f | %.2f | %.3f |%n", r.name(), r.rps(),
+          r.p50(), r.p95(), r.p99(), r.requests(), r.errors(), r.machineCores(), r.serviceCores(), r.machineMsPerRequest()));
     }
     md.append(String.format(Locale.ROOT, "| query embedding alone (in process, sequential) | | %.2f | | | | |%n%n", embedP50));
     // a scenario --scenarios left out is NaN: the ratios it is part of say "not run"
