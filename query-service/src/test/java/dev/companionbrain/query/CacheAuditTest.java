@@ -223,5 +223,10 @@ class CacheAuditTest {
         .as("a sample the bound leaves out is not an audit skipped").isZero();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CacheAudit(1, 0, () -> 0, generation::get, this::changes,
         millis::get, search, queued::add, registry)).isInstanceOf(IllegalArgumentException.class);
+    CacheAudit once = new CacheAudit(1, 1, () -> 0, generation::get, this::changes, millis::get, search, queued::add, registry);
+    once.sample(query, cached);
+    millis.addAndGet(999);
+    once.sample(query, cached);
+    assertThat(queued).as("one a second is the least bound").hasSize(4);
   }
 }
