@@ -119,11 +119,8 @@ final class SearchHandler {
       System.arraycopy(tail, 0, answer, at, tail.length);
       ctx.contentType("application/json").result(answer);
       status = 200;
-    } catch (BadRequestException e) {
-      status = 400;
-      throw e;
-    } catch (ApiException e) {
-      status = e.status();
+    } catch (RuntimeException e) {
+      status = statusOf(e);
       throw e;
     } finally {
       latency.report(multiSearchEvent(status, (System.nanoTime() - began) / 1e6, System.currentTimeMillis(),
@@ -220,6 +217,11 @@ final class SearchHandler {
     }
     return new LatencyEvent("multi-search", mode == null ? "unknown" : mode, level == null ? "none" : level, status, tookMs,
         backends, timestamp, null, windows, stale);
+  }
+
+  /** The status a request failing with {@code e} is answered with (as the service's exception mapping answers it). */
+  static int statusOf(RuntimeException e) {
+    return e instanceof BadRequestException ? 400 : e instanceof ApiException api ? api.status() : 500;
   }
 
   /** A multi-search's mode or cache level when its searches differ in it. */
@@ -405,11 +407,8 @@ final class SearchHandler {
       AnswerBytes body = answerJson(query, answer, began, withStatus);
       status = 200;
       return body;
-    } catch (BadRequestException e) {
-      status = 400;
-      throw e;
-    } catch (ApiException e) {
-      status = e.status();
+    } catch (RuntimeException e) {
+      status = statusOf(e);
       throw e;
     } finally {
       if (admitted != null) {

@@ -88,6 +88,13 @@ class SearchHandlerTest {
         .isEqualTo("{\"status\":400}");
   }
 
+  @Test
+  void aFailedRequestsStatusIsTheOneItIsAnsweredWith() {
+    assertThat(SearchHandler.statusOf(new dev.companionbrain.core.search.BadRequestException("invalid_k", "k"))).isEqualTo(400);
+    assertThat(SearchHandler.statusOf(new ApiException(403, "tag_not_allowed", "no"))).isEqualTo(403);
+    assertThat(SearchHandler.statusOf(new IllegalStateException("bug"))).isEqualTo(500);
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
