@@ -87,9 +87,11 @@ final class LoadBenchmark implements Callable<Integer> {
 
   /** The scenarios {@code --scenarios} can name, each a group of the runs below. */
   static final String SCENARIO_NAMES = "trivial, cached, keys-off, uncached, multi5, multi50, modes, engines, floors";
+  private static final List<String> SCENARIOS = List.of(SCENARIO_NAMES.split(", "));
 
+  /** Whether {@code scenario} (one of {@link #SCENARIOS}) runs. */
   private boolean selected(String scenario) {
-    if (!List.of(SCENARIO_NAMES.split(", ")).contains(scenario)) {
+    if (!SCENARIOS.contains(scenario)) {
       throw new IllegalArgumentException("no scenario " + scenario);
     }
     return scenarios.isEmpty() || scenarios.contains(scenario);
@@ -113,7 +115,7 @@ final class LoadBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     for (String scenario : scenarios) {
-      if (!List.of(SCENARIO_NAMES.split(", ")).contains(scenario)) {
+      if (!SCENARIOS.contains(scenario)) {
         System.err.println("--scenarios: no scenario '" + scenario + "'; they are " + SCENARIO_NAMES);
         return 2;
       }

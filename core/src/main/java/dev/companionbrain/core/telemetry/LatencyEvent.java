@@ -17,9 +17,6 @@ import dev.companionbrain.core.search.WindowQuery;
  *  "backends":{"keyword":3},"timestamp":1764238000000,"window":{"q":"wing flutter","mode":"hybrid",
  *  "tags":[],"fusion":"weighted","weights":"text:0.2,keyword:0.4,vector:1","size":100},"stale_ms":0}}</pre>
  *
- * @param cache {@code l1}, {@code l2}, {@code miss}, {@code bypass} or {@code none}
- * @param backends each retriever's time in ms, for the searches that asked the engines
- * @param timestamp when the request ended, epoch ms
  * <p>A multi-search is one request and has one event ({@code "endpoint":"multi-search"}): its mode
  * and cache level are its searches' when they all share one, else {@code mixed}; its backends the
  * longest time of each retriever any of its searches waited for; its {@code windows} the windows its
@@ -27,6 +24,8 @@ import dev.companionbrain.core.search.WindowQuery;
  * {@code stale_ms} the stalest of them.
  *
  * @param cache {@code l1}, {@code l2}, {@code miss}, {@code bypass}, {@code none} or {@code mixed}
+ * @param backends each retriever's time in ms, for the searches that asked the engines
+ * @param timestamp when the request ended, epoch ms
  * @param window the candidate window a successful search was answered from (what the cache warming
  *     job counts to learn the popular requests); null for other requests and failures
  * @param windows a multi-search's windows (empty for every other request)
