@@ -20,14 +20,16 @@ function init(args)
     if k then headers[k] = v end
   end
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000)
-  idx = math.random(#paths)
+  idx = math.random(math.max(#paths, #bodies))
 end
 
+-- the i-th request takes the i-th path and the i-th body, each list read round-robin on its own: one path
+-- with many bodies (the engines' and multi-search scenarios) sends every body in turn
 function request()
-  idx = idx % #paths + 1
+  idx = idx % math.max(#paths, #bodies) + 1
   local body = nil
-  if #bodies > 0 then body = bodies[idx] end
-  return wrk.format(method, paths[idx], headers, body)
+  if #bodies > 0 then body = bodies[(idx - 1) % #bodies + 1] end
+  return wrk.format(method, paths[(idx - 1) % #paths + 1], headers, body)
 end
 
 function done(summary, latency, requests)

@@ -50,8 +50,11 @@ import picocli.CommandLine.Option;
  * to the engines directly (the bodies the service itself sends). The query embedding alone is timed
  * in process; the service runs in a JVM of its own. The floor under the single-retriever ratios (the
  * service's trivial endpoint at the latency connections, a Redis MGET of hydration entries) and the
- * engines with a 1 ms pause between requests are measured too. Ratios against the targets are
- * computed from this one run.
+ * engines with a 1 ms pause between requests are measured too. The scenarios run on two stacks, one
+ * after the other ({@code --stacks}): the benchmark's own and {@code ./brain up} itself
+ * ({@link UpProcess}); on each, Meilisearch's own hybrid search over the product's vectors
+ * ({@link MeilisearchHybridCopy}) and the service's per-request timers of uncached answers. Ratios
+ * against the targets are computed from this one run.
  */
 @Command(name = "load", description = "Load-test the query service and the engines directly with wrk (see BENCHMARKS.md).")
 final class LoadBenchmark implements Callable<Integer> {
@@ -112,11 +115,60 @@ final class LoadBenchmark implements Callable<Integer> {
   /** The query services' pids, whose CPU each scenario reports. */
   private final List<Long> servicePids = new ArrayList<>();
 
+  @Option(names = "--stacks", split = ",", description = "the stacks the scenarios run on, one after the other: bench (the "
+      + "engines and a query service in a JVM of its own, the indexing job stopped once the collection is in) and up "
+      + "(./brain up itself: the Flink cluster with its three jobs running, the service in the CLI's JVM, Prometheus "
+      + "scraping; its trivial, cached, uncached, modes and engines scenarios); default bench,up")
+  List<String> stacks = List.of(BENCH, UP);
+
+  private static final String BENCH = "bench";
+  private static final String UP = "up";
+
+  /** What the scenarios of one stack measured, by scenario name. */
+  private static final class Figures {
+    final String stack;
+    final Map<String, Result> results = new LinkedHashMap<>();
+    double embedP50;
+    double mgetP50 = Double.NaN;
+    /** Per-request timers of uncached hybrid answers ({@code explain=true}): p50 of each, ms. */
+    final Map<String, Double> breakdown = new LinkedHashMap<>();
+
+    Figures(String stack) {
+      this.stack = stack;
+    }
+
+    void add(Result r) {
+      results.put(r.name(), r);
+    }
+
+    /** NaN for a scenario that did not run, so the ratios it is part of say "not run". */
+    double p50(String name) {
+      return results.containsKey(name) ? results.get(name).p50() : Double.NaN;
+    }
+
+    double rps(String name) {
+      return results.containsKey(name) ? results.get(name).rps() : Double.NaN;
+    }
+  }
+
+  /**
+   * Where one stack's scenarios send their requests.
+   *
+   * @param openBase a second service with keys off (null: none, the keys-off scenario does not run)
+   */
+  private record Target(Endpoints e, String index, String base, String apiKey, String openBase, Path work) {}
+
   @Override
   public Integer call() throws Exception {
     for (String scenario : scenarios) {
       if (!SCENARIOS.contains(scenario)) {
         System.err.println("--scenarios: no scenario '" + scenario + "'; they are " + SCENARIO_NAMES);
+        return 2;
+      }
+    }
+    for (String stack : stacks) {
+      if (!List.of(BENCH, UP).contains(stack)) {
+        System.err.println("--stacks: no stack '" + stack + "'; they are " + BENCH + ", " + UP);
         return 2;
       }
     }
@@ -126,11 +178,35 @@ final class LoadBenchmark implements Callable<Integer> {
     for (CollectionQuery q : c.queries()) {
       queries.add(q.text().length() > SearchQuery.MAX_QUERY_CHARS ? q.text().substring(0, SearchQuery.MAX_QUERY_CHARS) : q.text());
     }
-    Path work = Files.createTempDirectory("brain-load-");
     Path lua = Path.of("bench", "requests.lua").toAbsolutePath();
-    List<Result> results = new ArrayList<>();
-    double embedP50;
-    double mgetP50 = Double.NaN;
+    Embedder embedder = Embedder.miniLm();
+    List<Figures> passes = new ArrayList<>();
+    for (String stack : stacks) {
+      Path work = Files.createTempDirectory("brain-load-");
+      try {
+        passes.add(stack.equals(BENCH) ? benchStack(c, queries, embedder, wrk, lua, work) : upStack(c, queries, embedder, wrk, lua,
+            work));
+      } finally {
+        dev.companionbrain.localstack.Folders.delete(work);
+      }
+    }
+    String report = report(passes);
+    System.out.println(report);
+    Path out = Path.of("bench-reports");
+    Files.createDirectories(out);
+    Path file = out.resolve("load-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
+    Files.writeString(file, report);
+    System.out.println("report: " + file);
+    return 0;
+  }
+
+  /**
+   * The benchmark's own stack: the engines, the collection indexed by an IndexingJob in this JVM that is
+   * then cancelled, and the query service in a JVM of its own (and a second one with keys off).
+   */
+  private Figures benchStack(TestCollection c, List<String> queries, Embedder embedder, String wrk, Path lua, Path work)
+      throws Exception {
+    Figures figures = new Figures(BENCH);
     try (LocalStack stack = LocalStack.start()) {
       Endpoints e = stack.endpoints();
       String index = "load-" + Long.toHexString(System.nanoTime());
@@ -142,21 +218,8 @@ final class LoadBenchmark implements Callable<Integer> {
       EmbeddedProduct.awaitIndexed(e, index, expected, n -> { });
       job.cancel().get(); // the indexing job leaves the CPU to the load test
 
-      // the query embedding alone, in process
-      Embedder embedder = Embedder.miniLm();
-      Histogram embedding = new Histogram(3);
-      for (String q : queries) {
-        long t = System.nanoTime();
-        embedder.embed(q);
-        embedding.recordValue((System.nanoTime() - t) / 1000);
-      }
-      embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
-
       int port = dev.companionbrain.localstack.Ports.free();
-      // wrk's connections share one key: its share must hold them all (16 connections of a multi-search's 4 lanes)
-      String apiKey = dev.companionbrain.cli.LocalKeys.withStore(e.redisUri(), store -> store.create("bench load",
-          java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN), null, 256, null, System.currentTimeMillis()).token());
-      String key = "Authorization: Bearer " + apiKey;
+      String apiKey = benchKey(e.redisUri());
       // the key check's cost: the cached scenario also on a service with keys off, right after the one with keys on
       int openPort = dev.companionbrain.localstack.Ports.free();
       List<String> jvmOptions = profile == null ? List.of()
@@ -167,114 +230,209 @@ final class LoadBenchmark implements Callable<Integer> {
           ServiceProcess open = !selected("keys-off") ? null : ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index,
               openPort, Map.of(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256", Setting.API_KEYS.variable(), "off")), openPort,
               work)) {
+        servicePids.clear();
         servicePids.add(service.process().pid());
         if (open != null) {
           servicePids.add(open.process().pid());
         }
-        String base = "http://127.0.0.1:" + port;
-        String openBase = "http://127.0.0.1:" + openPort;
-        List<String> searchPaths = new ArrayList<>();
-        for (String q : queries) {
-          searchPaths.add("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
-        }
-        Path hybridPaths = write(work, "hybrid.paths", searchPaths.stream().map(p -> p + "&mode=hybrid").toList());
-        // warm the caches for the cached scenario: one pass over every query
-        HttpClient http = HttpClient.newHttpClient();
-        for (String p : Files.readAllLines(hybridPaths)) {
-          http.send(HttpRequest.newBuilder(URI.create(base + p)).header("Authorization", "Bearer " + apiKey).build(),
-              HttpResponse.BodyHandlers.discarding());
-        }
-        Path livePaths = write(work, "live.paths", List.of("/health/live"));
-        if (selected("trivial")) {
-          results.add(run(wrk, lua, TRIVIAL, base, livePaths, null, "GET", List.of()));
-        }
-        if (selected("cached")) {
-          results.add(run(wrk, lua, CACHED, base, hybridPaths, null, "GET", List.of(key)));
-        }
-        if (selected("keys-off")) {
-          for (String p : Files.readAllLines(hybridPaths)) {
-            http.send(HttpRequest.newBuilder(URI.create(openBase + p)).build(), HttpResponse.BodyHandlers.discarding());
-          }
-          results.add(run(wrk, lua, CACHED_KEYS_OFF, openBase, hybridPaths, null, "GET", List.of()));
-        }
-        if (selected("uncached")) {
-          results.add(run(wrk, lua, UNCACHED, base, hybridPaths, null, "GET", List.of(key, "Cache-Control: no-cache")));
-        }
-        // several searches in one request: 5 uncached (latency) and 50 cached (throughput)
-        List<String> fives = new ArrayList<>();
-        List<String> fifties = new ArrayList<>();
-        for (int i = 0; i + 5 <= queries.size(); i += 5) {
-          fives.add(multiSearchBody(queries.subList(i, i + 5)));
-        }
-        for (int i = 0; i < Math.max(1, queries.size() / 50); i++) {
-          List<String> fifty = new ArrayList<>();
-          for (int j = 0; j < 50; j++) {
-            fifty.add(queries.get((i * 50 + j) % queries.size()));
-          }
-          fifties.add(multiSearchBody(fifty));
-        }
-        Path multiPath = write(work, "multi.paths", List.of("/multi-search"));
-        if (selected("multi5")) {
-          results.add(run(wrk, lua, MULTI_5, base, multiPath, write(work, "multi5.bodies", fives), "POST",
-              List.of(key, "Content-Type: application/json", "Cache-Control: no-cache")));
-        }
-        if (selected("multi50")) {
-          results.add(run(wrk, lua, MULTI_50, base, multiPath, write(work, "multi50.bodies", fifties), "POST",
-              List.of(key, "Content-Type: application/json")));
-        }
-        for (String mode : selected("modes") ? List.of("text", "keyword", "vector") : List.<String>of()) {
-          results.add(run(wrk, lua, "service: " + mode + ", uncached", base,
-              write(work, mode + ".paths", searchPaths.stream().map(p -> p + "&mode=" + mode).toList()), null, "GET",
-              List.of(key, "Cache-Control: no-cache")));
-        }
-        // the engines directly, with the bodies the service sends (the same candidates: a window's hits)
-        int n = Integer.parseInt(Setting.CACHE_WINDOW_HITS.defaultValue());
-        List<String> meiliBodies = new ArrayList<>();
-        List<String> bm25Bodies = new ArrayList<>();
-        List<String> knnBodies = new ArrayList<>();
-        for (String q : queries) {
-          meiliBodies.add(MeilisearchRetrieval.requestBody(new RetrievalRequest(q, null, List.of(), n)));
-          bm25Bodies.add(Bm25Retrieval.requestBody(new RetrievalRequest(q, null, List.of(), n)));
-          knnBodies.add(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH, new RetrievalRequest(q, embedder.embed(q), List.of(), n)));
-        }
-        Path meiliPaths = write(work, "meili.paths", List.of("/indexes/" + index + "/search"));
-        Path meiliRequests = write(work, "meili.bodies", meiliBodies);
-        Path esPaths = write(work, "es.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH));
-        Path bm25Requests = write(work, "bm25.bodies", bm25Bodies);
-        Path knnRequests = write(work, "knn.bodies", knnBodies);
-        List<String> meiliHeaders = List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey());
-        List<String> json = List.of("Content-Type: application/json");
-        if (selected("engines")) {
-          results.add(run(wrk, lua, MEILI, e.meilisearchUrl(), meiliPaths, meiliRequests, "POST",
-              meiliHeaders));
-          results.add(run(wrk, lua, BM25, e.elasticsearchUrl(), esPaths, bm25Requests, "POST", json));
-          results.add(run(wrk, lua, KNN, e.elasticsearchUrl(), esPaths, knnRequests, "POST", json));
-        }
-        // the least a service in front adds (an HTTP hop and a Redis MGET of the hydration entries), and
-        // what the engines lose when requests are not back to back, as they are not behind any service
-        if (selected("floors")) {
-          results.add(run(wrk, lua, FLOOR_HOP, latencyConnections, 0, base, livePaths, null, "GET", List.of()));
-          results.add(run(wrk, lua, MEILI_PAUSED, latencyConnections, 1, e.meilisearchUrl(), meiliPaths, meiliRequests, "POST",
-              meiliHeaders));
-          results.add(run(wrk, lua, BM25_PAUSED, latencyConnections, 1, e.elasticsearchUrl(), esPaths, bm25Requests, "POST",
-              json));
-          // behind the service, every kNN search waits for the query embedding first
-          results.add(run(wrk, lua, KNN_PAUSED, latencyConnections, embeddingPauseMs(embedP50), e.elasticsearchUrl(), esPaths,
-              knnRequests, "POST", json));
-          mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
-        }
+        scenarios(figures, new Target(e, index, "http://127.0.0.1:" + port, apiKey, open == null ? null : "http://127.0.0.1:"
+            + openPort, work), c, queries, embedder, wrk, lua);
       }
-    } finally {
-      dev.companionbrain.localstack.Folders.delete(work);
     }
-    String report = report(results, embedP50, mgetP50);
-    System.out.println(report);
-    Path out = Path.of("bench-reports");
-    Files.createDirectories(out);
-    Path file = out.resolve("load-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
-    Files.writeString(file, report);
-    System.out.println("report: " + file);
-    return 0;
+    return figures;
+  }
+
+  /**
+   * {@code ./brain up} itself ({@link UpProcess}): the collection pushed into its documents topic and
+   * indexed by its IndexingJob on the Flink cluster, the three jobs left running, the service as up
+   * starts it. The scenarios of #24's targets run on it; multi-search, keys off and the floors only on
+   * the benchmark's stack.
+   */
+  private Figures upStack(TestCollection c, List<String> queries, Embedder embedder, String wrk, Path lua, Path work)
+      throws Exception {
+    Figures figures = new Figures(UP);
+    try (UpProcess up = UpProcess.start()) {
+      Endpoints e = new Endpoints(up.endpoint("kafka"), up.endpoint("elasticsearch"), up.endpoint("meilisearch"),
+          up.endpoint("meilisearch_key"), null, up.endpoint("redis"));
+      String index = up.endpoint("index");
+      long expected = EmbeddedProduct.indexable(c);
+      EmbeddedProduct.publish(c, e.kafkaBootstrapServers(), up.endpoint("documents_topic"));
+      System.out.println("indexing " + expected + " documents through brain up's IndexingJob…");
+      EmbeddedProduct.awaitIndexed(e, index, expected, n -> { });
+      StackRun.settle();
+      servicePids.clear();
+      servicePids.add(up.pid()); // the CLI's JVM, which runs the query service
+      scenarios(figures, new Target(e, index, up.endpoint("query_service"), benchKey(e.redisUri()), null, work), c, queries,
+          embedder, wrk, lua);
+    }
+    return figures;
+  }
+
+  /**
+   * An admin key whose share holds every wrk connection at once (16 connections of a multi-search's 4
+   * lanes): the scenarios measure the service, not one client's fair share.
+   */
+  private static String benchKey(String redisUri) {
+    return dev.companionbrain.cli.LocalKeys.withStore(redisUri, store -> store.create("bench load",
+        java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN), null, 256, null, System.currentTimeMillis()).token());
+  }
+
+  /** Whether {@code scenario} runs on this stack: the up stack runs those of #24's targets. */
+  private boolean selected(String scenario, Figures figures) {
+    return selected(scenario) && (figures.stack.equals(BENCH) || UP_SCENARIOS.contains(scenario));
+  }
+
+  private static final List<String> UP_SCENARIOS = List.of("trivial", "cached", "uncached", "modes", "engines");
+
+  /** Every selected scenario of {@code figures}' stack against {@code t}. */
+  private void scenarios(Figures figures, Target t, TestCollection c, List<String> queries, Embedder embedder, String wrk,
+      Path lua)
+      throws Exception {
+    Endpoints e = t.e();
+    String index = t.index();
+    String base = t.base();
+    Path work = t.work();
+    // the query embedding alone, in process, on this stack's machine state
+    Histogram embedding = new Histogram(3);
+    for (String q : queries) {
+      long began = System.nanoTime();
+      embedder.embed(q);
+      embedding.recordValue((System.nanoTime() - began) / 1000);
+    }
+    figures.embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
+    String key = "Authorization: Bearer " + t.apiKey();
+    List<String> searchPaths = new ArrayList<>();
+    for (String q : queries) {
+      searchPaths.add("/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+    }
+    Path hybridPaths = write(work, "hybrid.paths", searchPaths.stream().map(p -> p + "&mode=hybrid").toList());
+    // warm the caches for the cached scenario: one pass over every query
+    HttpClient http = HttpClient.newHttpClient();
+    for (String p : Files.readAllLines(hybridPaths)) {
+      http.send(HttpRequest.newBuilder(URI.create(base + p)).header("Authorization", "Bearer " + t.apiKey()).build(),
+          HttpResponse.BodyHandlers.discarding());
+    }
+    Path livePaths = write(work, "live.paths", List.of("/health/live"));
+    if (selected("trivial", figures)) {
+      figures.add(run(wrk, lua, TRIVIAL, base, livePaths, null, "GET", List.of()));
+    }
+    if (selected("cached", figures)) {
+      figures.add(run(wrk, lua, CACHED, base, hybridPaths, null, "GET", List.of(key)));
+    }
+    if (selected("keys-off", figures) && t.openBase() != null) {
+      for (String p : Files.readAllLines(hybridPaths)) {
+        http.send(HttpRequest.newBuilder(URI.create(t.openBase() + p)).build(), HttpResponse.BodyHandlers.discarding());
+      }
+      figures.add(run(wrk, lua, CACHED_KEYS_OFF, t.openBase(), hybridPaths, null, "GET", List.of()));
+    }
+    if (selected("uncached", figures)) {
+      figures.add(run(wrk, lua, UNCACHED, base, hybridPaths, null, "GET", List.of(key, "Cache-Control: no-cache")));
+      breakdown(figures, http, base, t.apiKey(), searchPaths);
+    }
+    // several searches in one request: 5 uncached (latency) and 50 cached (throughput)
+    List<String> fives = new ArrayList<>();
+    List<String> fifties = new ArrayList<>();
+    for (int i = 0; i + 5 <= queries.size(); i += 5) {
+      fives.add(multiSearchBody(queries.subList(i, i + 5)));
+    }
+    for (int i = 0; i < Math.max(1, queries.size() / 50); i++) {
+      List<String> fifty = new ArrayList<>();
+      for (int j = 0; j < 50; j++) {
+        fifty.add(queries.get((i * 50 + j) % queries.size()));
+      }
+      fifties.add(multiSearchBody(fifty));
+    }
+    Path multiPath = write(work, "multi.paths", List.of("/multi-search"));
+    if (selected("multi5", figures)) {
+      figures.add(run(wrk, lua, MULTI_5, base, multiPath, write(work, "multi5.bodies", fives), "POST",
+          List.of(key, "Content-Type: application/json", "Cache-Control: no-cache")));
+    }
+    if (selected("multi50", figures)) {
+      figures.add(run(wrk, lua, MULTI_50, base, multiPath, write(work, "multi50.bodies", fifties), "POST",
+          List.of(key, "Content-Type: application/json")));
+    }
+    for (String mode : selected("modes", figures) ? List.of("text", "keyword", "vector") : List.<String>of()) {
+      figures.add(run(wrk, lua, "service: " + mode + ", uncached", base,
+          write(work, mode + ".paths", searchPaths.stream().map(p -> p + "&mode=" + mode).toList()), null, "GET",
+          List.of(key, "Cache-Control: no-cache")));
+    }
+    // the engines directly, with the bodies the service sends (the same candidates: a window's hits)
+    int n = Integer.parseInt(Setting.CACHE_WINDOW_HITS.defaultValue());
+    List<String> meiliBodies = new ArrayList<>();
+    List<String> meiliHybridBodies = new ArrayList<>();
+    List<String> bm25Bodies = new ArrayList<>();
+    List<String> knnBodies = new ArrayList<>();
+    for (String q : queries) {
+      float[] vector = embedder.embed(q);
+      meiliBodies.add(MeilisearchRetrieval.requestBody(new RetrievalRequest(q, null, List.of(), n)));
+      meiliHybridBodies.add(MeilisearchHybridCopy.requestBody(new RetrievalRequest(q, vector, List.of(), n)));
+      bm25Bodies.add(Bm25Retrieval.requestBody(new RetrievalRequest(q, null, List.of(), n)));
+      knnBodies.add(KnnRetrieval.requestBody(VectorDialect.OPENSEARCH, new RetrievalRequest(q, vector, List.of(), n)));
+    }
+    Path meiliPaths = write(work, "meili.paths", List.of("/indexes/" + index + "/search"));
+    Path meiliRequests = write(work, "meili.bodies", meiliBodies);
+    Path esPaths = write(work, "es.paths", List.of("/" + index + "/_search?filter_path=" + ElasticsearchSearch.FILTER_PATH));
+    Path bm25Requests = write(work, "bm25.bodies", bm25Bodies);
+    Path knnRequests = write(work, "knn.bodies", knnBodies);
+    List<String> meiliHeaders = List.of("Content-Type: application/json", "Authorization: Bearer " + e.meilisearchKey());
+    List<String> json = List.of("Content-Type: application/json");
+    if (selected("engines", figures)) {
+      figures.add(run(wrk, lua, MEILI, e.meilisearchUrl(), meiliPaths, meiliRequests, "POST", meiliHeaders));
+      figures.add(run(wrk, lua, BM25, e.elasticsearchUrl(), esPaths, bm25Requests, "POST", json));
+      figures.add(run(wrk, lua, KNN, e.elasticsearchUrl(), esPaths, knnRequests, "POST", json));
+      String hybridCopy = MeilisearchHybridCopy.create(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), index);
+      StackRun.settle(); // Meilisearch's indexing of the copy is done before the next measurement
+      figures.add(run(wrk, lua, MEILI_HYBRID, e.meilisearchUrl(), write(work, "meili-hybrid.paths",
+          List.of("/indexes/" + hybridCopy + "/search")), write(work, "meili-hybrid.bodies", meiliHybridBodies), "POST",
+          meiliHeaders));
+    }
+    // the least a service in front adds (an HTTP hop and a Redis MGET of the hydration entries), and
+    // what the engines lose when requests are not back to back, as they are not behind any service
+    if (selected("floors", figures)) {
+      figures.add(run(wrk, lua, FLOOR_HOP, latencyConnections, 0, base, livePaths, null, "GET", List.of()));
+      figures.add(run(wrk, lua, MEILI_PAUSED, latencyConnections, 1, e.meilisearchUrl(), meiliPaths, meiliRequests, "POST",
+          meiliHeaders));
+      figures.add(run(wrk, lua, BM25_PAUSED, latencyConnections, 1, e.elasticsearchUrl(), esPaths, bm25Requests, "POST", json));
+      // behind the service, every kNN search waits for the query embedding first
+      figures.add(run(wrk, lua, KNN_PAUSED, latencyConnections, embeddingPauseMs(figures.embedP50), e.elasticsearchUrl(), esPaths,
+          knnRequests, "POST", json));
+      figures.mgetP50 = redisMgetP50(e.redisUri(), c.documents().stream().limit(10).map(d -> RedisKeys.document(d.id())).toList());
+    }
+  }
+
+  /**
+   * The service's own timers of uncached hybrid answers: every query once more, one after another, with
+   * {@code explain=true}; p50 of the client's wall time, the answer's {@code took_ms}, each retriever's
+   * {@code backend_ms} (vector includes the query embedding) and what {@code took_ms} holds past the
+   * slowest retriever (fusion, hydration, the window's serialisation).
+   */
+  private static void breakdown(Figures figures, HttpClient http, String base, String apiKey, List<String> searchPaths)
+      throws Exception {
+    Map<String, Histogram> timers = new LinkedHashMap<>();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String p : searchPaths) {
+      long began = System.nanoTime();
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + p + "&mode=hybrid&explain=true"))
+          .header("Authorization", "Bearer " + apiKey).header("Cache-Control", "no-cache").build(),
+          HttpResponse.BodyHandlers.ofString());
+      long wallUs = (System.nanoTime() - began) / 1000;
+      if (response.statusCode() != 200) {
+        continue;
+      }
+      var answer = json.readTree(response.body());
+      long tookUs = Math.round(answer.path("took_ms").asDouble() * 1000);
+      long slowestUs = 0;
+      timers.computeIfAbsent("client wall time", k -> new Histogram(3)).recordValue(wallUs);
+      timers.computeIfAbsent("took_ms (the service)", k -> new Histogram(3)).recordValue(tookUs);
+      for (var backend : answer.path("backend_ms").properties()) {
+        long us = backend.getValue().asLong() * 1000;
+        slowestUs = Math.max(slowestUs, us);
+        timers.computeIfAbsent(backend.getKey() + " retriever (backend_ms)", k -> new Histogram(3)).recordValue(us);
+      }
+      timers.computeIfAbsent("took_ms past the slowest retriever", k -> new Histogram(3))
+          .recordValue(Math.max(0, tookUs - slowestUs));
+    }
+    timers.forEach((name, h) -> figures.breakdown.put(name, h.getValueAtPercentile(50) / 1000.0));
   }
 
   private Result run(String wrk, Path lua, String name, String base, Path paths, Path bodies, String method,
@@ -342,7 +500,11 @@ final class LoadBenchmark implements Callable<Integer> {
   private static final String MEILI = "engine: Meilisearch search";
   private static final String BM25 = "engine: Elasticsearch API BM25";
   private static final String KNN = "engine: Elasticsearch API kNN";
+  private static final String MEILI_HYBRID = "engine: Meilisearch hybrid, query vector given";
   private static final String UNCACHED = "service: hybrid, uncached";
+  private static final String TEXT = "service: text, uncached";
+  private static final String KEYWORD = "service: keyword, uncached";
+  private static final String VECTOR = "service: vector, uncached";
   private static final String CACHED_KEYS_OFF = "service: hybrid, cached (L1), keys off";
   private static final String MULTI_5 = "service: multi-search of 5 hybrid, uncached";
   private static final String MULTI_50 = "service: multi-search of 50 hybrid, cached (L1)";
@@ -393,77 +555,103 @@ final class LoadBenchmark implements Callable<Integer> {
     return p50;
   }
 
-  private String report(List<Result> results, double embedP50, double mgetP50) {
-    Map<String, Result> by = new LinkedHashMap<>();
-    results.forEach(r -> by.put(r.name(), r));
+  private String report(List<Figures> passes) {
     StringBuilder md = new StringBuilder();
     md.append("# Load test ").append(LocalDateTime.now().withNano(0)).append("\n\n");
     md.append(String.format(Locale.ROOT, "`./brain bench load --collection %s --duration %d --warmup %d --connections %d "
-        + "--latency-connections %d --threads %d%s`; %d cores shared by wrk, the service and the engines. Trivial and cached "
-        + "scenarios run with %d connections (throughput); uncached and engine scenarios with %d (latency without queueing). "
-        + "Each scenario is measured after %d s of the same load unmeasured (JIT warm-up).%n%n",
-        collection, duration, warmup, connections, latencyConnections, threads,
+        + "--latency-connections %d --threads %d --stacks %s%s`; %d cores shared by wrk, the service and the engines. Trivial "
+        + "and cached scenarios run with %d connections (throughput); uncached and engine scenarios with %d (latency without "
+        + "queueing). Each scenario is measured after %d s of the same load unmeasured (JIT warm-up). Stack `bench`: the "
+        + "engines and the service alone, the indexing job stopped; stack `up`: `./brain up` itself, its Flink cluster and "
+        + "three jobs running.%n%n",
+        collection, duration, warmup, connections, latencyConnections, threads, String.join(",", stacks),
         scenarios.isEmpty() ? "" : " --scenarios " + String.join(",", scenarios), Runtime.getRuntime().availableProcessors(),
         connections, latencyConnections, warmup));
-    md.append("| scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors | machine busy, cores | service, cores |"
-        + " machine CPU per request, ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
-    for (Result r : results) {
-      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %.2f | %.2f | %.3f |%n", r.name(), r.rps(),
-          r.p50(), r.p95(), r.p99(), r.requests(), r.errors(), r.machineCores(), r.serviceCores(), r.machineMsPerRequest()));
+    md.append("| stack | scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors | machine busy, cores | service, cores |"
+        + " machine CPU per request, ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Figures f : passes) {
+      for (Result r : f.results.values()) {
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %.2f | %.2f | %.3f |%n", f.stack,
+            r.name(), r.rps(), r.p50(), r.p95(), r.p99(), r.requests(), r.errors(), r.machineCores(), r.serviceCores(),
+            r.machineMsPerRequest()));
+      }
+      md.append(String.format(Locale.ROOT, "| %s | query embedding alone (in process, sequential) | | %.2f | | | | | | | |%n",
+          f.stack, f.embedP50));
     }
-    md.append(String.format(Locale.ROOT, "| query embedding alone (in process, sequential) | | %.2f | | | | |%n%n", embedP50));
-    // a scenario --scenarios left out is NaN: the ratios it is part of say "not run"
-    java.util.function.ToDoubleFunction<String> p50 = name -> by.containsKey(name) ? by.get(name).p50() : Double.NaN;
-    java.util.function.ToDoubleFunction<String> rps = name -> by.containsKey(name) ? by.get(name).rps() : Double.NaN;
-    double meili = p50.applyAsDouble(MEILI);
-    double bm25 = p50.applyAsDouble(BM25);
-    double knn = p50.applyAsDouble(KNN);
-    double slowest = Math.max(meili, Math.max(bm25, knn));
-    md.append("| target (ratios within this run) | measured | bar | |\n|---|---|---|---|\n");
-    ratio(md, "cached hybrid rps / trivial rps", rps.applyAsDouble(CACHED) / rps.applyAsDouble(TRIVIAL), 0.8, true);
-    ratio(md, "multi-search of 5 uncached p50 / one uncached hybrid p50", p50.applyAsDouble(MULTI_5) / p50.applyAsDouble(UNCACHED),
-        1.5, false);
-    ratio(md, "searches/s in multi-searches of 50 cached / cached single searches/s",
-        rps.applyAsDouble(MULTI_50) * 50 / rps.applyAsDouble(CACHED), 10, true);
-    ratio(md, "cached hybrid rps, keys on / keys off", rps.applyAsDouble(CACHED) / rps.applyAsDouble(CACHED_KEYS_OFF), 0.95, true);
-    ratio(md, "uncached hybrid p50 / (slowest engine p50 + embedding p50)", p50.applyAsDouble(UNCACHED) / (slowest + embedP50), 1.2,
-        false);
-    ratio(md, "text p50 / Meilisearch p50", p50.applyAsDouble("service: text, uncached") / meili, 1.1, false);
-    ratio(md, "keyword p50 / BM25 p50", p50.applyAsDouble("service: keyword, uncached") / bm25, 1.1, false);
-    ratio(md, "vector p50 / (kNN p50 + embedding p50)", p50.applyAsDouble("service: vector, uncached") / (knn + embedP50), 1.1,
-        false);
-    if (by.containsKey(CACHED)) {
-      md.append(String.format(Locale.ROOT, "%nCached hybrid: %.0f rps, p99 %.2f ms (aim: 20,000 rps, p99 < 5 ms).%n",
-          by.get(CACHED).rps(), by.get(CACHED).p99()));
+    if (passes.stream().anyMatch(f -> !f.breakdown.isEmpty())) {
+      md.append("\nWhere an uncached hybrid answer's time goes: every query once more, one after another, with `explain=true` "
+          + "(p50 of each timer, ms; `backend_ms` is whole milliseconds, the vector retriever's includes the query embedding)."
+          + "\n\n| timer |");
+      passes.forEach(f -> md.append(' ').append(f.stack).append(" |"));
+      md.append("\n|---|").append("---|".repeat(passes.size())).append('\n');
+      java.util.Set<String> timers = new java.util.LinkedHashSet<>();
+      passes.forEach(f -> timers.addAll(f.breakdown.keySet()));
+      for (String timer : timers) {
+        md.append("| ").append(timer).append(" |");
+        for (Figures f : passes) {
+          Double v = f.breakdown.get(timer);
+          md.append(v == null ? " - |" : String.format(Locale.ROOT, " %.2f |", v));
+        }
+        md.append('\n');
+      }
     }
-    if (!by.containsKey(FLOOR_HOP)) {
+    md.append("\n| stack | target (within this run) | measured | bar | |\n|---|---|---|---|---|\n");
+    for (Figures f : passes) {
+      String s = f.stack;
+      double embed = f.embedP50;
+      ratio(md, s, "uncached hybrid p50 / (Meilisearch hybrid p50 + embedding p50)",
+          f.p50(UNCACHED) / (f.p50(MEILI_HYBRID) + embed), 2, false);
+      ratio(md, s, "text p50 - Meilisearch p50, ms", f.p50(TEXT) - f.p50(MEILI), 1, false);
+      ratio(md, s, "keyword p50 - BM25 p50, ms", f.p50(KEYWORD) - f.p50(BM25), 1, false);
+      ratio(md, s, "vector p50 - (kNN p50 + embedding p50), ms", f.p50(VECTOR) - (f.p50(KNN) + embed), 1, false);
+      ratio(md, s, "cached hybrid rps / trivial rps", f.rps(CACHED) / f.rps(TRIVIAL), 0.8, true);
+      if (s.equals(BENCH)) {
+        ratio(md, s, "multi-search of 5 uncached p50 / one uncached hybrid p50", f.p50(MULTI_5) / f.p50(UNCACHED), 1.5, false);
+        ratio(md, s, "searches/s in multi-searches of 50 cached / cached single searches/s", f.rps(MULTI_50) * 50
+            / f.rps(CACHED), 10, true);
+        ratio(md, s, "cached hybrid rps, keys on / keys off", f.rps(CACHED) / f.rps(CACHED_KEYS_OFF), 0.95, true);
+      }
+    }
+    Figures bench = passes.stream().filter(f -> f.stack.equals(BENCH)).findFirst().orElse(null);
+    Figures up = passes.stream().filter(f -> f.stack.equals(UP)).findFirst().orElse(null);
+    if (bench != null && up != null) {
+      ratio(md, "up / bench", "uncached hybrid p50, up / bench", up.p50(UNCACHED) / bench.p50(UNCACHED), 1.2, false);
+    }
+    for (Figures f : passes) {
+      if (f.results.containsKey(CACHED)) {
+        md.append(String.format(Locale.ROOT, "%nCached hybrid on %s: %.0f rps, p99 %.2f ms (aim: 20,000 rps, p99 < 5 ms).%n",
+            f.stack, f.rps(CACHED), f.results.get(CACHED).p99()));
+      }
+    }
+    if (bench == null || !bench.results.containsKey(FLOOR_HOP)) {
       return md.toString();
     }
-    double hop = by.get(FLOOR_HOP).p50();
-    md.append("\nThe least a service in front adds: one HTTP hop (the trivial endpoint at the latency connections) and one "
-        + "Redis MGET of ten hydration entries (redis-benchmark, one connection), against 10 % of each engine's p50; "
-        + "and each engine's p50 when wrk pauses between requests, as a client that does anything between "
+    double hop = bench.p50(FLOOR_HOP);
+    double meili = bench.p50(MEILI);
+    double bm25 = bench.p50(BM25);
+    md.append("\nThe least a service in front adds (stack bench): one HTTP hop (the trivial endpoint at the latency "
+        + "connections) and one Redis MGET of ten hydration entries (redis-benchmark, one connection), against 10 % of each "
+        + "engine's p50; and each engine's p50 when wrk pauses between requests, as a client that does anything between "
         + "two requests does (behind the service, each kNN search waits for the query embedding).\n\n| | ms |\n|---|---|\n");
     md.append(String.format(Locale.ROOT, "| service hop p50 | %.3f |%n| Redis MGET p50 | %s |%n| together | %s |%n", hop,
-        Double.isNaN(mgetP50) ? "not measured (no redis-benchmark)" : String.format(Locale.ROOT, "%.3f", mgetP50),
-        Double.isNaN(mgetP50) ? "-" : String.format(Locale.ROOT, "%.3f", hop + mgetP50)));
+        Double.isNaN(bench.mgetP50) ? "not measured (no redis-benchmark)" : String.format(Locale.ROOT, "%.3f", bench.mgetP50),
+        Double.isNaN(bench.mgetP50) ? "-" : String.format(Locale.ROOT, "%.3f", hop + bench.mgetP50)));
     md.append(String.format(Locale.ROOT, "| 10 %% of Meilisearch p50 / of BM25 p50 | %.3f / %.3f |%n", meili / 10, bm25 / 10));
     md.append(String.format(Locale.ROOT, "| Meilisearch p50, back to back → 1 ms pause | %.2f → %.2f |%n", meili,
-        p50.applyAsDouble(MEILI_PAUSED)));
-    md.append(String.format(Locale.ROOT, "| BM25 p50, back to back → 1 ms pause | %.2f → %.2f |%n", bm25,
-        p50.applyAsDouble(BM25_PAUSED)));
+        bench.p50(MEILI_PAUSED)));
+    md.append(String.format(Locale.ROOT, "| BM25 p50, back to back → 1 ms pause | %.2f → %.2f |%n", bm25, bench.p50(BM25_PAUSED)));
     md.append(String.format(Locale.ROOT, "| kNN p50, back to back → a pause of one embedding (%d ms) | %.2f → %.2f |%n",
-        embeddingPauseMs(embedP50), knn, p50.applyAsDouble(KNN_PAUSED)));
+        embeddingPauseMs(bench.embedP50), bench.p50(KNN), bench.p50(KNN_PAUSED)));
     return md.toString();
   }
 
-  private static void ratio(StringBuilder md, String name, double value, double bar, boolean atLeast) {
+  private static void ratio(StringBuilder md, String stack, String name, double value, double bar, boolean atLeast) {
     if (Double.isNaN(value)) {
-      md.append("| ").append(name).append(" | not run | | |\n");
+      md.append("| ").append(stack).append(" | ").append(name).append(" | not run | | |\n");
       return;
     }
     boolean ok = atLeast ? value >= bar : value <= bar;
-    md.append(String.format(Locale.ROOT, "| %s | %.2f | %s %.1f | %s |%n", name, value, atLeast ? ">=" : "<=", bar,
+    md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s %.1f | %s |%n", stack, name, value, atLeast ? ">=" : "<=", bar,
         ok ? "met" : "NOT met"));
   }
 

@@ -94,8 +94,12 @@ public final class EmbeddedProduct {
 
   /** Pushes every document of a collection into the job's topic. */
   public static void publish(TestCollection c, IndexingConfig indexing) throws Exception {
-    try (DocumentPublisher publisher = new DocumentPublisher(indexing.kafkaBootstrapServers(),
-        indexing.documentsTopic())) {
+    publish(c, indexing.kafkaBootstrapServers(), indexing.documentsTopic());
+  }
+
+  /** Pushes every document of a collection into {@code documentsTopic} of the broker at {@code bootstrapServers}. */
+  public static void publish(TestCollection c, String bootstrapServers, String documentsTopic) throws Exception {
+    try (DocumentPublisher publisher = new DocumentPublisher(bootstrapServers, documentsTopic)) {
       for (CollectionDocument d : c.documents()) {
         publisher.send(d.id(), Ingest.collectionDocumentJson(d, null));
       }
