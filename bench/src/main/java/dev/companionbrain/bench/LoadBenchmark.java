@@ -103,12 +103,17 @@ final class LoadBenchmark implements Callable<Integer> {
   /**
    * @param machineCores the cores the whole machine was busy, on average, while the scenario was measured
    * @param serviceCores the cores the query service(s) took meanwhile
+   * @param stolenCores the cores the hypervisor took meanwhile (inside machineCores): on a shared host,
+   *     what makes one run's figures slower than another's with nothing changed
    */
   record Result(String name, double rps, double p50, double p95, double p99, long requests, long errors, double machineCores,
-      double serviceCores) {
-    /** The machine's CPU time per request, ms: what one request costs wrk, the service and the engines together. */
+      double serviceCores, double stolenCores) {
+    /**
+     * The machine's CPU time per request, ms: what one request costs wrk, the service and the engines
+     * together (the time the host stole left out).
+     */
     double machineMsPerRequest() {
-      return machineCores / rps * 1000;
+      return (machineCores - stolenCores) / rps * 1000;
     }
   }
 
@@ -194,7 +199,9 @@ final class LoadBenchmark implements Callable<Integer> {
     System.out.println(report);
     Path out = Path.of("bench-reports");
     Files.createDirectories(out);
-    Path file = out.resolve("load-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
+    // seconds always written (LocalDateTime.toString leaves ":00" out)
+    Path file = out.resolve("load-" + LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern(
+        "yyyy-MM-dd'T'HH-mm-ss")) + ".md");
     Files.writeString(file, report);
     System.out.println("report: " + file);
     return 0;
@@ -453,14 +460,16 @@ final class LoadBenchmark implements Callable<Integer> {
     Map<String, Long> values = wrk(wrk, lua, base, paths, bodies, method, headers, c, pauseMs, duration);
     double wall = (System.nanoTime() - began) / 1e9;
     int cores = Runtime.getRuntime().availableProcessors();
-    double machineCores = MachineCpu.busyShare(machineBefore, MachineCpu.machine()) * cores;
+    long[] machineAfter = MachineCpu.machine();
+    double machineCores = MachineCpu.busyShare(machineBefore, machineAfter) * cores;
+    double stolenCores = MachineCpu.stolenShare(machineBefore, machineAfter) * cores;
     double serviceCores = (MachineCpu.processTicks(servicePids) - serviceBefore) / MachineCpu.TICKS_PER_SECOND / wall;
     Result result = new Result(name, values.get("requests") / (values.get("duration_us") / 1e6), values.get("p50_us") / 1000.0,
         values.get("p95_us") / 1000.0, values.get("p99_us") / 1000.0, values.get("requests"),
-        values.get("socket_errors") + values.get("non2xx"), machineCores, serviceCores);
+        values.get("socket_errors") + values.get("non2xx"), machineCores, serviceCores, stolenCores);
     System.out.printf(Locale.ROOT, "%-45s %9.0f rps  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  errors %d  machine %.2f cores, "
-        + "service %.2f%n", name, result.rps(), result.p50(), result.p95(), result.p99(), result.errors(), machineCores,
-        serviceCores);
+        + "service %.2f, stolen %.2f%n", name, result.rps(), result.p50(), result.p95(), result.p99(), result.errors(), machineCores,
+        serviceCores, stolenCores);
     return result;
   }
 
@@ -568,14 +577,14 @@ final class LoadBenchmark implements Callable<Integer> {
         scenarios.isEmpty() ? "" : " --scenarios " + String.join(",", scenarios), Runtime.getRuntime().availableProcessors(),
         connections, latencyConnections, warmup));
     md.append("| stack | scenario | rps | p50 ms | p95 ms | p99 ms | requests | errors | machine busy, cores | service, cores |"
-        + " machine CPU per request, ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " stolen by the host, cores | machine CPU per request, ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Figures f : passes) {
       for (Result r : f.results.values()) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %.2f | %.2f | %.3f |%n", f.stack,
-            r.name(), r.rps(), r.p50(), r.p95(), r.p99(), r.requests(), r.errors(), r.machineCores(), r.serviceCores(),
-            r.machineMsPerRequest()));
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %.2f | %.2f | %.2f | %.3f |%n",
+            f.stack, r.name(), r.rps(), r.p50(), r.p95(), r.p99(), r.requests(), r.errors(), r.machineCores(), r.serviceCores(),
+            r.stolenCores(), r.machineMsPerRequest()));
       }
-      md.append(String.format(Locale.ROOT, "| %s | query embedding alone (in process, sequential) | | %.2f | | | | | | | |%n",
+      md.append(String.format(Locale.ROOT, "| %s | query embedding alone (in process, sequential) | | %.2f | | | | | | | | |%n",
           f.stack, f.embedP50));
     }
     if (passes.stream().anyMatch(f -> !f.breakdown.isEmpty())) {

@@ -16,12 +16,16 @@ final class MachineCpu {
 
   private MachineCpu() {}
 
-  /** The machine's {busy, total} jiffies so far: total of the cpu line, busy = total - idle - iowait. */
+  /**
+   * The machine's {busy, total, stolen} jiffies so far: total of the cpu line, busy = total - idle -
+   * iowait, stolen = the time the hypervisor ran something else while this machine wanted to run
+   * (inside busy: a virtual machine's cores are that much slower).
+   */
   static long[] machine() {
     try {
       return parseMachine(Files.readAllLines(Path.of("/proc/stat")).get(0));
     } catch (IOException | RuntimeException e) {
-      return new long[] {0, 0};
+      return new long[] {0, 0, 0};
     }
   }
 
@@ -36,13 +40,20 @@ final class MachineCpu {
       total += Long.parseLong(f[i]);
     }
     long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
-    return new long[] {total - idle, total};
+    long stolen = f.length > 8 ? Long.parseLong(f[8]) : 0;
+    return new long[] {total - idle, total, stolen};
   }
 
   /** Share of the machine busy between two {@link #machine()} readings (NaN when no time passed). */
   static double busyShare(long[] before, long[] after) {
     long total = after[1] - before[1];
     return total <= 0 ? Double.NaN : (double) (after[0] - before[0]) / total;
+  }
+
+  /** Share of the machine's time the hypervisor took between two {@link #machine()} readings. */
+  static double stolenShare(long[] before, long[] after) {
+    long total = after[1] - before[1];
+    return total <= 0 ? Double.NaN : (double) (after[2] - before[2]) / total;
   }
 
   /** User + system ticks of the processes so far (those gone count 0). */

@@ -136,11 +136,13 @@ class CacheBenchmarkTest {
   }
 
   @Test
-  void machineBusyShareLeavesIdleAndIowaitOut() {
-    long[] before = MachineCpu.parseMachine("cpu  100 0 50 800 50 0 0 0 0 0");
-    long[] after = MachineCpu.parseMachine("cpu  250 0 100 900 50 0 0 0 0 0");
-    assertThat(before).containsExactly(150, 1000);
-    assertThat(MachineCpu.busyShare(before, after)).isCloseTo(200.0 / 300, offset(1e-12));
+  void machineBusyShareLeavesIdleAndIowaitOutAndCountsStolenTimeApart() {
+    long[] before = MachineCpu.parseMachine("cpu  100 0 50 800 50 0 0 10 0 0");
+    long[] after = MachineCpu.parseMachine("cpu  250 0 100 900 50 0 0 40 0 0");
+    assertThat(before).containsExactly(160, 1010, 10);
+    assertThat(MachineCpu.busyShare(before, after)).isCloseTo(230.0 / 330, offset(1e-12));
+    assertThat(MachineCpu.stolenShare(before, after)).isCloseTo(30.0 / 330, offset(1e-12));
+    assertThat(MachineCpu.stolenShare(after, after)).isNaN();
     assertThat(MachineCpu.busyShare(after, after)).isNaN();
   }
 

@@ -399,7 +399,7 @@ final class SearchHandler {
         admitted = admission.admit(caller.client(), caller.share(perClient));
       }
       window = query.window(windowHits);
-      WindowCache.Answer answer = bypass ? cache.bypass(window) : cache.get(window);
+      WindowCache.Answer answer = bypass ? cache.bypass(window, query.offset(), query.k()) : cache.get(window);
       level = answer.source().name().toLowerCase(java.util.Locale.ROOT);
       staleMillis = answer.staleMillis();
       backends = answer.source() == WindowCache.Source.MISS || answer.source() == WindowCache.Source.BYPASS

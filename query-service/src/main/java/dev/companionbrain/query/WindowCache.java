@@ -114,6 +114,16 @@ final class WindowCache {
   interface WindowSearch {
     /** @param freshEmbedding compute the query embedding afresh too (Cache-Control: no-cache) */
     CandidateWindow compute(WindowQuery query, long generation, boolean freshEmbedding);
+
+    /**
+     * The window of a search that is answered once and kept nowhere ({@code Cache-Control: no-cache},
+     * the query embedding computed afresh too): every hit, and display fields on the page's hits only
+     * (those from {@code offset}, at most {@code k}), since no other page is ever cut from it. By
+     * default the whole window with every hit's fields.
+     */
+    default CandidateWindow computePage(WindowQuery query, long generation, int offset, int k) {
+      return compute(query, generation, true);
+    }
   }
 
   /**
@@ -292,13 +302,15 @@ final class WindowCache {
   }
 
   /**
-   * Computes the window afresh, caching nothing ({@code Cache-Control: no-cache}); at the computations'
-   * limit a 429, since the caller asked for no cached window.
+   * Computes the window afresh, caching nothing ({@code Cache-Control: no-cache}), for the page from
+   * {@code offset} of at most {@code k} hits: only that page's hits are hydrated and written as JSON
+   * ({@link WindowSearch#computePage}; the answer's {@code hitJson} holds null elsewhere). At the
+   * computations' limit a 429, since the caller asked for no cached window.
    */
-  Answer bypass(WindowQuery query) {
+  Answer bypass(WindowQuery query, int offset, int k) {
     CandidateWindow window = computations.run(ComputeLimit.Priority.ANSWER,
-        () -> search.compute(query, generations.current(), true)).orElseThrow(this::refusal);
-    return new Answer(window, hitJson(window.hits()), Source.BYPASS, 0);
+        () -> search.computePage(query, generations.current(), offset, k)).orElseThrow(this::refusal);
+    return new Answer(window, hitJson(window.hits(), window.pageFrom(offset), window.pageTo(offset, k)), Source.BYPASS, 0);
   }
 
   /** The 429 of a search refused at the computations' limit, counted. */
@@ -684,9 +696,14 @@ final class WindowCache {
   }
 
   static byte[][] hitJson(List<PageHit> hits) {
+    return hitJson(hits, 0, hits.size());
+  }
+
+  /** The JSON of the hits from {@code from} to {@code to} (exclusive), at their index; null elsewhere. */
+  static byte[][] hitJson(List<PageHit> hits, int from, int to) {
     byte[][] json = new byte[hits.size()][];
     try {
-      for (int i = 0; i < json.length; i++) {
+      for (int i = from; i < to; i++) {
         json[i] = JSON.writeValueAsBytes(hits.get(i).withoutParts());
       }
     } catch (JsonProcessingException e) {

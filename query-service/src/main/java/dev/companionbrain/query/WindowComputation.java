@@ -28,6 +28,17 @@ final class WindowComputation implements WindowCache.WindowSearch {
     return window(outcome, generation, displayFields.apply(outcome.window().stream().map(FusedHit::id).toList()));
   }
 
+  /** Every fused hit, and display fields asked for the page's hits only (see {@link WindowCache.WindowSearch#computePage}). */
+  @Override
+  public CandidateWindow computePage(WindowQuery query, long generation, int offset, int k) {
+    HybridSearcher.Outcome outcome = searcher.search(query, true);
+    List<FusedHit> fused = outcome.window();
+    int from = Math.min(offset, fused.size());
+    int to = Math.max(from, Math.min(fused.size(), offset + k));
+    return window(outcome, generation, from == to ? Map.of()
+        : displayFields.apply(fused.subList(from, to).stream().map(FusedHit::id).toList()));
+  }
+
   static CandidateWindow window(HybridSearcher.Outcome outcome, long generation, Map<String, HydrationEntry> fields) {
     List<PageHit> hits = new ArrayList<>(outcome.window().size());
     for (FusedHit hit : outcome.window()) {

@@ -85,6 +85,49 @@ class WindowCacheTest {
   }
 
   @Test
+  void aNoCacheSearchAsksForItsPageWritesOnlyThatPageAndKeepsTheWindowInNeitherLevel() {
+    publish(1);
+    List<int[]> pages = new java.util.ArrayList<>();
+    WindowCache paged = cache(BOUND, new WindowCache.WindowSearch() {
+      @Override
+      public CandidateWindow compute(WindowQuery q, long generation, boolean fresh) {
+        throw new AssertionError("a no-cache search asks for its page");
+      }
+
+      @Override
+      public CandidateWindow computePage(WindowQuery q, long generation, int offset, int k) {
+        pages.add(new int[] {offset, k});
+        return new CandidateWindow(generation, List.of(hit("a"), hit("b"), hit("c"), hit("d")), List.of(), Map.of());
+      }
+    });
+    WindowCache.Answer answer = paged.bypass(query, 1, 2);
+    assertThat(answer.source()).isEqualTo(WindowCache.Source.BYPASS);
+    assertThat(pages).singleElement().satisfies(p -> assertThat(p).containsExactly(1, 2));
+    assertThat(answer.hitJson().length).isEqualTo(4);
+    assertThat(answer.hitJson()[0]).isNull();
+    assertThat(new String(answer.hitJson()[1], StandardCharsets.UTF_8)).contains("\"id\":\"b\"");
+    assertThat(new String(answer.hitJson()[2], StandardCharsets.UTF_8)).contains("\"id\":\"c\"");
+    assertThat(answer.hitJson()[3]).isNull();
+    assertThat(paged.bypass(query, 3, 10).hitJson()[3]).isNotNull();
+    assertThat(shared).isEmpty();
+    assertThat(paged.inL1(query)).isNull();
+  }
+
+  @Test
+  void aSearchOfWholeWindowsOnlyAnswersANoCachePageFromAWindowComputedAfresh() {
+    publish(1);
+    List<Boolean> fresh = new java.util.ArrayList<>();
+    WindowCache whole = cache(BOUND, (q, generation, f) -> {
+      fresh.add(f);
+      return new CandidateWindow(generation, List.of(hit("a"), hit("b")), List.of(), Map.of());
+    });
+    WindowCache.Answer answer = whole.bypass(query, 0, 1);
+    assertThat(fresh).containsExactly(true);
+    assertThat(answer.hitJson()[0]).isNotNull();
+    assertThat(answer.hitJson()[1]).isNull();
+  }
+
+  @Test
   void everyRequestOfOneWindowSharesItWhateverItsPage() {
     publish(1);
     WindowQuery first = dev.companionbrain.core.search.SearchQuery.fromParams(
@@ -359,10 +402,10 @@ class WindowCacheTest {
   void atTheLimitANoCacheSearchIsRefusedEvenWithTheWindowCached() {
     publish(1);
     saturable.get(query);
-    assertThatTooManyRequests(() -> whileSaturated(() -> saturable.bypass(query)));
+    assertThatTooManyRequests(() -> whileSaturated(() -> saturable.bypass(query, 0, 10)));
     assertThat(computed).hasValue(1);
     assertThat(saturated("refused")).isEqualTo(1);
-    assertThat(saturable.bypass(query).source()).isEqualTo(WindowCache.Source.BYPASS);
+    assertThat(saturable.bypass(query, 0, 10).source()).isEqualTo(WindowCache.Source.BYPASS);
   }
 
   @Test
