@@ -415,6 +415,7 @@ final class LoadBenchmark implements Callable<Integer> {
    */
   private static void breakdown(Figures figures, HttpClient http, String base, String apiKey, List<String> searchPaths)
       throws Exception {
+    PrometheusText before = scrape(http, base, apiKey);
     Map<String, Histogram> timers = new LinkedHashMap<>();
     com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
     for (String p : searchPaths) {
@@ -440,6 +441,23 @@ final class LoadBenchmark implements Callable<Integer> {
           .recordValue(Math.max(0, tookUs - slowestUs));
     }
     timers.forEach((name, h) -> figures.breakdown.put(name, h.getValueAtPercentile(50) / 1000.0));
+    // the service's own timers over the same requests: the mean of each stage per answer
+    PrometheusText after = scrape(http, base, apiKey);
+    double answers = searchPaths.size();
+    for (String retriever : List.of("text", "keyword", "vector")) {
+      figures.breakdown.put("mean: " + retriever + " retriever's wait (brain_backend_latency)", PrometheusText.delta(before, after,
+          "brain_backend_latency_seconds_sum", "retriever", retriever) * 1000 / answers);
+    }
+    for (String stage : List.of("embedding", "fusion", "hydration", "serialisation")) {
+      figures.breakdown.put("mean: " + stage + " (brain_search_stage_seconds)", PrometheusText.delta(before, after,
+          "brain_search_stage_seconds_sum", "stage", stage) * 1000 / answers);
+    }
+  }
+
+  private static PrometheusText scrape(HttpClient http, String base, String apiKey) throws Exception {
+    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+        .header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
+    return metrics.statusCode() == 200 ? PrometheusText.parse(metrics.body()) : PrometheusText.empty();
   }
 
   private Result run(String wrk, Path lua, String name, String base, Path paths, Path bodies, String method,
@@ -589,7 +607,8 @@ final class LoadBenchmark implements Callable<Integer> {
     }
     if (passes.stream().anyMatch(f -> !f.breakdown.isEmpty())) {
       md.append("\nWhere an uncached hybrid answer's time goes: every query once more, one after another, with `explain=true` "
-          + "(p50 of each timer, ms; `backend_ms` is whole milliseconds, the vector retriever's includes the query embedding)."
+          + "(p50 of each timer, ms; `backend_ms` is whole milliseconds, the vector retriever's includes the query embedding), "
+          + "and the means per answer of the service's own timers over those requests (`/metrics`)."
           + "\n\n| timer |");
       passes.forEach(f -> md.append(' ').append(f.stack).append(" |"));
       md.append("\n|---|").append("---|".repeat(passes.size())).append('\n');

@@ -36,6 +36,7 @@ final class HybridSearcher {
   private final Map<Retriever, Timer> latency = new EnumMap<>(Retriever.class);
   private final QueryEmbeddings embeddings;
   private final int reserve;
+  private final Timer fusion;
 
   /**
    * The fused candidates of one search (the window, before paging), the ranked lists they were fused
@@ -59,6 +60,7 @@ final class HybridSearcher {
     this.retrievals = retrievals;
     this.timeouts = timeouts;
     this.embeddings = embeddings;
+    this.fusion = SearchStages.timer(registry, SearchStages.FUSION);
     CircuitBreakerConfig config = CircuitBreakerConfig.custom()
         .slidingWindowSize(20)
         .minimumNumberOfCalls(5)
@@ -132,7 +134,10 @@ final class HybridSearcher {
     if (lists.isEmpty()) {
       throw ApiException.unavailable("no search backend answered: " + degraded);
     }
-    return new Outcome(query.fuse(lists), degraded, millis, lists, depth);
+    long fusing = System.nanoTime();
+    List<FusedHit> fused = query.fuse(lists);
+    fusion.record(System.nanoTime() - fusing, TimeUnit.NANOSECONDS);
+    return new Outcome(fused, degraded, millis, lists, depth);
   }
 
   /**

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.text.VisibleText;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -19,9 +21,12 @@ final class QueryEmbeddings implements AutoCloseable {
   private final Embedder embedder;
   private final Cache<String, float[]> cache = Caffeine.newBuilder().maximumSize(50_000).build();
   private final ThreadPoolExecutor pool;
+  private final Timer computing;
 
-  QueryEmbeddings(Embedder embedder) {
+  /** @param registry where the time of each computed embedding goes ({@link SearchStages#EMBEDDING}) */
+  QueryEmbeddings(Embedder embedder, MeterRegistry registry) {
     this.embedder = embedder;
+    this.computing = SearchStages.timer(registry, SearchStages.EMBEDDING);
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.pool = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(256), r -> {
       Thread t = new Thread(r, "query-embedding");
@@ -33,13 +38,20 @@ final class QueryEmbeddings implements AutoCloseable {
   CompletableFuture<float[]> embed(String q, boolean bypassCache) {
     String key = VisibleText.normalize(q); // the cache key's form: the model is uncased
     if (bypassCache) {
-      return CompletableFuture.supplyAsync(() -> embedder.embed(key), (Executor) pool);
+      return CompletableFuture.supplyAsync(() -> computed(key), (Executor) pool);
     }
     float[] cached = cache.getIfPresent(key);
     if (cached != null) {
       return CompletableFuture.completedFuture(cached);
     }
-    return CompletableFuture.supplyAsync(() -> cache.get(key, embedder::embed), (Executor) pool);
+    return CompletableFuture.supplyAsync(() -> cache.get(key, this::computed), (Executor) pool);
+  }
+
+  private float[] computed(String text) {
+    long began = System.nanoTime();
+    float[] vector = embedder.embed(text);
+    computing.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+    return vector;
   }
 
   @Override

@@ -91,7 +91,7 @@ public final class QueryService implements AutoCloseable {
     this.config = config;
     this.parts = parts;
     this.registry = parts.registry();
-    this.embeddings = new QueryEmbeddings(parts.embedder());
+    this.embeddings = new QueryEmbeddings(parts.embedder(), registry);
     this.latency = new LatencyReporter(parts.latencyProducer(), config.latencyTopic(), registry);
     Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
     timeouts.put(Retriever.TEXT, config.textTimeout());
@@ -117,7 +117,7 @@ public final class QueryService implements AutoCloseable {
       t.setDaemon(true);
       return t;
     }, new ThreadPoolExecutor.AbortPolicy());
-    WindowComputation computation = new WindowComputation(searcher, parts.displayFields());
+    WindowComputation computation = new WindowComputation(searcher, parts.displayFields(), registry);
     ComputeLimit computations = config.fixedComputeLimit().isPresent()
         ? ComputeLimit.fixed(config.fixedComputeLimit().getAsInt(), registry)
         : ComputeLimit.adaptive(config.maxConcurrentSearches(), System::nanoTime, registry);

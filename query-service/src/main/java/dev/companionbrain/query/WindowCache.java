@@ -176,6 +176,8 @@ final class WindowCache {
   private final ConcurrentHashMap<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Boolean> refreshing = new ConcurrentHashMap<>();
   private final Counter l1Hits;
+  /** Writing the hits' JSON of the windows computed for an answer (a miss, a no-cache search). */
+  private final Timer serialisation;
   private final Counter l1Misses;
   private final Counter l2Hits;
   private final Counter l2Misses;
@@ -216,6 +218,7 @@ final class WindowCache {
     this.judging = judging;
     this.audit = audit;
     this.registry = registry;
+    this.serialisation = SearchStages.timer(registry, SearchStages.SERIALISATION);
     for (WindowJudge.Verdict v : WindowJudge.Verdict.values()) {
       judgedWindows.put(v, Counter.builder("brain_cache_judged_windows")
           .description("cached windows judged against a new generation's changes")
@@ -310,7 +313,10 @@ final class WindowCache {
   Answer bypass(WindowQuery query, int offset, int k) {
     CandidateWindow window = computations.run(ComputeLimit.Priority.ANSWER,
         () -> search.computePage(query, generations.current(), offset, k)).orElseThrow(this::refusal);
-    return new Answer(window, hitJson(window.hits(), window.pageFrom(offset), window.pageTo(offset, k)), Source.BYPASS, 0);
+    long serialising = System.nanoTime();
+    byte[][] page = hitJson(window.hits(), window.pageFrom(offset), window.pageTo(offset, k));
+    serialisation.record(System.nanoTime() - serialising, TimeUnit.NANOSECONDS);
+    return new Answer(window, page, Source.BYPASS, 0);
   }
 
   /** The 429 of a search refused at the computations' limit, counted. */
@@ -389,7 +395,9 @@ final class WindowCache {
       return staleWhenSaturated(key, query, shared);
     }
     CandidateWindow window = computed.get();
+    long serialising = System.nanoTime();
     Entry entry = Entry.of(query, window, clock.getAsLong());
+    serialisation.record(System.nanoTime() - serialising, TimeUnit.NANOSECONDS);
     if (window.degraded().isEmpty()) {
       storeInL1(key, entry);
       l2.putWindow(sharedKey, window);

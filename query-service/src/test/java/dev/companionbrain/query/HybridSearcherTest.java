@@ -37,6 +37,7 @@ class HybridSearcherTest {
   private final Map<Retriever, Function<RetrievalRequest, CompletableFuture<List<ScoredId>>>> answers =
       new EnumMap<>(Retriever.class);
   private Function<String, float[]> embedding = q -> VECTOR;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final QueryEmbeddings embeddings = new QueryEmbeddings(new Embedder() {
     @Override
     public int dimensions() {
@@ -47,7 +48,7 @@ class HybridSearcherTest {
     public List<float[]> embedAll(List<String> texts) {
       return texts.stream().map(t -> embedding.apply(t)).toList();
     }
-  });
+  }, registry);
   private final HybridSearcher searcher;
 
   HybridSearcherTest() {

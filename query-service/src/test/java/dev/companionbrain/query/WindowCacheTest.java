@@ -45,12 +45,13 @@ class WindowCacheTest {
     return new CandidateWindow(generation, List.of(hit(query.q() + "@" + generation + "#" + computed.get())), degraded,
         Map.of());
   };
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final WindowCache cache = cache(BOUND, search);
   private final WindowQuery query = window("wing flutter");
 
   private WindowCache cache(long bound, WindowCache.WindowSearch computation) {
     return new WindowCache(1 << 20, Duration.ofMinutes(5), nanos::get, l2, generations, millis::get, bound, unlimited(), computation,
-        refreshes::add, null, null, new SimpleMeterRegistry());
+        refreshes::add, null, null, registry);
   }
 
   /** A limit no test of the cache's other rules reaches. */
@@ -111,6 +112,22 @@ class WindowCacheTest {
     assertThat(paged.bypass(query, 3, 10).hitJson()[3]).isNotNull();
     assertThat(shared).isEmpty();
     assertThat(paged.inL1(query)).isNull();
+    assertThat(serialisations()).isEqualTo(2);
+  }
+
+  private long serialisations() {
+    return registry.get(SearchStages.METER).tag("stage", SearchStages.SERIALISATION).timer().count();
+  }
+
+  @Test
+  void theHitsJsonOfAComputedWindowIsTimedAndThatOfACachedOneIsNot() {
+    publish(1);
+    cache.get(query);
+    assertThat(serialisations()).isEqualTo(1);
+    cache.get(query);
+    nanos.addAndGet(Duration.ofMinutes(6).toNanos());
+    assertThat(cache.get(query).source()).isEqualTo(WindowCache.Source.L2);
+    assertThat(serialisations()).isEqualTo(1);
   }
 
   @Test

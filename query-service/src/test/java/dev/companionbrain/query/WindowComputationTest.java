@@ -36,6 +36,7 @@ class WindowComputationTest {
 
   private final List<List<String>> asked = new ArrayList<>();
   private final AtomicInteger embedded = new AtomicInteger();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final QueryEmbeddings embeddings = new QueryEmbeddings(new Embedder() {
     @Override
     public int dimensions() {
@@ -47,7 +48,7 @@ class WindowComputationTest {
       embedded.incrementAndGet();
       return texts.stream().map(t -> new float[384]).toList();
     }
-  });
+  }, registry);
   private final WindowComputation computation;
 
   WindowComputationTest() {
@@ -58,13 +59,13 @@ class WindowComputationTest {
       retrievals.put(r, request -> CompletableFuture.completedFuture(twelve));
       timeouts.put(r, Duration.ofSeconds(5));
     }
-    computation = new WindowComputation(new HybridSearcher(retrievals, timeouts, embeddings, 0, new SimpleMeterRegistry()),
+    computation = new WindowComputation(new HybridSearcher(retrievals, timeouts, embeddings, 0, registry),
         ids -> {
           asked.add(ids);
           Map<String, HydrationEntry> fields = new HashMap<>();
           ids.forEach(id -> fields.put(id, new HydrationEntry(id, "title of " + id, null, List.of(), null, "snippet")));
           return fields;
-        });
+        }, registry);
   }
 
   @AfterEach
@@ -114,6 +115,27 @@ class WindowComputationTest {
     assertThat(embedded).hasValue(1);
     computation.computePage(query("vector"), 1, 0, 10);
     assertThat(embedded).hasValue(2);
+  }
+
+  private long timed(String stage) {
+    return registry.get(SearchStages.METER).tag("stage", stage).timer().count();
+  }
+
+  @Test
+  void everyStageOfAComputationIsTimedOnceAndAnEmbeddingOnlyWhenComputed() {
+    computation.compute(query("vector"), 1, false);
+    assertThat(timed(SearchStages.FUSION)).isEqualTo(1);
+    assertThat(timed(SearchStages.HYDRATION)).isEqualTo(1);
+    assertThat(timed(SearchStages.EMBEDDING)).isEqualTo(1);
+    computation.compute(query("vector"), 1, false); // the embedding cache has it
+    assertThat(timed(SearchStages.EMBEDDING)).isEqualTo(1);
+    assertThat(timed(SearchStages.FUSION)).isEqualTo(2);
+    computation.computePage(query("vector"), 1, 10, 10); // nothing to hydrate
+    assertThat(timed(SearchStages.HYDRATION)).isEqualTo(2);
+    assertThat(timed(SearchStages.EMBEDDING)).isEqualTo(2);
+    computation.computePage(query("text"), 1, 0, 10);
+    assertThat(timed(SearchStages.HYDRATION)).isEqualTo(3);
+    assertThat(timed(SearchStages.EMBEDDING)).isEqualTo(2);
   }
 
   @Test
