@@ -679,7 +679,7 @@ final class LoadBenchmark implements Callable<Integer> {
       return;
     }
     boolean ok = atLeast ? value >= bar : value <= bar;
-    md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s %.1f | %s |%n", stack, name, value, atLeast ? ">=" : "<=", bar,
+    md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s %.2f | %s |%n", stack, name, value, atLeast ? ">=" : "<=", bar,
         ok ? "met" : "NOT met"));
   }
 
