@@ -56,7 +56,8 @@ class WindowComputationTest {
     Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
     List<ScoredId> twelve = IntStream.range(0, 12).mapToObj(i -> new ScoredId("doc-" + i, 12 - i)).toList();
     for (Retriever r : Retriever.values()) {
-      retrievals.put(r, request -> CompletableFuture.completedFuture(twelve));
+      // a rare query's retrievers find three documents: fewer than they were asked for
+      retrievals.put(r, request -> CompletableFuture.completedFuture(request.q().contains("rare") ? twelve.subList(0, 3) : twelve));
       timeouts.put(r, Duration.ofSeconds(5));
     }
     computation = new WindowComputation(new HybridSearcher(retrievals, timeouts, embeddings, 0, registry),
@@ -74,7 +75,11 @@ class WindowComputationTest {
   }
 
   private static WindowQuery query(String mode) {
-    return SearchQuery.fromParams(Map.of("q", "wing flutter", "mode", mode)::get, DEFAULTS).window(10);
+    return query("wing flutter", mode);
+  }
+
+  private static WindowQuery query(String q, String mode) {
+    return SearchQuery.fromParams(Map.of("q", q, "mode", mode)::get, DEFAULTS).window(10);
   }
 
   private static List<String> ids(CandidateWindow w) {
@@ -136,6 +141,28 @@ class WindowComputationTest {
     computation.computePage(query("text"), 1, 0, 10);
     assertThat(timed(SearchStages.HYDRATION)).isEqualTo(3);
     assertThat(timed(SearchStages.EMBEDDING)).isEqualTo(2);
+  }
+
+  @Test
+  void theWindowKeepsEachRetrieversListAndWhetherItHoldsEveryMatch() {
+    CandidateWindow full = computation.compute(query("hybrid"), 1, false);
+    assertThat(full.lists()).containsOnlyKeys("text", "keyword", "vector");
+    assertThat(full.lists().get("text").hits()).hasSize(12);
+    assertThat(full.lists().get("text").complete()).isFalse(); // as many as asked (the window's 10): maybe more match
+    assertThat(full.depth()).isEqualTo(10);
+    CandidateWindow rare = computation.computePage(query("rare wing", "keyword"), 1, 0, 10);
+    assertThat(rare.lists()).containsOnlyKeys("keyword");
+    assertThat(rare.lists().get("keyword").complete()).isTrue();
+    assertThat(ids(rare)).hasSize(3);
+  }
+
+  @Test
+  void aStagesTimeIsItsOwnDuration() {
+    computation.compute(query("vector"), 1, false);
+    for (String stage : List.of(SearchStages.EMBEDDING, SearchStages.FUSION, SearchStages.HYDRATION)) {
+      assertThat(registry.get(SearchStages.METER).tag("stage", stage).timer().totalTime(java.util.concurrent.TimeUnit.SECONDS))
+          .as(stage).isLessThan(60);
+    }
   }
 
   @Test

@@ -1,0 +1,59 @@
+package dev.companionbrain.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.companionbrain.core.embed.Embedder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Query embeddings: cached by normalised text, afresh on request, on the pool's daemon threads, timed when computed. */
+class QueryEmbeddingsTest {
+  private final AtomicInteger computed = new AtomicInteger();
+  private final List<Boolean> daemon = new CopyOnWriteArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final QueryEmbeddings embeddings = new QueryEmbeddings(new Embedder() {
+    @Override
+    public int dimensions() {
+      return 2;
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> texts) {
+      computed.incrementAndGet();
+      daemon.add(Thread.currentThread().isDaemon());
+      return texts.stream().map(t -> new float[] {t.length(), 1}).toList();
+    }
+  }, registry);
+
+  @AfterEach
+  void close() {
+    embeddings.close();
+  }
+
+  private long timed() {
+    return registry.get(SearchStages.METER).tag("stage", SearchStages.EMBEDDING).timer().count();
+  }
+
+  @Test
+  void aQueryIsEmbeddedOnceByItsNormalisedTextAndAfreshOnlyWhenAsked() {
+    assertThat(embeddings.embed("Wing  Flutter", false).join()).containsExactly(12, 1);
+    assertThat(embeddings.embed("wing flutter", false).join()).containsExactly(12, 1);
+    assertThat(computed).hasValue(1);
+    assertThat(embeddings.embed("wing flutter", true).join()).containsExactly(12, 1);
+    assertThat(computed).hasValue(2);
+    assertThat(timed()).isEqualTo(2);
+    assertThat(registry.get(SearchStages.METER).tag("stage", SearchStages.EMBEDDING).timer().totalTime(TimeUnit.SECONDS))
+        .isLessThan(60);
+  }
+
+  @Test
+  void embeddingsRunOnDaemonThreadsThatNeverHoldTheJvmOpen() {
+    embeddings.embed("boundary layer", true).join();
+    assertThat(daemon).containsExactly(true);
+  }
+}
