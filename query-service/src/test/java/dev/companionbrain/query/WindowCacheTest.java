@@ -115,8 +115,11 @@ class WindowCacheTest {
     assertThat(serialisations()).isEqualTo(2);
   }
 
+  /** How many hits' JSON writes were timed; each one's own duration (less than a minute in all, never a clock's reading). */
   private long serialisations() {
-    return registry.get(SearchStages.METER).tag("stage", SearchStages.SERIALISATION).timer().count();
+    io.micrometer.core.instrument.Timer timer = registry.get(SearchStages.METER).tag("stage", SearchStages.SERIALISATION).timer();
+    assertThat(timer.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isLessThan(60);
+    return timer.count();
   }
 
   @Test
