@@ -3,7 +3,6 @@ package dev.companionbrain.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.FusionMethod;
 import dev.companionbrain.core.search.Retriever;
@@ -38,17 +37,7 @@ class HybridSearcherTest {
       new EnumMap<>(Retriever.class);
   private Function<String, float[]> embedding = q -> VECTOR;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final QueryEmbeddings embeddings = new QueryEmbeddings(new Embedder() {
-    @Override
-    public int dimensions() {
-      return 384;
-    }
-
-    @Override
-    public List<float[]> embedAll(List<String> texts) {
-      return texts.stream().map(t -> embedding.apply(t)).toList();
-    }
-  }, registry);
+  private final QueryEmbeddings embeddings = new QueryEmbeddings(new FunctionEmbedder(384, t -> embedding.apply(t)), registry);
   private final HybridSearcher searcher;
 
   HybridSearcherTest() {

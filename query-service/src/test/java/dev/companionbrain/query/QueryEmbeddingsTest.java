@@ -2,7 +2,6 @@ package dev.companionbrain.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.companionbrain.core.embed.Embedder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,19 +15,11 @@ class QueryEmbeddingsTest {
   private final AtomicInteger computed = new AtomicInteger();
   private final List<Boolean> daemon = new CopyOnWriteArrayList<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final QueryEmbeddings embeddings = new QueryEmbeddings(new Embedder() {
-    @Override
-    public int dimensions() {
-      return 2;
-    }
-
-    @Override
-    public List<float[]> embedAll(List<String> texts) {
-      computed.incrementAndGet();
-      daemon.add(Thread.currentThread().isDaemon());
-      return texts.stream().map(t -> new float[] {t.length(), 1}).toList();
-    }
-  }, registry);
+  private final QueryEmbeddings embeddings = new QueryEmbeddings(new FunctionEmbedder(2, t -> {
+    computed.incrementAndGet();
+    daemon.add(Thread.currentThread().isDaemon());
+    return new float[] {t.length(), 1};
+  }), registry);
 
   @AfterEach
   void close() {

@@ -3,7 +3,6 @@ package dev.companionbrain.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.companionbrain.core.cache.HydrationEntry;
-import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.search.FusionMethod;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
@@ -37,18 +36,10 @@ class WindowComputationTest {
   private final List<List<String>> asked = new ArrayList<>();
   private final AtomicInteger embedded = new AtomicInteger();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final QueryEmbeddings embeddings = new QueryEmbeddings(new Embedder() {
-    @Override
-    public int dimensions() {
-      return 384;
-    }
-
-    @Override
-    public List<float[]> embedAll(List<String> texts) {
-      embedded.incrementAndGet();
-      return texts.stream().map(t -> new float[384]).toList();
-    }
-  }, registry);
+  private final QueryEmbeddings embeddings = new QueryEmbeddings(new FunctionEmbedder(384, t -> {
+    embedded.incrementAndGet();
+    return new float[384];
+  }), registry);
   private final WindowComputation computation;
 
   WindowComputationTest() {
