@@ -78,8 +78,8 @@ final class SearchHandler {
 
   /**
    * Writes an answer's JSON straight into the response's stream (Javalin's, which compresses for a
-   * client that asks): {@code ctx.result(bytes)} would copy it through a buffer of the response's size
-   * (32 KB, allocated per request), the largest of the cached path's own costs in a profile.
+   * client that asks): {@code ctx.result(bytes)} would copy it through a buffer of the response's size,
+   * 32 KB allocated per request (5 % of a cached run's samples, BENCHMARKS.md).
    */
   static void send(Context ctx, byte[] json) {
     ctx.contentType("application/json");
