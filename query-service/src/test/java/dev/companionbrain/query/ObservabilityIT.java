@@ -76,7 +76,7 @@ class ObservabilityIT {
           JsonNode dashboard = JSON.readTree(Files.readString(REPO.resolve("grafana/dashboards/companion-brain.json")));
           List<String> expressions = new ArrayList<>();
           dashboard.get("panels").forEach(p -> p.get("targets").forEach(t -> expressions.add(t.get("expr").asText())));
-          assertThat(expressions).hasSize(19);
+          assertThat(expressions).hasSize(20);
           // traffic while Prometheus watches, so that rates have two samples to work with
           await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             for (int i = 0; i < 5; i++) {
