@@ -4,6 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.meilisearch.sdk.Client;
+import com.meilisearch.sdk.Config;
+import com.meilisearch.sdk.Index;
+import com.meilisearch.sdk.model.DocumentsQuery;
+import com.meilisearch.sdk.model.Embedder;
+import com.meilisearch.sdk.model.EmbedderSource;
+import com.meilisearch.sdk.model.Task;
+import com.meilisearch.sdk.model.TaskInfo;
+import com.meilisearch.sdk.model.TaskStatus;
+import dev.companionbrain.core.index.IndexCreator;
 import dev.companionbrain.core.index.IndexDefinitions;
 import dev.companionbrain.core.search.backend.MeilisearchRetrieval;
 import dev.companionbrain.core.search.backend.RetrievalRequest;
@@ -32,33 +42,33 @@ final class MeilisearchHybridCopy {
   private MeilisearchHybridCopy() {}
 
   /**
-   * Makes the copy of {@code index} and waits until Meilisearch has indexed it; returns its name.
+   * Makes the copy of {@code index} (with the product's settings, {@link IndexCreator#ensureMeilisearch})
+   * and waits until Meilisearch has indexed it; returns its name.
    *
    * @param meilisearchKey a key that may create indexes and add documents (the master key)
    */
   static String create(String elasticsearchUrl, String meilisearchUrl, String meilisearchKey, String index) throws Exception {
     String copy = index + "-hybrid";
     Map<String, JsonNode> vectors = new HashMap<>();
-    JsonNode hits = JSON.readTree(send(HttpRequest.newBuilder(URI.create(elasticsearchUrl + "/" + index + "/_search"))
-        .header("Content-Type", "application/json")
+    HttpResponse<String> found = HTTP.send(HttpRequest.newBuilder(URI.create(elasticsearchUrl + "/" + index + "/_search"))
+        .header("Content-Type", "application/json").timeout(Duration.ofMinutes(1))
         .POST(HttpRequest.BodyPublishers.ofString("{\"size\":" + MAX_DOCUMENTS + ",\"_source\":[\"id\",\""
-            + IndexDefinitions.VECTOR_FIELD + "\"],\"query\":{\"match_all\":{}}}")))).path("hits").path("hits");
-    for (JsonNode hit : hits) {
+            + IndexDefinitions.VECTOR_FIELD + "\"],\"query\":{\"match_all\":{}}}")).build(), HttpResponse.BodyHandlers.ofString());
+    if (found.statusCode() != 200) {
+      throw new IllegalStateException("reading the vectors of " + index + ": " + found.statusCode() + " " + found.body());
+    }
+    for (JsonNode hit : JSON.readTree(found.body()).path("hits").path("hits")) {
       vectors.put(hit.path("_source").path("id").asText(), hit.path("_source").path(IndexDefinitions.VECTOR_FIELD));
     }
-    String auth = "Bearer " + meilisearchKey;
-    JsonNode source = JSON.readTree(send(meili(meilisearchUrl + "/indexes/" + index, auth).GET()));
-    JsonNode documents = JSON.readTree(send(meili(meilisearchUrl + "/indexes/" + index + "/documents?limit=" + MAX_DOCUMENTS,
-        auth).GET())).path("results");
     int dimensions = vectors.values().stream().findFirst().map(JsonNode::size)
         .orElseThrow(() -> new IllegalStateException("index " + index + " holds no vectors"));
-
-    ObjectNode create = JSON.createObjectNode().put("uid", copy).put("primaryKey", source.path("primaryKey").asText());
-    await(meilisearchUrl, auth, send(meili(meilisearchUrl + "/indexes", auth).POST(body(create))));
-    ObjectNode copySettings = (ObjectNode) JSON.readTree(IndexDefinitions.meilisearchSettings());
-    copySettings.putObject("embedders").putObject(EMBEDDER).put("source", "userProvided").put("dimensions", dimensions);
-    await(meilisearchUrl, auth, send(meili(meilisearchUrl + "/indexes/" + copy + "/settings", auth)
-        .method("PATCH", body(copySettings))));
+    Client meilisearch = new Client(new Config(meilisearchUrl, meilisearchKey));
+    IndexCreator.ensureMeilisearch(meilisearch, copy);
+    Index target = meilisearch.index(copy);
+    settled(target, target.updateEmbeddersSettings(Map.of(EMBEDDER,
+        Embedder.builder().source(EmbedderSource.USER_PROVIDED).dimensions(dimensions).build())));
+    JsonNode documents = JSON.readTree(meilisearch.index(index).getRawDocuments(new DocumentsQuery().setLimit(MAX_DOCUMENTS)))
+        .path("results");
     ArrayNode withVectors = JSON.createArrayNode();
     for (JsonNode d : documents) {
       JsonNode vector = vectors.get(d.path("id").asText());
@@ -68,7 +78,7 @@ final class MeilisearchHybridCopy {
         withVectors.add(doc);
       }
     }
-    await(meilisearchUrl, auth, send(meili(meilisearchUrl + "/indexes/" + copy + "/documents", auth).POST(body(withVectors))));
+    settled(target, target.addDocuments(withVectors.toString()));
     System.out.println("Meilisearch hybrid reference: " + withVectors.size() + " documents with their vectors in " + copy);
     return copy;
   }
@@ -87,40 +97,12 @@ final class MeilisearchHybridCopy {
     return body.toString();
   }
 
-  private static HttpRequest.Builder meili(String url, String auth) {
-    return HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth).header("Content-Type", "application/json")
-        .timeout(Duration.ofMinutes(1));
-  }
-
-  private static HttpRequest.BodyPublisher body(JsonNode json) {
-    return HttpRequest.BodyPublishers.ofString(json.toString());
-  }
-
-  private static String send(HttpRequest.Builder request) throws Exception {
-    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() >= 300) {
-      throw new IllegalStateException(response.request().method() + " " + response.request().uri().getPath() + ": "
-          + response.statusCode() + " " + response.body());
+  /** Waits (at most 5 minutes) for Meilisearch's task; throws when it did not succeed. */
+  private static void settled(Index index, TaskInfo task) {
+    index.waitForTask(task.getTaskUid(), (int) Duration.ofMinutes(5).toMillis(), 200);
+    Task done = index.getTask(task.getTaskUid());
+    if (done.getStatus() != TaskStatus.SUCCEEDED) {
+      throw new IllegalStateException("Meilisearch task " + task.getTaskUid() + " " + done.getStatus() + ": " + done.getError());
     }
-    return response.body();
-  }
-
-  /** Waits (at most 5 minutes) for the Meilisearch task {@code enqueued} names. */
-  private static void await(String meilisearchUrl, String auth, String enqueued) throws Exception {
-    long task = JSON.readTree(enqueued).path("taskUid").asLong();
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      JsonNode status = JSON.readTree(send(meili(meilisearchUrl + "/tasks/" + task, auth).GET()));
-      switch (status.path("status").asText()) {
-        case "succeeded":
-          return;
-        case "failed", "canceled":
-          throw new IllegalStateException("Meilisearch task " + task + " " + status.path("status").asText() + ": "
-              + status.path("error"));
-        default:
-          Thread.sleep(200); // polling Meilisearch's task queue
-      }
-    }
-    throw new IllegalStateException("Meilisearch task " + task + " did not finish in 5 minutes");
   }
 }
