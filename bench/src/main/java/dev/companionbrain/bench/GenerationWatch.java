@@ -3,7 +3,7 @@ package dev.companionbrain.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.cache.RedisKeys;
-import io.lettuce.core.RedisClient;
+import dev.companionbrain.core.cache.RedisConnector;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
@@ -18,14 +18,14 @@ import java.util.List;
 final class GenerationWatch implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final RedisClient client;
+  private final RedisConnector client;
   private final StatefulRedisPubSubConnection<String, String> connection;
   private final DeletedAnswers deleted = new DeletedAnswers();
   private final List<Long> arrivals = new ArrayList<>();
   private long unreadable;
 
   GenerationWatch(String redisUri) {
-    client = RedisClient.create(redisUri);
+    client = RedisConnector.create(redisUri, RedisConnector.Options.WRITING);
     connection = client.connectPubSub();
     connection.addListener(new RedisPubSubAdapter<>() {
       @Override
@@ -72,6 +72,6 @@ final class GenerationWatch implements AutoCloseable {
   @Override
   public void close() {
     connection.close();
-    client.shutdown();
+    client.close();
   }
 }

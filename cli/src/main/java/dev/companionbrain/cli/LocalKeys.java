@@ -2,7 +2,7 @@ package dev.companionbrain.cli;
 
 import dev.companionbrain.core.auth.Scope;
 import dev.companionbrain.query.ApiKeyStore;
-import io.lettuce.core.RedisClient;
+import dev.companionbrain.core.cache.RedisConnector;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -13,11 +13,9 @@ public final class LocalKeys {
 
   /** Runs {@code work} with the key store at {@code redisUri}, closing the connection after. */
   public static <T> T withStore(String redisUri, Function<ApiKeyStore, T> work) {
-    RedisClient client = RedisClient.create(redisUri);
-    try (var connection = client.connect()) {
+    try (RedisConnector client = RedisConnector.create(redisUri, RedisConnector.Options.WRITING);
+        RedisConnector.Connection connection = client.connect()) {
       return work.apply(new ApiKeyStore(connection));
-    } finally {
-      client.shutdown();
     }
   }
 

@@ -34,12 +34,16 @@ public final class LocalStack implements AutoCloseable {
   private final OpenSearchNode opensearch;
   private final MeilisearchServer meilisearch;
   private volatile RedisServer redis;
+  private volatile RedisCluster redisCluster;
+  /** What the JVM's shutdown hook stops: every engine started, including those started later. */
+  private final List<AutoCloseable> started;
   private final Duration startup;
   private final Thread shutdownHook;
   private volatile boolean closed;
 
   private LocalStack(Path root, KafkaBroker kafka, OpenSearchNode opensearch, MeilisearchServer meilisearch,
-      RedisServer redis, Duration startup, Thread shutdownHook) {
+      RedisServer redis, List<AutoCloseable> started, Duration startup, Thread shutdownHook) {
+    this.started = started;
     this.root = root;
     this.kafka = kafka;
     this.opensearch = opensearch;
@@ -75,7 +79,7 @@ public final class LocalStack implements AutoCloseable {
       CompletableFuture<OpenSearchNode> os = begin(starter, started, () -> OpenSearchNode.start(dir(root, "opensearch")));
       CompletableFuture.allOf(redis, meili, kafka, os).join();
       Duration took = Duration.ofNanos(System.nanoTime() - began);
-      LocalStack stack = new LocalStack(root, kafka.join(), os.join(), meili.join(), redis.join(), took, hook);
+      LocalStack stack = new LocalStack(root, kafka.join(), os.join(), meili.join(), redis.join(), started, took, hook);
       LOG.info("local stack up in {} ms: {}", took.toMillis(), stack.endpoints());
       return stack;
     } catch (CompletionException e) {
@@ -118,8 +122,36 @@ public final class LocalStack implements AutoCloseable {
 
   /** Process ids of the engines (for checks that nothing outlives the stack). */
   public List<Long> pids() {
-    return List.of(kafka.process().pid(), opensearch.process().pid(), meilisearch.process().pid(),
-        redis.process().pid());
+    List<Long> pids = new ArrayList<>(List.of(kafka.process().pid(), opensearch.process().pid(),
+        meilisearch.process().pid(), redis.process().pid()));
+    if (redisCluster != null) {
+      pids.addAll(redisCluster.pids());
+    }
+    return pids;
+  }
+
+  /**
+   * A real Redis Cluster (three masters, three replicas; {@link RedisCluster}), started on first use
+   * beside the stack's one Redis and stopped with the stack.
+   */
+  public synchronized RedisCluster redisCluster() {
+    if (redisCluster == null) {
+      long began = System.nanoTime();
+      RedisCluster cluster = RedisCluster.start(dir(root, "redis-cluster"));
+      synchronized (started) {
+        started.add(cluster);
+      }
+      redisCluster = cluster;
+      LOG.info("redis cluster up in {} ms: {}", (System.nanoTime() - began) / 1_000_000, cluster.uri());
+    }
+    return redisCluster;
+  }
+
+  /** The stack's endpoints with the Redis Cluster ({@link #redisCluster()}) in place of the one Redis. */
+  public Endpoints endpointsOnRedisCluster() {
+    Endpoints single = endpoints();
+    return new Endpoints(single.kafkaBootstrapServers(), single.elasticsearchUrl(), single.meilisearchUrl(),
+        single.meilisearchKey(), single.meilisearchSearchKey(), redisCluster().uri());
   }
 
   /** Stops Meilisearch alone (to test degraded answers); the rest keeps running. */
@@ -177,7 +209,11 @@ public final class LocalStack implements AutoCloseable {
       return;
     }
     closed = true;
-    closeAll(List.of(kafka, opensearch, meilisearch, redis), root);
+    List<AutoCloseable> engines = new ArrayList<>(List.of(kafka, opensearch, meilisearch, redis));
+    if (redisCluster != null) {
+      engines.add(redisCluster);
+    }
+    closeAll(engines, root);
     removeHook(shutdownHook);
     LOG.info("local stack stopped");
   }

@@ -5,8 +5,8 @@ import dev.companionbrain.core.auth.ApiKeyTokens;
 import dev.companionbrain.core.auth.Scope;
 import dev.companionbrain.core.cache.RedisKeys;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import dev.companionbrain.core.cache.RedisConnector;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -23,9 +23,9 @@ import java.util.Set;
  * revoked key keeps its record (marked revoked), so the service can say so.
  */
 public final class ApiKeyStore {
-  private final RedisCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> redis;
 
-  public ApiKeyStore(StatefulRedisConnection<String, String> connection) {
+  public ApiKeyStore(RedisConnector.Connection connection) {
     this.redis = connection.sync();
   }
 

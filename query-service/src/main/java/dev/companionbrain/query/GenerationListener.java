@@ -2,7 +2,7 @@ package dev.companionbrain.query;
 
 import dev.companionbrain.core.cache.GenerationNotice;
 import dev.companionbrain.core.cache.RedisKeys;
-import io.lettuce.core.RedisClient;
+import dev.companionbrain.core.cache.RedisConnector;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +33,7 @@ final class GenerationListener implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private final Timer freshness;
 
-  GenerationListener(RedisClient client, RedisStore redis, GenerationClock generations, LongSupplier clock,
+  GenerationListener(RedisConnector client, RedisStore redis, GenerationClock generations, LongSupplier clock,
       MeterRegistry registry) {
     this.redis = redis;
     this.generations = generations;

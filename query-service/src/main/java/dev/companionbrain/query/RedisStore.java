@@ -7,8 +7,7 @@ import io.lettuce.core.SetArgs;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.companionbrain.core.cache.RedisConnector;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RedisStore implements WindowCache.SharedWindows {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final StatefulRedisConnection<String, String> connection;
+  private final RedisConnector.Connection connection;
   private final Duration timeout;
   private final Duration pageTtl;
   /** How long one instance's claim to refresh a window keeps the others from computing it too. */
@@ -34,8 +33,9 @@ final class RedisStore implements WindowCache.SharedWindows {
       .slidingWindowSize(10).minimumNumberOfCalls(3).failureRateThreshold(50)
       .waitDurationInOpenState(Duration.ofSeconds(1)).permittedNumberOfCallsInHalfOpenState(1).build());
 
-  RedisStore(RedisClient client, Duration timeout, Duration pageTtl) {
-    this.connection = client.connect();
+  /** @param connection to one Redis or a cluster ({@link RedisConnector}), closed with this store */
+  RedisStore(RedisConnector.Connection connection, Duration timeout, Duration pageTtl) {
+    this.connection = connection;
     this.timeout = timeout;
     this.pageTtl = pageTtl;
   }
@@ -82,7 +82,7 @@ final class RedisStore implements WindowCache.SharedWindows {
 
   /** The newest generation's notice, or (from a job that wrote none) its bare number. */
   Optional<GenerationNotice> generation() {
-    return call(() -> connection.async().mget(RedisKeys.GENERATION_NOTICE, RedisKeys.GENERATION)
+    return call(() -> connection.mget(List.of(RedisKeys.GENERATION_NOTICE, RedisKeys.GENERATION))
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS))
         .flatMap(values -> values.stream().filter(KeyValue::hasValue).findFirst())
         .map(value -> {
@@ -99,9 +99,9 @@ final class RedisStore implements WindowCache.SharedWindows {
     if (generations.isEmpty()) {
       return List.of();
     }
-    String[] keys = generations.stream().map(RedisKeys::generationNotice).toArray(String[]::new);
+    List<String> keys = generations.stream().map(RedisKeys::generationNotice).toList();
     List<GenerationNotice> out = new java.util.ArrayList<>();
-    call(() -> connection.async().mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS)).ifPresent(values -> {
+    call(() -> connection.mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS)).ifPresent(values -> {
       for (KeyValue<String, String> kv : values) {
         if (kv.hasValue()) {
           try {
@@ -115,14 +115,14 @@ final class RedisStore implements WindowCache.SharedWindows {
     return out;
   }
 
-  /** Display-field JSON of each id that Redis has. */
+  /** Display-field JSON of each id that Redis has (on a cluster: one round trip per master, {@link RedisConnector.Connection#mget}). */
   Map<String, String> documents(List<String> ids) {
     if (ids.isEmpty()) {
       return Map.of();
     }
-    String[] keys = ids.stream().map(RedisKeys::document).toArray(String[]::new);
+    List<String> keys = ids.stream().map(RedisKeys::document).toList();
     Optional<List<KeyValue<String, String>>> values =
-        call(() -> connection.async().mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        call(() -> connection.mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     Map<String, String> out = new HashMap<>();
     values.ifPresent(list -> {
       for (int i = 0; i < list.size(); i++) {

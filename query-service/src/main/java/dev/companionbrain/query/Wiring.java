@@ -9,10 +9,7 @@ import dev.companionbrain.core.search.backend.Bm25Retrieval;
 import dev.companionbrain.core.search.backend.KnnRetrieval;
 import dev.companionbrain.core.search.backend.MeilisearchRetrieval;
 import dev.companionbrain.core.search.backend.Retrieval;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
+import dev.companionbrain.core.cache.RedisConnector;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -44,19 +41,14 @@ final class Wiring {
       MeilisearchRetrieval text = new MeilisearchRetrieval(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(),
           config.textTimeout(), config.maxBackendConnections());
       resources.add(text);
-      RedisURI redisUri = RedisURI.create(config.engines().redisUri());
-      // the connection's handshake may take longer on a busy machine; every command is bounded at 200 ms below
-      redisUri.setTimeout(Duration.ofSeconds(2));
-      RedisClient redisClient = RedisClient.create(redisUri);
-      redisClient.setOptions(ClientOptions.builder()
-          .autoReconnect(true)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(200)))
-          .build());
-      resources.add(0, redisClient::shutdown); // closed last
-      RedisStore redis = new RedisStore(redisClient, Duration.ofMillis(200), config.l2Ttl());
+      // one Redis or a Redis Cluster; every command bounded at 200 ms, refused at once while disconnected
+      RedisConnector redisClient = RedisConnector.create(config.engines().redisUri(), RedisConnector.Options.SERVING);
+      resources.add(0, redisClient); // closed last
+      RedisStore redis = new RedisStore(redisClient.connect(), RedisConnector.Options.SERVING.commandTimeout(), config.l2Ttl());
       resources.add(0, redis::close);
-      ApiKeyStore keyStore = new ApiKeyStore(redisClient.connect());
+      RedisConnector.Connection keyConnection = redisClient.connect();
+      resources.add(0, keyConnection);
+      ApiKeyStore keyStore = new ApiKeyStore(keyConnection);
       GenerationClock generations = new GenerationClock();
       GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry);
       resources.add(0, listener);

@@ -1,5 +1,6 @@
 package dev.companionbrain.query;
 
+import dev.companionbrain.core.cache.RedisConnector;
 import dev.companionbrain.core.auth.Scope;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,7 +60,7 @@ class QueryServiceIT {
   static final String REDIS_USER = "brain-query";
   static final String REDIS_PASSWORD = "query-" + Long.toHexString(new java.security.SecureRandom().nextLong());
   static final List<String> REDIS_ACL = List.of("on", ">" + REDIS_PASSWORD, "resetkeys", "resetchannels",
-      "%R~brain:doc:*", "%R~brain:index:generation", "%R~brain:index:generation:notice", "~search:*",
+      "%R~brain:doc:*", "%R~brain:index:{generation}*", "~search:*",
       "%W~brain:refresh:*", "%R~brain:apikey:*", "&brain:index:generation",
       "-@all", "+get", "+mget", "+setex", "+set", "+ping", "+subscribe", "+hello", "+auth", "+client|setname");
 
@@ -136,12 +137,12 @@ class QueryServiceIT {
 
   /** The key store on the stack's Redis, as `brain keys` writes it (the default user: an operator's). */
   static ApiKeyStore keyStore() {
-    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(stack.endpoints().redisUri());
+    RedisConnector client = RedisConnector.create(stack.endpoints().redisUri(), RedisConnector.Options.WRITING);
     redisClients.add(client);
     return new ApiKeyStore(client.connect());
   }
 
-  private static final List<io.lettuce.core.RedisClient> redisClients = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static final List<RedisConnector> redisClients = new java.util.concurrent.CopyOnWriteArrayList<>();
   static ApiKeyStore keyStore;
   /** Sent by {@link #get} on every request: the shared service requires keys. */
   static String adminKey;
@@ -183,7 +184,7 @@ class QueryServiceIT {
         job.cancel().get();
       }
       engines.close();
-      redisClients.forEach(io.lettuce.core.RedisClient::shutdown);
+      redisClients.forEach(RedisConnector::close);
     } finally {
       noKeyOrPasswordEverReachedTheLog();
     }

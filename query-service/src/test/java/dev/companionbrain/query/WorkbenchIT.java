@@ -72,12 +72,10 @@ class WorkbenchIT {
     indexing = IndexingConfig.inNamespace(Engines.freshNamespace(), engines.endpoints.kafkaBootstrapServers(),
         engines.addresses(), 500);
     job = QueryServiceIT.indexCorpus(engines, indexing);
-    io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(stack.endpoints().redisUri());
-    try {
+    try (var redis = dev.companionbrain.core.cache.RedisConnector.create(stack.endpoints().redisUri(),
+        dev.companionbrain.core.cache.RedisConnector.Options.WRITING)) {
       adminKey = new ApiKeyStore(redis.connect()).create("workbench-it", java.util.Set.of(Scope.ADMIN), null, null, null,
           System.currentTimeMillis()).token();
-    } finally {
-      redis.shutdown();
     }
     judgements = QueryServiceIT.corpusJudgements(Files.createTempDirectory("workbench-judgements"));
     profiles = Files.createTempDirectory("workbench-chromium");

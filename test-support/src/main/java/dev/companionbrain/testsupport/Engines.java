@@ -6,8 +6,7 @@ import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.localstack.Endpoints;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.companionbrain.core.cache.RedisConnector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,15 +34,16 @@ public final class Engines implements AutoCloseable {
   public final Endpoints endpoints;
   public final RestClient elasticsearch;
   public final Client meilisearch;
-  public final RedisClient redisClient;
-  public final StatefulRedisConnection<String, String> redis;
+  /** One Redis or the stack's Redis Cluster, as {@link Endpoints#redisUri()} names it. */
+  public final RedisConnector redisClient;
+  public final RedisConnector.Connection redis;
   private final KafkaProducer<byte[], byte[]> producer;
 
   public Engines(Endpoints endpoints) {
     this.endpoints = endpoints;
     elasticsearch = RestClient.builder(HttpHost.create(endpoints.elasticsearchUrl())).build();
     meilisearch = new Client(new Config(endpoints.meilisearchUrl(), endpoints.meilisearchKey()));
-    redisClient = RedisClient.create(endpoints.redisUri());
+    redisClient = RedisConnector.create(endpoints.redisUri(), RedisConnector.Options.WRITING);
     redis = redisClient.connect();
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
@@ -216,7 +216,7 @@ public final class Engines implements AutoCloseable {
   public void close() throws IOException {
     producer.close();
     redis.close();
-    redisClient.shutdown();
+    redisClient.close();
     elasticsearch.close();
   }
 }

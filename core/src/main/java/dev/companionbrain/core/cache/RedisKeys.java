@@ -1,13 +1,17 @@
 package dev.companionbrain.core.cache;
 
-/** Redis key names shared by the indexing job and the query service. */
+/**
+ * Redis key names shared by the indexing job and the query service. The generation's keys carry one
+ * hash tag, {@code {generation}}, so that on a Redis Cluster they share a slot: the counter, the newest
+ * notice and a run of missed notices are read in one MGET from one master.
+ */
 public final class RedisKeys {
   /** Counter bumped after each checkpoint that wrote documents. */
-  public static final String GENERATION = "brain:index:generation";
+  public static final String GENERATION = "brain:index:{generation}";
   /** Pub/sub channel on which each new generation is published. */
   public static final String GENERATION_CHANNEL = "brain:index:generation";
   /** The newest generation's {@link GenerationNotice} JSON (what a poller reads to learn its publication time). */
-  public static final String GENERATION_NOTICE = "brain:index:generation:notice";
+  public static final String GENERATION_NOTICE = "brain:index:{generation}:notice";
 
   /** How long {@link #generationNotice(long)} keeps the notice of one generation, seconds. */
   public static final long GENERATION_NOTICE_TTL_SECONDS = 600;

@@ -4,10 +4,7 @@ import dev.companionbrain.core.cache.GenerationNotice;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.index.RetryPolicy;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
+import dev.companionbrain.core.cache.RedisConnector;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -21,7 +18,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -119,7 +115,7 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
   }
 
   /**
-   * @param redisUri redis://[:password@]host:port
+   * @param redisUri redis://[:password@]host:port, or several seeds of a Redis Cluster ({@link RedisConnector})
    * @param visibility where the Elasticsearch index is: before each bump the committer refreshes it,
    *     so a new generation never meets a page computed before the checkpoint's documents were
    *     searchable; where the generations topic is; and how many changed ids a notice lists at most
@@ -142,22 +138,6 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
     return new GenerationCommitter(redisUri, visibility, policy(), maxChanges);
   }
 
-  /**
-   * A client that tries to reconnect at most every 2 s while Redis is down (Lettuce's default backs off
-   * to 30 s, so a writer could wait half a minute after Redis is back). Close with {@link #shutdown}.
-   */
-  static RedisClient client(String uri) {
-    ClientResources resources = ClientResources.builder()
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-        .build();
-    return RedisClient.create(resources, uri);
-  }
-
-  static void shutdown(RedisClient client) {
-    client.shutdown(0, 2, TimeUnit.SECONDS);
-    client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
-  }
-
   private RetryPolicy policy() {
     return RetryPolicy.tolerating(visibility == null ? RetryPolicy.DEFAULT_TOLERANCE_MILLIS
         : visibility.engineOutageToleranceMillis());
@@ -170,8 +150,8 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
 
   /** Bumps the index generation once per checkpoint that wrote documents, and announces it. */
   static final class GenerationCommitter implements Committer<Writes> {
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisConnector client;
+    private final RedisConnector.Connection connection;
     private final org.elasticsearch.client.RestClient elasticsearch;
     private final String index;
     private final KafkaProducer<String, String> notices;
@@ -182,7 +162,7 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
     GenerationCommitter(String uri, IndexingConfig visibility, RetryPolicy policy, int maxChanges) {
       retry = policy;
       this.maxChanges = maxChanges;
-      client = RedisSink.client(uri);
+      client = RedisConnector.create(uri, RedisConnector.Options.WRITING);
       connection = client.connect();
       elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
       index = visibility == null ? null : visibility.index();
@@ -253,7 +233,7 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
     @Override
     public void close() throws IOException {
       connection.close();
-      RedisSink.shutdown(client);
+      client.close();
       if (notices != null) {
         notices.close(Duration.ofSeconds(5));
       }

@@ -3,10 +3,9 @@ package dev.companionbrain.jobs.indexing;
 import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.index.RetryPolicy;
-import io.lettuce.core.RedisClient;
+import dev.companionbrain.core.cache.RedisConnector;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,16 +18,17 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 /**
  * Pipelines SET/DEL of hydration entries; everything written is acknowledged before a checkpoint.
  * While Redis is down the writer waits (Lettuce reconnects by itself and re-sends what it had sent;
- * a command that failed is issued again, SET and DEL being idempotent) with the {@link RetryPolicy}'s
+ * a command that failed or timed out is issued again, SET and DEL being idempotent; on a Redis Cluster
+ * whose master was lost, the command issued again goes to the replica that took its slots over) with the {@link RetryPolicy}'s
  * back-off, holding the stream back; past the outage tolerance it fails, naming Redis. Each
  * checkpoint's committable counts the actions and lists the ids written and deleted ({@link Changes}).
  */
 final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.Writes> {
   private static final int PIPELINE = 100;
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisAsyncCommands<String, String> commands;
+  private final RedisConnector client;
+  private final RedisConnector.Connection connection;
+  private final RedisClusterAsyncCommands<String, String> commands;
   private final List<Pending> pending = new ArrayList<>();
   private final RetryPolicy policy;
   private final RetryPolicy.Outage outage;
@@ -43,7 +43,7 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.W
     this.policy = policy;
     this.changes = new Changes(maxChanges);
     this.outage = policy.outage("Redis (hydration entries)");
-    client = RedisSink.client(uri);
+    client = RedisConnector.create(uri, RedisConnector.Options.WRITING);
     connection = client.connect();
     connection.setAutoFlushCommands(false);
     commands = connection.async();
@@ -122,6 +122,6 @@ final class RedisWriter implements CommittingSinkWriter<IndexAction, RedisSink.W
   @Override
   public void close() {
     connection.close();
-    RedisSink.shutdown(client);
+    client.close();
   }
 }

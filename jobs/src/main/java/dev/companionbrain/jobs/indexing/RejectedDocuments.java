@@ -4,8 +4,7 @@ import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.index.RetryPolicy;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.companionbrain.core.cache.RedisConnector;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -41,8 +40,8 @@ final class RejectedDocuments implements Committer<List<String>> {
   private final RetryPolicy retry;
   private RestClient elasticsearch;
   private Client meilisearch;
-  private RedisClient redisClient;
-  private StatefulRedisConnection<String, String> redis;
+  private RedisConnector redisClient;
+  private RedisConnector.Connection redis;
 
   RejectedDocuments(IndexingConfig config) {
     this.config = config;
@@ -70,7 +69,7 @@ final class RejectedDocuments implements Committer<List<String>> {
       elasticsearch = IndexingJob.elasticsearchClient(config);
       var engines = config.engines();
       meilisearch = new Client(new Config(engines.meilisearchUrl(), engines.meilisearchKey()));
-      redisClient = RedisSink.client(engines.redisUri());
+      redisClient = RedisConnector.create(engines.redisUri(), RedisConnector.Options.WRITING);
     }
     StringBuilder bulk = new StringBuilder();
     for (String id : ids) {
@@ -93,7 +92,7 @@ final class RejectedDocuments implements Committer<List<String>> {
       redis.close();
     }
     if (redisClient != null) {
-      RedisSink.shutdown(redisClient);
+      redisClient.close();
     }
     if (elasticsearch != null) {
       elasticsearch.close();
