@@ -7,7 +7,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * One {@link LocalStack} per test JVM, shared by every test class that uses this extension and
- * closed when the JVM's test run ends. Inject {@link LocalStack} or {@link Endpoints} as parameters.
+ * closed when the JVM's test run ends. Inject {@link LocalStack} or {@link Endpoints} as parameters
+ * (a class that implements {@link OnRedisCluster} gets the endpoints of the stack's Redis Cluster).
  */
 public final class LocalStackExtension implements BeforeAllCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalStackExtension.class);
@@ -32,7 +33,11 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     LocalStack stack = stack(context);
-    return parameter.getParameter().getType() == LocalStack.class ? stack : stack.endpoints();
+    if (parameter.getParameter().getType() == LocalStack.class) {
+      return stack;
+    }
+    return context.getTestClass().filter(OnRedisCluster.class::isAssignableFrom).isPresent()
+        ? stack.endpointsOnRedisCluster() : stack.endpoints();
   }
 
   @SuppressWarnings("deprecation")

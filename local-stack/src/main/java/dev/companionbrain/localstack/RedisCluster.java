@@ -142,6 +142,21 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * What the live nodes' ACL logs hold ({@code ACL LOG}: each command or key a user was refused), one
+   * string a node, empty when nothing was refused.
+   */
+  public List<String> aclRefusals() {
+    List<String> out = new ArrayList<>();
+    for (Node node : nodes) {
+      if (node.process.isAlive()) {
+        cli(node.port, "ACL", "LOG").map(String::strip).filter(log -> !log.isEmpty())
+            .ifPresent(log -> out.add(node.port + ": " + log.replace('\n', ' ')));
+      }
+    }
+    return out;
+  }
+
   /** The port of the master that holds {@code slot}, as the live nodes see it. */
   public int masterOf(int slot) {
     for (Node node : nodes) {

@@ -16,10 +16,9 @@ import dev.companionbrain.testsupport.Engines;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
 import dev.companionbrain.jobs.indexing.IndexingJob;
 import dev.companionbrain.jobs.warming.CacheWarmingJob;
-import dev.companionbrain.localstack.LocalStack;
+import dev.companionbrain.core.cache.RedisConnector;
+import dev.companionbrain.localstack.Endpoints;
 import dev.companionbrain.localstack.LocalStackExtension;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -57,16 +56,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CacheIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static LocalStack stack;
   private static IndexingConfig indexing;
-  private static RedisClient redisClient;
-  private static StatefulRedisConnection<String, String> redis;
+  private static Endpoints endpoints;
+  /** The Redis login of the services the tests start (the default user here; CacheOnRedisClusterIT's is the least-privilege one). */
+  static String serviceRedisUri;
+  private static RedisConnector redisClient;
+  private static RedisConnector.Connection redis;
   private static final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
 
   @BeforeAll
-  static void index(LocalStack localStack) throws Exception {
-    stack = localStack;
-    Engines engines = new Engines(stack.endpoints());
+  static void index(Endpoints stackEndpoints) throws Exception {
+    endpoints = stackEndpoints;
+    serviceRedisUri = endpoints.redisUri();
+    Engines engines = new Engines(endpoints);
     indexing = IndexingConfig.inNamespace(Engines.freshNamespace(),
         engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500);
     for (String[] d : QueryServiceIT.CORPUS) {
@@ -80,7 +82,7 @@ class CacheIT {
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
         engines.esCount(indexing.index()) == n && engines.meiliCount(indexing.index()) == n);
     job.cancel().get();
-    redisClient = RedisClient.create(stack.endpoints().redisUri());
+    redisClient = RedisConnector.create(endpoints.redisUri(), RedisConnector.Options.WRITING);
     redis = redisClient.connect();
   }
 
@@ -88,13 +90,13 @@ class CacheIT {
   static void close() {
     if (redis != null) {
       redis.close();
-      redisClient.shutdown();
+      redisClient.close();
     }
   }
 
   /** A service as QueryServiceIT configures it, with the warming topics of this test and the given cache settings. */
   private static QueryConfig config(long maxStaleMillis, boolean warming) {
-    return QueryServiceIT.configFor(stack.endpoints(), stack.endpoints().redisUri(), indexing, 64, Map.of(
+    return QueryServiceIT.configFor(endpoints, serviceRedisUri, indexing, 64, Map.of(
         "BRAIN_CACHE_WARM_TOPIC", indexing.index() + "-cache.warm",
         "BRAIN_CACHE_WARMERS_GROUP", indexing.index() + "-warmers",
         "BRAIN_MAX_STALENESS_MS", Long.toString(maxStaleMillis),
@@ -260,7 +262,7 @@ class CacheIT {
                 ("{\"op\":\"delete\",\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8))).get();
           }
         }
-        Engines engines = new Engines(stack.endpoints());
+        Engines engines = new Engines(endpoints);
         await().atMost(Duration.ofSeconds(60)).until(() -> engines.esCount(indexing.index()) == QueryServiceIT.CORPUS.length
             && engines.meiliCount(indexing.index()) == QueryServiceIT.CORPUS.length);
         // and their generation announced: a job cancelled while it announces one announces it late,

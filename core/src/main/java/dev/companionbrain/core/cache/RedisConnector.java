@@ -134,7 +134,21 @@ public final class RedisConnector implements AutoCloseable {
   /** A new connection (thread-safe, to be shared); on a cluster it routes each command to its slot's master. */
   public Connection connect() {
     if (client instanceof RedisClusterClient cluster) {
-      return new Connection(cluster.connect(), options.commandTimeout());
+      StatefulRedisClusterConnection<String, String> connection = cluster.connect();
+      if (options.rejectWhenDisconnected()) {
+        // Lettuce opens a connection to each node on its first command, and a command that meets a
+        // connection still opening is refused when disconnected commands are: open them all now
+        for (RedisClusterNode node : connection.getPartitions()) {
+          if (usable(node) && node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+            try {
+              connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+            } catch (RuntimeException e) {
+              // that master is away: its first commands will be refused until it is back or replaced
+            }
+          }
+        }
+      }
+      return new Connection(connection, options.commandTimeout());
     }
     return new Connection(((RedisClient) client).connect(), options.commandTimeout());
   }
@@ -246,7 +260,8 @@ public final class RedisConnector implements AutoCloseable {
       for (Map.Entry<RedisClusterNode, Map<Integer, List<String>>> node : plan.entrySet()) {
         StatefulRedisConnection<String, String> master;
         try {
-          master = cluster.getConnection(node.getKey().getNodeId());
+          // the connection Lettuce routes that master's commands through (keyed by its address)
+          master = cluster.getConnection(node.getKey().getUri().getHost(), node.getKey().getUri().getPort());
         } catch (RuntimeException e) {
           return CompletableFuture.failedFuture(e);
         }
