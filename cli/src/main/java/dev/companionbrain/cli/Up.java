@@ -40,6 +40,13 @@ final class Up implements Callable<Integer> {
   @Option(names = "--task-managers", description = "Flink TaskManagers to start (default ${DEFAULT-VALUE})")
   int taskManagers = 1;
 
+  @Option(names = "--redis-cluster", description = "run Redis as a real Redis Cluster (three masters, three replicas)"
+      + " instead of one Redis")
+  boolean redisCluster;
+
+  @Option(names = "--query-services", description = "query service instances to start, sharing Redis (default ${DEFAULT-VALUE})")
+  int queryServices = 1;
+
   @Option(names = "--jar", description = "the job jar to submit (default ${DEFAULT-VALUE}, built by mvn install)")
   Path jar = Path.of("jobs", "target", "companion-brain-jobs.jar");
 
@@ -48,8 +55,17 @@ final class Up implements Callable<Integer> {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no job jar at " + jar + ": build it with mvn install -DskipTests (./brain up does)");
     }
+    if (queryServices < 1 || queryServices > 16) {
+      throw new IllegalArgumentException("--query-services takes 1 to 16 instances, not " + queryServices);
+    }
     LocalStack stack = LocalStack.start();
-    Endpoints e = stack.endpoints();
+    Endpoints e;
+    try {
+      e = redisCluster ? stack.endpointsOnRedisCluster() : stack.endpoints();
+    } catch (RuntimeException failed) {
+      stack.close();
+      throw failed;
+    }
     IndexingConfig indexing = EmbeddedProduct.indexing(e);
     // a real Flink session cluster (JobManager + TaskManagers, flink-conf/config.yaml); the jobs' main() runs in
     // the JobManager and reads the Meilisearch key from its environment, not from the program arguments
@@ -85,20 +101,25 @@ final class Up implements Callable<Integer> {
     flinkTargets.add(hostPort(flink.metricsUrl()));
     flink.taskManagerMetricsUrls().forEach(u -> flinkTargets.add(hostPort(u)));
     int servicePort = Ports.preferredOrFree(queryPort);
-    QueryService service;
+    java.util.List<QueryService> services = new java.util.ArrayList<>();
     try {
-      service = QueryService.start(EmbeddedProduct.query(e, indexing.index(), servicePort, Map.of()));
+      for (int i = 0; i < queryServices; i++) {
+        services.add(QueryService.start(EmbeddedProduct.query(e, indexing.index(), i == 0 ? servicePort : Ports.free(),
+            Map.of())));
+      }
     } catch (RuntimeException failed) { // a bad setting of the service's (e.g. BRAIN_JUDGEMENTS): nothing left running
+      services.forEach(QueryService::close);
       flink.close();
       stack.close();
       throw failed;
     }
+    QueryService service = services.get(0);
 
     // the service requires keys: one to use (admin, printed below) and Prometheus's own (metrics only)
     String localKey = LocalKeys.create(e.redisUri(), "local", java.util.Set.of(dev.companionbrain.core.auth.Scope.ADMIN));
     String prometheusKey = LocalKeys.create(e.redisUri(), "prometheus", java.util.Set.of(dev.companionbrain.core.auth.Scope.METRICS));
     PrometheusServer prometheus = PrometheusServer.start(Map.of(
-            "query-service", java.util.List.of("127.0.0.1:" + service.port()),
+            "query-service", services.stream().map(s -> "127.0.0.1:" + s.port()).toList(),
             "flink", flinkTargets),
         java.time.Duration.ofSeconds(5), java.util.List.of(java.nio.file.Path.of("prometheus", "alerts.yml").toAbsolutePath()),
         Map.of("query-service", prometheusKey));
@@ -115,6 +136,7 @@ final class Up implements Callable<Integer> {
     endpoints.put("flink_checkpoints", flink.checkpointsUri());
     endpoints.put("flink_savepoints", flink.savepointsUri());
     endpoints.put("query_service", service.url());
+    endpoints.put("query_services", String.join(",", services.stream().map(QueryService::url).toList()));
     endpoints.put("api_key", localKey);
     endpoints.put("documents_topic", indexing.documentsTopic());
     endpoints.put("indexing_group", indexing.consumerGroup());
@@ -128,9 +150,12 @@ final class Up implements Callable<Integer> {
             warmingConfig.warmTopic()));
     System.out.println("  elasticsearch   " + e.elasticsearchUrl() + "   (OpenSearch 2.19 + k-NN), index: " + indexing.index());
     System.out.println("  meilisearch     " + e.meilisearchUrl() + "   index: " + indexing.index() + " (key in .brain/endpoints.json)");
-    System.out.println("  redis           " + e.redisUri());
+    System.out.println("  redis           " + e.redisUri() + (redisCluster ? "   (Redis Cluster: 3 masters, 3 replicas)" : ""));
     System.out.println("  query service   " + service.url() + "   GET /search?q=…  POST /multi-search  GET /search/stream?q=…"
         + "  /documents/{id}  /health/ready  /metrics  /status  /openapi.json");
+    for (QueryService other : services.subList(1, services.size())) {
+      System.out.println("  query service   " + other.url() + "   (another instance, sharing Redis)");
+    }
     System.out.println("  api key         " + localKey + "   (scope admin; ./brain keys create makes others)");
     System.out.println("  workbench       " + service.url() + "/ui#key=" + localKey + "   (search with explain, compare two"
         + " settings, status; " + Setting.JUDGEMENTS.variable() + "=<collection folder> scores the compare view)");
@@ -150,7 +175,7 @@ final class Up implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("stopping…");
       prometheus.close();
-      service.close();
+      services.forEach(QueryService::close);
       flink.close();
       stack.close();
       RunningStack.remove();
