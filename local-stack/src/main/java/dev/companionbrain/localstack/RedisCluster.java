@@ -84,7 +84,11 @@ public final class RedisCluster implements AutoCloseable {
         "redis-cli not found: install the Debian package redis-tools"));
   }
 
-  /** Every live node says {@code cluster_state:ok} and knows all the others. */
+  /**
+   * Every live node says {@code cluster_state:ok} and knows all the others, and every replica has
+   * finished its first sync (a replica still syncing cannot take over: a master killed then would
+   * stay down).
+   */
   boolean healthy() {
     for (Node node : nodes) {
       if (!node.process.isAlive()) {
@@ -93,6 +97,11 @@ public final class RedisCluster implements AutoCloseable {
       Optional<String> info = cli(node.port, "CLUSTER", "INFO");
       if (info.isEmpty() || !info.get().contains("cluster_state:ok")
           || !info.get().contains("cluster_known_nodes:" + NODES)) {
+        return false;
+      }
+      Optional<String> replication = cli(node.port, "INFO", "replication");
+      if (replication.isEmpty() || replication.get().contains("role:slave")
+          && !replication.get().contains("master_link_status:up")) {
         return false;
       }
     }
