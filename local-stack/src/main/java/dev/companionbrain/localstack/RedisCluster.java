@@ -138,9 +138,15 @@ public final class RedisCluster implements AutoCloseable {
     return out.toString();
   }
 
-  /** The same ACL user on every node ({@code ACL SETUSER name rules...}), as a production cluster has. */
+  /**
+   * The same ACL user on every live node ({@code ACL SETUSER name rules...}), as a production cluster
+   * has (a node killed by {@link #kill} stays down, and needs none).
+   */
   public void setUser(String name, List<String> rules) {
     for (Node node : nodes) {
+      if (!node.process.isAlive()) {
+        continue;
+      }
       List<String> command = new ArrayList<>(List.of("ACL", "SETUSER", name));
       command.addAll(rules);
       String out = cli(node.port, command.toArray(String[]::new))
