@@ -8,7 +8,7 @@ package dev.companionbrain.localstack;
  * @param meilisearchUrl base URL of Meilisearch
  * @param meilisearchKey Meilisearch master key (a secret: never log it), for setup and indexing
  * @param meilisearchSearchKey a Meilisearch key that may only search (a secret too), for the query service
- * @param redisUri redis://host:port
+ * @param redisUri redis://host:port, or a Redis Cluster's seeds redis://host:port,host:port,...
  */
 public record Endpoints(
     String kafkaBootstrapServers,
@@ -17,6 +17,11 @@ public record Endpoints(
     String meilisearchKey,
     String meilisearchSearchKey,
     String redisUri) {
+
+  /** The same endpoints with Redis elsewhere (e.g. a Redis Cluster's seeds). */
+  public Endpoints withRedisUri(String uri) {
+    return new Endpoints(kafkaBootstrapServers, elasticsearchUrl, meilisearchUrl, meilisearchKey, meilisearchSearchKey, uri);
+  }
 
   @Override
   public String toString() {

@@ -149,9 +149,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** The stack's endpoints with the Redis Cluster ({@link #redisCluster()}) in place of the one Redis. */
   public Endpoints endpointsOnRedisCluster() {
-    Endpoints single = endpoints();
-    return new Endpoints(single.kafkaBootstrapServers(), single.elasticsearchUrl(), single.meilisearchUrl(),
-        single.meilisearchKey(), single.meilisearchSearchKey(), redisCluster().uri());
+    return endpoints().withRedisUri(redisCluster().uri());
   }
 
   /** Stops Meilisearch alone (to test degraded answers); the rest keeps running. */

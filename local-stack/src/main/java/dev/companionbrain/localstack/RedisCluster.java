@@ -37,9 +37,7 @@ public final class RedisCluster implements AutoCloseable {
 
   /** Starts six nodes, creates the cluster and waits until every node reports it {@code ok}. */
   static RedisCluster start(Path dir) {
-    String server = Executables.find("redis-server").orElseThrow(() -> new MissingPrerequisiteException(
-        "redis-server not found: install the Debian package redis-server "
-            + "(./brain test and ./brain up do it with apt-get when run as root)"));
+    String server = RedisServer.binary();
     int[] ports = Ports.free(NODES * 2);
     List<Node> nodes = new ArrayList<>();
     RedisCluster cluster = new RedisCluster(dir, nodes);
@@ -51,7 +49,7 @@ public final class RedisCluster implements AutoCloseable {
         Await.until("redis cluster node on port " + node.port, Duration.ofSeconds(20), node.process,
             () -> cluster.cli(node.port, "PING").map(out -> out.contains("PONG")).orElse(false));
       }
-      List<String> create = new ArrayList<>(List.of(cli(), "--cluster", "create"));
+      List<String> create = new ArrayList<>(List.of(cliBinary(), "--cluster", "create"));
       nodes.forEach(n -> create.add("127.0.0.1:" + n.port));
       create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
       ChildProcess.runToCompletion("redis-cli --cluster create", create, dir, dir.resolve("create.log"), 60);
@@ -79,7 +77,7 @@ public final class RedisCluster implements AutoCloseable {
     return new Node(port, busPort, process);
   }
 
-  private static String cli() {
+  private static String cliBinary() {
     return Executables.find("redis-cli").orElseThrow(() -> new MissingPrerequisiteException(
         "redis-cli not found: install the Debian package redis-tools"));
   }
@@ -110,7 +108,7 @@ public final class RedisCluster implements AutoCloseable {
 
   /** One command through redis-cli on one node: its output, or empty when the node does not answer. */
   Optional<String> cli(int port, String... command) {
-    List<String> line = new ArrayList<>(List.of(cli(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+    List<String> line = new ArrayList<>(List.of(cliBinary(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
     line.addAll(List.of(command));
     try {
       Process process = new ProcessBuilder(line).redirectErrorStream(true).start();

@@ -26,15 +26,19 @@ final class RedisServer implements AutoCloseable {
 
   /** Starts on a given port (to bring Redis back where clients expect it). */
   static RedisServer start(Path dir, int port) {
-    String binary = Executables.find("redis-server").orElseThrow(() -> new MissingPrerequisiteException(
-        "redis-server not found: install the Debian package redis-server "
-            + "(./brain test and ./brain up do it with apt-get when run as root)"));
-    ChildProcess process = ChildProcess.start("redis", List.of(binary,
+    ChildProcess process = ChildProcess.start("redis", List.of(binary(),
         "--bind", "127.0.0.1", "--port", Integer.toString(port), "--save", "", "--appendonly", "no",
         "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning"), dir, dir.resolve("redis.log"));
     RedisServer server = new RedisServer(process, port);
     Await.until("redis on port " + port, Duration.ofSeconds(20), process, server::pong);
     return server;
+  }
+
+  /** Debian's redis-server, or why it is missing. */
+  static String binary() {
+    return Executables.find("redis-server").orElseThrow(() -> new MissingPrerequisiteException(
+        "redis-server not found: install the Debian package redis-server "
+            + "(./brain test and ./brain up do it with apt-get when run as root)"));
   }
 
   private boolean pong() {

@@ -33,10 +33,13 @@ final class RedisStore implements WindowCache.SharedWindows {
       .slidingWindowSize(10).minimumNumberOfCalls(3).failureRateThreshold(50)
       .waitDurationInOpenState(Duration.ofSeconds(1)).permittedNumberOfCallsInHalfOpenState(1).build());
 
-  /** @param connection to one Redis or a cluster ({@link RedisConnector}), closed with this store */
-  RedisStore(RedisConnector.Connection connection, Duration timeout, Duration pageTtl) {
+  /**
+   * @param connection to one Redis or a cluster ({@link RedisConnector}), closed with this store; every
+   *     call waits at most its command timeout
+   */
+  RedisStore(RedisConnector.Connection connection, Duration pageTtl) {
     this.connection = connection;
-    this.timeout = timeout;
+    this.timeout = connection.commandTimeout();
     this.pageTtl = pageTtl;
   }
 

@@ -33,7 +33,6 @@ class CacheOnRedisClusterIT extends CacheIT implements OnRedisCluster {
     List<String> rules = new ArrayList<>(QueryServiceIT.REDIS_ACL);
     rules.addAll(CLUSTER_ACL);
     stack.redisCluster().setUser(QueryServiceIT.REDIS_USER, rules);
-    serviceRedisUri = endpoints.redisUri().replace("redis://",
-        "redis://" + QueryServiceIT.REDIS_USER + ":" + QueryServiceIT.REDIS_PASSWORD + "@");
+    serviceRedisUri = QueryServiceIT.asTheServiceUser(endpoints.redisUri());
   }
 }

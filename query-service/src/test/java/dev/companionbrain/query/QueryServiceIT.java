@@ -131,8 +131,12 @@ class QueryServiceIT {
   }
 
   static String redisUriOfTheServiceUser() {
-    URI uri = URI.create(stack.endpoints().redisUri());
-    return "redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@" + uri.getHost() + ":" + uri.getPort();
+    return asTheServiceUser(stack.endpoints().redisUri());
+  }
+
+  /** A stack's Redis URI (no login; one Redis or a cluster's seeds) with the service user's login. */
+  static String asTheServiceUser(String redisUri) {
+    return redisUri.replace("redis://", "redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@");
   }
 
   /** The key store on the stack's Redis, as `brain keys` writes it (the default user: an operator's). */

@@ -202,9 +202,9 @@ public final class RedisConnector implements AutoCloseable {
       return sync;
     }
 
-    /** Whether this connection talks to a cluster. */
-    public boolean cluster() {
-      return connection instanceof StatefulRedisClusterConnection;
+    /** The longest any of its commands waits for an answer ({@link Options#commandTimeout()}). */
+    public Duration commandTimeout() {
+      return timeout;
     }
 
     /** Off: commands are buffered until {@link #flushCommands()} (only on a connection one thread owns). */
