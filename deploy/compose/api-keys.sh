@@ -2,7 +2,7 @@
 # The api-keys one-shot of docker-compose.yml: registers PROMETHEUS_API_KEY (from .env) in the query
 # service's key store on Redis as a key with scope metrics only, the way `./brain keys create` stores
 # one: its SHA-256 at brain:apikey:<hash>, its id in the hash brain:apikeys. The key itself is never
-# stored or printed. Other keys are made with `./brain keys create` (docs/SECURITY.md).
+# stored or printed. -c follows a Redis Cluster's redirects (deploy/compose/redis-cluster.yml). Other keys are made with `./brain keys create` (docs/SECURITY.md).
 set -eu
 key="${PROMETHEUS_API_KEY:-}"
 case "$key" in
@@ -15,6 +15,7 @@ id=$(printf %s "$key" | cut -c4-15)
 hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
 now=$(($(date +%s) * 1000))
 record="{\"id\":\"$id\",\"hash\":\"$hash\",\"name\":\"prometheus\",\"scopes\":[\"metrics\"],\"created_at\":$now}"
-redis-cli -h redis SET "brain:apikey:$hash" "$record" >/dev/null
-redis-cli -h redis HSET brain:apikeys "$id" "$hash" >/dev/null
+host="${REDIS_HOST:-redis}" port="${REDIS_PORT:-6379}"
+redis-cli -c -h "$host" -p "$port" SET "brain:apikey:$hash" "$record" >/dev/null
+redis-cli -c -h "$host" -p "$port" HSET brain:apikeys "$id" "$hash" >/dev/null
 echo "prometheus's key $id registered (scope metrics)"

@@ -17,6 +17,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import dev.companionbrain.core.config.Setting;
+import dev.companionbrain.cli.ComposeTool.Run;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.localstack.MeilisearchBinary;
 import dev.companionbrain.query.QueryConfig;
@@ -107,14 +108,14 @@ class DeploymentFilesTest {
     while (m.find()) {
       secrets.put(m.group(1), "test" + m.group(1).replace("_", "").toLowerCase() + "0123456789");
     }
-    Run run = compose(dir, COMPOSE, secrets, "config");
+    Run run = ComposeTool.compose(dir, List.of(COMPOSE), secrets, "config");
     assertThat(run.exit()).as("docker-compose config:\n%s", run.output()).isZero();
     resolved = YAML.readTree(run.stdout());
   }
 
   @Test
   void dockerCompose129AcceptsTheFileWithTheSecretsFromAnEnvFile() throws Exception {
-    Run run = compose(tmp, COMPOSE, secrets, "config", "-q");
+    Run run = ComposeTool.compose(tmp, List.of(COMPOSE), secrets, "config", "-q");
     assertThat(run.exit()).as(run.output()).isZero();
     assertThat(secrets).as("required secrets").containsKeys("MEILI_MASTER_KEY", "ELASTIC_PASSWORD",
         "ES_INDEXER_PASSWORD", "ES_QUERY_PASSWORD", "REDIS_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
@@ -125,7 +126,7 @@ class DeploymentFilesTest {
     String original = Files.readString(COMPOSE);
     Path broken = copyComposeWith(original.replaceFirst("\n    restart: unless-stopped\n",
         "\n    restart: unless-stopped\n    restartt: always\n"), original);
-    Run unknownKey = compose(tmp, broken, secrets, "config", "-q");
+    Run unknownKey = ComposeTool.compose(tmp, List.of(broken), secrets, "config", "-q");
     assertThat(unknownKey.exit()).as(unknownKey.output()).isNotZero();
     assertThat(unknownKey.output()).contains("restartt");
   }
@@ -201,16 +202,16 @@ class DeploymentFilesTest {
 
   @Test
   void dclintFindsNoComposeSpecSchemaErrorAndRejectsAWrongType() throws Exception {
-    Run ok = dclint(COMPOSE);
+    Run ok = ComposeTool.dclint(tmp, COMPOSE);
     assertThat(ok.exit()).as(ok.output()).isZero();
 
     String original = Files.readString(COMPOSE);
-    Run wrongType = dclint(copyComposeWith(original.replaceFirst("\n    restart: unless-stopped\n",
+    Run wrongType = ComposeTool.dclint(tmp, copyComposeWith(original.replaceFirst("\n    restart: unless-stopped\n",
         "\n    restart: 5\n"), original));
     assertThat(wrongType.exit()).as(wrongType.output()).isNotZero();
     assertThat(wrongType.output()).contains("invalid-schema").contains("/restart");
 
-    Run floatingTag = dclint(copyComposeWith(original.replace("image: redis:7.4.2-alpine", "image: redis"), original));
+    Run floatingTag = ComposeTool.dclint(tmp, copyComposeWith(original.replace("image: redis:7.4.2-alpine", "image: redis"), original));
     assertThat(floatingTag.exit()).as(floatingTag.output()).isNotZero();
     assertThat(floatingTag.output()).contains("service-image-require-explicit-tag");
   }
@@ -225,7 +226,7 @@ class DeploymentFilesTest {
     }
     // a copy alone in a folder: no .env beside it, whatever this checkout holds
     Path copy = copyComposeWith(Files.readString(COMPOSE), null);
-    Run run = run(List.of(executable("docker-compose", "docker-compose 1.29"), "-f", "docker-compose.yml", "config", "-q"),
+    Run run = ComposeTool.run(List.of(ComposeTool.executable("docker-compose", "docker-compose 1.29"), "-f", "docker-compose.yml", "config", "-q"),
         copy.getParent(), tmp, unset);
     assertThat(run.exit()).as(run.output()).isZero();
     assertThat(Files.readString(REPO.resolve("docs/PRODUCTION.md"))).contains("docker-compose -f docker-compose.yml config -q");
@@ -782,73 +783,6 @@ class DeploymentFilesTest {
     Path file = dir.resolve("docker-compose.yml");
     Files.writeString(file, text);
     return file;
-  }
-
-  private static Run compose(Path workDir, Path file, Map<String, String> env, String... args) throws Exception {
-    Path envFile = Files.createTempFile(workDir, "test", ".env");
-    Files.writeString(envFile, env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining("\n", "", "\n")));
-    List<String> cmd = new ArrayList<>(List.of(executable("docker-compose",
-        "docker-compose 1.29 (Debian package docker-compose; ./brain test installs it)"),
-        "--env-file", envFile.toString(), "-f", file.toString()));
-    cmd.addAll(List.of(args));
-    // only the env file may supply the variables, not whatever this JVM's environment holds
-    Set<String> unset = new TreeSet<>(env.keySet());
-    Matcher m = ANY_VARIABLE.matcher(Files.readString(COMPOSE));
-    while (m.find()) {
-      unset.add(m.group(1));
-    }
-    return run(cmd, file.getParent(), workDir, unset);
-  }
-
-  private Run dclint(Path file) throws Exception {
-    String version = System.getProperty("dclint.version", "3.1.0");
-    Path cli = MeilisearchBinary.cacheDir().resolve("npm/dclint-" + version + "/node_modules/dclint/bin/dclint.cjs");
-    if (!Files.isRegularFile(cli)) {
-      fail("dclint " + version + " is not in " + cli + ": ./brain test installs it (npm install --prefix "
-          + cli.getParent().getParent().getParent().getParent() + " dclint@" + version + ")");
-    }
-    String node = executable("node", "Node.js (dclint runs on it)");
-    return run(List.of(node, cli.toString(), "-c", REPO.resolve("deploy/compose/dclint.json").toString(),
-        "--color", "false", file.toString()), REPO, tmp, Set.of());
-  }
-
-  private static String executable(String name, String what) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    return fail(name + " not found on PATH: " + what);
-  }
-
-  record Run(int exit, String stdout, String stderr) {
-    String output() {
-      return stdout + stderr;
-    }
-  }
-
-  private static Run run(List<String> cmd, Path dir, Path scratch, Set<String> unset) throws Exception {
-    Path out = Files.createTempFile(scratch, "out", ".txt");
-    Path err = Files.createTempFile(scratch, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    unset.forEach(pb.environment()::remove);
-    pb.environment().remove("COMPOSE_FILE");
-    pb.environment().remove("COMPOSE_PROJECT_NAME");
-    Process process = pb.start();
-    try {
-      if (!process.waitFor(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS)) {
-        fail(String.join(" ", cmd) + " did not finish in 60 s");
-      }
-    } finally {
-      if (process.isAlive()) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor();
-      }
-    }
-    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   /** One document of a file of deploy/kubernetes. */

@@ -37,6 +37,26 @@ public final class RedisCluster implements AutoCloseable {
 
   /** Starts six nodes, creates the cluster and waits until every node reports it {@code ok}. */
   static RedisCluster start(Path dir) {
+    RedisCluster cluster = unjoined(dir);
+    try {
+      List<String> create = new ArrayList<>(List.of(cliBinary(), "--cluster", "create"));
+      create.addAll(cluster.nodes());
+      create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+      ChildProcess.runToCompletion("redis-cli --cluster create", create, dir, dir.resolve("create.log"), 60);
+      Await.until("the redis cluster to be ok on every node", Duration.ofSeconds(30), cluster.nodes.get(0).process,
+          cluster::healthy);
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Six cluster-enabled nodes on free ports, each answering, not yet joined: for a tool that joins
+   * them itself (the compose file's one-shot, in its test). Close it to stop them.
+   */
+  public static RedisCluster unjoined(Path dir) {
     String server = RedisServer.binary();
     int[] ports = Ports.free(NODES * 2);
     List<Node> nodes = new ArrayList<>();
@@ -49,17 +69,16 @@ public final class RedisCluster implements AutoCloseable {
         Await.until("redis cluster node on port " + node.port, Duration.ofSeconds(20), node.process,
             () -> cluster.cli(node.port, "PING").map(out -> out.contains("PONG")).orElse(false));
       }
-      List<String> create = new ArrayList<>(List.of(cliBinary(), "--cluster", "create"));
-      nodes.forEach(n -> create.add("127.0.0.1:" + n.port));
-      create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-      ChildProcess.runToCompletion("redis-cli --cluster create", create, dir, dir.resolve("create.log"), 60);
-      Await.until("the redis cluster to be ok on every node", Duration.ofSeconds(30), nodes.get(0).process,
-          cluster::healthy);
       return cluster;
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
     }
+  }
+
+  /** {@code 127.0.0.1:port} of every node, in the order they were started. */
+  public List<String> nodes() {
+    return nodes.stream().map(n -> "127.0.0.1:" + n.port).toList();
   }
 
   private static Node startNode(String server, Path dir, int port, int busPort) {
@@ -87,7 +106,7 @@ public final class RedisCluster implements AutoCloseable {
    * finished its first sync (a replica still syncing cannot take over: a master killed then would
    * stay down).
    */
-  boolean healthy() {
+  public boolean healthy() {
     for (Node node : nodes) {
       if (!node.process.isAlive()) {
         continue;
@@ -129,11 +148,7 @@ public final class RedisCluster implements AutoCloseable {
 
   /** {@code redis://127.0.0.1:p1,127.0.0.1:p2,...}: every node a seed. */
   public String uri() {
-    StringBuilder out = new StringBuilder("redis://");
-    for (int i = 0; i < nodes.size(); i++) {
-      out.append(i == 0 ? "" : ",").append("127.0.0.1:").append(nodes.get(i).port);
-    }
-    return out.toString();
+    return "redis://" + String.join(",", nodes());
   }
 
   /**
