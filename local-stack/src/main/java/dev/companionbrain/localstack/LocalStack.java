@@ -112,7 +112,7 @@ public final class LocalStack implements AutoCloseable {
 
   public Endpoints endpoints() {
     return new Endpoints(kafka.bootstrapServers(), opensearch.url(), meilisearch.url(), meilisearch.masterKey,
-        meilisearch.searchKey(), "redis://127.0.0.1:" + redis.port);
+        meilisearch.searchKey(), redis.uri());
   }
 
   /** Wall time from {@link #start()} until all four engines answered. */

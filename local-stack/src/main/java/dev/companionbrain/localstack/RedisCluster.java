@@ -36,7 +36,7 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /** Starts six nodes, creates the cluster and waits until every node reports it {@code ok}. */
-  static RedisCluster start(Path dir) {
+  public static RedisCluster start(Path dir) {
     RedisCluster cluster = unjoined(dir);
     try {
       List<String> create = new ArrayList<>(List.of(cliBinary(), "--cluster", "create"));

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** Debian's redis-server on a free loopback port, persistence off. */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private final ChildProcess process;
   final int port;
 
@@ -20,8 +20,14 @@ final class RedisServer implements AutoCloseable {
     this.port = port;
   }
 
-  static RedisServer start(Path dir) {
+  /** One Redis on a free loopback port, its files in {@code dir}; close it to stop it. */
+  public static RedisServer start(Path dir) {
     return start(dir, Ports.free());
+  }
+
+  /** {@code redis://127.0.0.1:<port>}. */
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
   }
 
   /** Starts on a given port (to bring Redis back where clients expect it). */

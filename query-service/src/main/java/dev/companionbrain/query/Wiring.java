@@ -44,7 +44,7 @@ final class Wiring {
       // one Redis or a Redis Cluster; every command bounded at 200 ms, refused at once while disconnected
       RedisConnector redisClient = RedisConnector.create(config.engines().redisUri(), RedisConnector.Options.SERVING);
       resources.add(0, redisClient); // closed last
-      RedisStore redis = new RedisStore(redisClient.connect(), config.l2Ttl());
+      RedisStore redis = new RedisStore(redisClient.connect(), redisClient.connectBinary(), config.l2Ttl());
       resources.add(0, redis::close);
       RedisConnector.Connection keyConnection = redisClient.connect();
       resources.add(0, keyConnection);

@@ -30,6 +30,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -62,6 +64,7 @@ class CacheIT {
   static String serviceRedisUri;
   private static RedisConnector redisClient;
   private static RedisConnector.Connection redis;
+  private static RedisConnector.BinaryConnection windows;
   private static final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
 
   @BeforeAll
@@ -84,10 +87,14 @@ class CacheIT {
     job.cancel().get();
     redisClient = RedisConnector.create(endpoints.redisUri(), RedisConnector.Options.WRITING);
     redis = redisClient.connect();
+    windows = redisClient.connectBinary();
   }
 
   @AfterAll
   static void close() {
+    if (windows != null) {
+      windows.close();
+    }
     if (redis != null) {
       redis.close();
       redisClient.close();
@@ -106,6 +113,12 @@ class CacheIT {
   /** A service whose staleness clock is the test's. */
   private static QueryService start(QueryConfig config) {
     return QueryService.start(config, Wiring.fromConfig(config, Ticker.systemTicker(), clock::get));
+  }
+
+  /** The window L2 holds at {@code key}, read as the service reads it. */
+  private static Optional<CandidateWindow> storedWindow(String key) throws Exception {
+    byte[] kept = windows.async().get(key).get(5, TimeUnit.SECONDS);
+    return kept == null ? Optional.empty() : RedisStore.decode(kept);
   }
 
   /** What the indexing job does after a checkpoint: a new generation, published at the test's clock. */
@@ -160,10 +173,9 @@ class CacheIT {
         generation[0] = publishGeneration();
         producer.send(new ProducerRecord<>(warming.generationsTopic(), Long.toString(generation[0]),
             redis.sync().get(RedisKeys.GENERATION_NOTICE).getBytes(StandardCharsets.UTF_8))).get();
-        String stored = redis.sync().get(popular.cacheKey());
-        return stored != null && JSON.readTree(stored).get("generation").asLong() >= generation[0] - 1;
+        return storedWindow(popular.cacheKey()).map(w -> w.generation() >= generation[0] - 1).orElse(false);
       });
-      long warmed = JSON.readTree(redis.sync().get(popular.cacheKey())).get("generation").asLong();
+      long warmed = storedWindow(popular.cacheKey()).orElseThrow().generation();
       try (QueryService fresh = start(config(250, false))) {
         await().until(() -> generationOf(fresh) == generation[0]);
         JsonNode first = search(fresh, q("Supersonic  shock wave"));

@@ -2,7 +2,9 @@ package dev.companionbrain.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.smile.SmileFactory;
 import dev.companionbrain.core.search.ScoredId;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,23 +37,29 @@ class CandidateWindowTest {
   }
 
   @Test
-  void theSharedLevelsJsonIsReadBackAsTheSameWindowInSnakeCase() throws Exception {
-    ObjectMapper json = new ObjectMapper();
+  void theSharedLevelsFormatIsReadBackAsTheSameWindowInSnakeCase() throws Exception {
     CandidateWindow window = window(3);
-    String text = json.writeValueAsString(window);
-    assertThat(json.readTree(text).fieldNames()).toIterable()
+    byte[] kept = RedisStore.encode(window);
+    JsonNode tree = new ObjectMapper(new SmileFactory()).readTree(kept);
+    assertThat(tree.fieldNames()).toIterable()
         .containsExactly("generation", "hits", "degraded", "backend_millis", "lists", "depth");
-    assertThat(text).contains("\"updated_at\"");
-    assertThat(json.readValue(text, CandidateWindow.class)).isEqualTo(window);
+    assertThat(tree.at("/hits/0").has("updated_at")).isTrue();
+    assertThat(RedisStore.decode(kept)).contains(window);
+    assertThat(kept.length).as("smaller than its JSON").isLessThan(new ObjectMapper().writeValueAsBytes(window).length);
+  }
+
+  @Test
+  void aWindowInAnotherFormatReadsAsAbsent() throws Exception {
+    assertThat(RedisStore.decode(new ObjectMapper().writeValueAsBytes(window(3)))).isEmpty();
+    assertThat(RedisStore.decode(new byte[0])).isEmpty();
   }
 
   @Test
   void theRankedListsAJudgeNeedsSurviveTheSharedLevel() throws Exception {
-    ObjectMapper json = new ObjectMapper();
     CandidateWindow window = new CandidateWindow(7, window(2).hits(), List.of(), Map.of("text", 3L),
         Map.of("keyword", new CandidateWindow.RankedList(List.of(new ScoredId("a", 2.5), new ScoredId("b", 1)), false),
             "text", new CandidateWindow.RankedList(List.of(), true)), 120);
-    CandidateWindow back = json.readValue(json.writeValueAsString(window), CandidateWindow.class);
+    CandidateWindow back = RedisStore.decode(RedisStore.encode(window)).orElseThrow();
     assertThat(back).isEqualTo(window);
     assertThat(back.lists().get("keyword").complete()).isFalse();
     assertThat(back.depth()).isEqualTo(120);

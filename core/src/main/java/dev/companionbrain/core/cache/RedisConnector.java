@@ -17,6 +17,8 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.KeyValueListOutput;
 import io.lettuce.core.protocol.AsyncCommand;
@@ -133,8 +135,25 @@ public final class RedisConnector implements AutoCloseable {
 
   /** A new connection (thread-safe, to be shared); on a cluster it routes each command to its slot's master. */
   public Connection connect() {
+    StatefulConnection<String, String> connection = open(StringCodec.UTF8);
+    return connection instanceof StatefulRedisClusterConnection<String, String> cluster
+        ? new Connection(cluster, options.commandTimeout())
+        : new Connection((StatefulRedisConnection<String, String>) connection, options.commandTimeout());
+  }
+
+  /**
+   * A new connection whose values are bytes (keys stay text), for values that are not text: the
+   * cached windows, kept in a binary form. Routed and bounded as {@link #connect()}'s.
+   */
+  public BinaryConnection connectBinary() {
+    return new BinaryConnection(open(BINARY_VALUES), options.commandTimeout());
+  }
+
+  private static final RedisCodec<String, byte[]> BINARY_VALUES = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private <V> StatefulConnection<String, V> open(RedisCodec<String, V> codec) {
     if (client instanceof RedisClusterClient cluster) {
-      StatefulRedisClusterConnection<String, String> connection = cluster.connect();
+      StatefulRedisClusterConnection<String, V> connection = cluster.connect(codec);
       if (options.rejectWhenDisconnected()) {
         // Lettuce opens a connection to each node on its first command, and a command that meets a
         // connection still opening is refused when disconnected commands are: open them all now
@@ -148,9 +167,9 @@ public final class RedisConnector implements AutoCloseable {
           }
         }
       }
-      return new Connection(connection, options.commandTimeout());
+      return connection;
     }
-    return new Connection(((RedisClient) client).connect(), options.commandTimeout());
+    return ((RedisClient) client).connect(codec);
   }
 
   /**
@@ -284,6 +303,34 @@ public final class RedisConnector implements AutoCloseable {
             }
             return out;
           });
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  /** A connection with text keys and byte values ({@link #connectBinary()}), to one Redis or a cluster. */
+  public static final class BinaryConnection implements AutoCloseable {
+    private final StatefulConnection<String, byte[]> connection;
+    private final RedisClusterAsyncCommands<String, byte[]> async;
+    private final Duration timeout;
+
+    BinaryConnection(StatefulConnection<String, byte[]> connection, Duration timeout) {
+      this.connection = connection;
+      this.async = connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster
+          ? cluster.async() : ((StatefulRedisConnection<String, byte[]>) connection).async();
+      this.timeout = timeout;
+    }
+
+    public RedisClusterAsyncCommands<String, byte[]> async() {
+      return async;
+    }
+
+    /** The longest any of its commands waits for an answer ({@link Options#commandTimeout()}). */
+    public Duration commandTimeout() {
+      return timeout;
     }
 
     @Override

@@ -28,7 +28,7 @@ import java.util.TreeSet;
  */
 public record WindowQuery(String q, SearchMode mode, List<String> tags, FusionMethod fusion, Weights weights, int size) {
   /** Bump the version whenever the canonical form or the meaning of a cached window changes. */
-  private static final String CACHE_KEY_PREFIX = "search:v2:";
+  private static final String CACHE_KEY_PREFIX = "search:v3:";
   /** Largest window: the deepest page a request may ask for. */
   public static final int MAX_SIZE = SearchQuery.MAX_OFFSET + SearchQuery.MAX_K;
 
@@ -99,7 +99,7 @@ public record WindowQuery(String q, SearchMode mode, List<String> tags, FusionMe
     return canonical.toString();
   }
 
-  /** The shared cache's key: {@code "search:v2:"} and the hex SHA-256 of {@link #canonicalForm}. */
+  /** The shared cache's key: {@code "search:v3:"} and the hex SHA-256 of {@link #canonicalForm}. */
   public String cacheKey() {
     return cacheKeyOf(canonicalForm());
   }

@@ -216,7 +216,7 @@ class SearchQueryTest {
 
   @Test
   void cacheKeyIsPrefixedHexSha256() {
-    assertThat(key("q", "foo")).matches("search:v2:[0-9a-f]{64}");
+    assertThat(key("q", "foo")).matches("search:v3:[0-9a-f]{64}");
   }
 
   @Test
@@ -308,7 +308,7 @@ class SearchQueryTest {
   void canonicalFormSpellsOutTheNormalisedRequest() {
     assertThat(form("q", " Foo   BAR ", "tags", "b,a"))
         .isEqualTo(
-            "search:v2:\n"
+            "search:v3:\n"
                 + "q=7:foo bar\n"
                 + "mode=hybrid\n"
                 + "tags=2|1:a|1:b\n"
