@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * An L2 hit as the query service takes it: {@link RedisStore#window} (the GET with the serving
  * connection's timeout and circuit breaker, and the window read back from its Smile), beside a bare
  * {@code GET} of the same bytes on the same connection, on one real Redis and on a real Redis
- * Cluster (three masters, three replicas), both started by local-stack on loopback. The window is
+ * Cluster (three masters, three replicas), both started by local-stack on loopback, and beside the
+ * hit as it was with the window in JSON. The window is
  * the service's default shape: 100 fused hits with their display fields and each retriever's part,
  * and the three ranked lists of 120 it was fused from (the judge's input). Sample time, so the
  * report gives p50 and the tail.
@@ -46,7 +47,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class L2HitBenchmark {
-  static final String KEY = "brain:window:bench";
+  static final String KEY = "search:v3:bench";
+  /** The same window as JSON, as L2 kept it before (search:v2), for the reference beside. */
+  static final String JSON_KEY = "search:v2:bench";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int HITS = 100;
   private static final int DEPTH = 120;
 
@@ -83,17 +87,24 @@ public class L2HitBenchmark {
     byte[] kept = RedisStore.encode(window);
     bytes = kept.length;
     windows.async().set(KEY, kept).get(5, TimeUnit.SECONDS);
+    connection.sync().set(JSON_KEY, JSON.writeValueAsString(window));
     if (!store.window(KEY).map(w -> w.hits().size() == HITS).orElse(false)) {
       throw new IllegalStateException("the window did not read back from " + target);
     }
     System.out.printf("%n%s: the window is %,d bytes in L2 (%,d as JSON)%n", target, bytes,
-        new ObjectMapper().writeValueAsBytes(window).length);
+        JSON.writeValueAsBytes(window).length);
   }
 
   /** What the service does on an L2 hit: the bounded GET and the window read from its JSON. */
   @Benchmark
   public Optional<CandidateWindow> l2Hit() {
     return store.window(KEY);
+  }
+
+  /** The L2 hit as it was, for reference: a GET of the window's JSON as a String, read back from it. */
+  @Benchmark
+  public CandidateWindow jsonHit() throws Exception {
+    return JSON.readValue(connection.async().get(JSON_KEY).get(1, TimeUnit.SECONDS), CandidateWindow.class);
   }
 
   /** The reference: a bare GET of the same bytes, nothing read from them. */
