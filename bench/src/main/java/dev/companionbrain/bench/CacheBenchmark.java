@@ -144,6 +144,14 @@ final class CacheBenchmark implements Callable<Integer> {
       + "off), J (judging), V (judging, fast, supplied vectors), D (judging, deletes) (default ${DEFAULT-VALUE})")
   List<Scenario> scenarios = List.of(Scenario.B, Scenario.R, Scenario.J, Scenario.V, Scenario.D);
 
+  @Option(names = "--query-services", split = ",", description = "query service instances sharing L2, each scenario "
+      + "run once per count in the order given, the mix sent to them in turn (e.g. 1,3) (default ${DEFAULT-VALUE})")
+  List<Integer> queryServices = List.of(1);
+
+  @Option(names = "--redis-cluster", description = "Redis as a real Redis Cluster (three masters, three replicas) "
+      + "rather than one Redis")
+  boolean redisCluster;
+
   @picocli.CommandLine.Mixin
   StackOptions stack = new StackOptions();
 
@@ -197,7 +205,7 @@ final class CacheBenchmark implements Callable<Integer> {
    * @param deletedAnswers 200 answers holding a document deleted at or before their generation
    * @param laterDeletedAnswers 200 answers holding a document that a later generation deleted
    */
-  record Outcome(Scenario scenario, CacheFigures figures, long produced, long deleted, double catchUpSeconds,
+  record Outcome(Scenario scenario, int instances, CacheFigures figures, long produced, long deleted, double catchUpSeconds,
       CpuWatch.Cpu cpu, double sendRate, JudgingFigures judging, long deletedAnswers, long laterDeletedAnswers) {
     /** Windows the service computed per second (misses, refreshes, warming). */
     double computedPerSecond(int seconds) {
@@ -231,6 +239,9 @@ final class CacheBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (queryServices.isEmpty() || queryServices.stream().anyMatch(n -> n < 1 || n > 16)) {
+      throw new IllegalArgumentException("--query-services takes counts from 1 to 16, not " + queryServices);
+    }
     StackRun.requireJar(stack.jar);
     if (!probeMode.equals("text") && !probeMode.equals("keyword")) {
       throw new IllegalArgumentException("--probe-mode is text or keyword, not " + probeMode);
@@ -244,7 +255,7 @@ final class CacheBenchmark implements Callable<Integer> {
       vectors = embed(texts); // before the stack starts, so that the engines do not share the cores with it
     }
     List<Outcome> outcomes = new ArrayList<>();
-    try (StackRun run = StackRun.start("cache");
+    try (StackRun run = StackRun.start("cache", redisCluster);
         GenerationWatch watching = new GenerationWatch(run.endpoints().redisUri())) {
       generations = watching;
       run.startJobs(stack.jar, stack.taskManagers, Map.of(
@@ -254,9 +265,11 @@ final class CacheBenchmark implements Callable<Integer> {
       long indexed = run.index(c);
       try (DocumentPublisher publisher = run.publisher()) {
         for (Scenario s : scenarios) {
-          Outcome o = scenario(s, run, publisher, texts, queries, indexed);
-          indexed += o.produced() - o.deleted();
-          outcomes.add(o);
+          for (int instances : queryServices) {
+            Outcome o = scenario(s, instances, run, publisher, texts, queries, indexed);
+            indexed += o.produced() - o.deleted();
+            outcomes.add(o);
+          }
         }
       }
     }
@@ -270,16 +283,15 @@ final class CacheBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  private Outcome scenario(Scenario s, StackRun run, DocumentPublisher publisher, List<CollectionDocument> texts,
-      List<String> queries, long indexedBefore) throws Exception {
-    System.out.printf(Locale.ROOT, "scenario %s (%s): starting the query service…%n", s, title(s));
+  private Outcome scenario(Scenario s, int instances, StackRun run, DocumentPublisher publisher,
+      List<CollectionDocument> texts, List<String> queries, long indexedBefore) throws Exception {
+    System.out.printf(Locale.ROOT, "scenario %s (%s): starting %d query service instance(s)…%n", s, title(s), instances);
     CacheFigures figures = new CacheFigures(maxStalenessMs);
     Map<String, String> settings = Map.of(
         Setting.MAX_STALENESS_MS.variable(), Long.toString(maxStalenessMs),
         Setting.CACHE_WARMING.variable(), "true",
         JUDGING, Boolean.toString(s.judging),
         AUDIT_RATE, Double.toString(auditRate));
-    int port = Ports.free();
     long produced = 0;
     long deleted = 0;
     CpuWatch.Cpu cpu;
@@ -289,12 +301,18 @@ final class CacheBenchmark implements Callable<Integer> {
     long measureFrom;
     long measuredTo;
     List<Answer> answers = new ArrayList<>();
-    try (ServiceProcess service = run.startService(port, settings, stack.serviceClasspath)) {
-      String base = "http://127.0.0.1:" + port;
+    List<ServiceProcess> services = new ArrayList<>();
+    try {
+      List<String> bases = new ArrayList<>();
+      for (int i = 0; i < instances; i++) {
+        int port = Ports.free();
+        services.add(run.startService(port, settings, stack.serviceClasspath));
+        bases.add("http://127.0.0.1:" + port);
+      }
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
       measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
       long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
-      OpenLoopMix mix = new OpenLoopMix(base, List.of(run.adminKey()), queries,
+      OpenLoopMix mix = new OpenLoopMix(bases, List.of(run.adminKey()), queries,
           new OpenLoopMix.Shape(zipf, seed, page2Share, 0, 5), body -> {
             Answer a = Answer.of(body);
             synchronized (answers) {
@@ -305,11 +323,11 @@ final class CacheBenchmark implements Callable<Integer> {
           new OpenLoopMix.Phase(measureFrom, end, rate, figures)));
       System.out.printf(Locale.ROOT, "scenario %s: %d s of warm-up at %.0f requests/s…%n", s, warmup, rate);
       OpenLoopMix.sleepUntil(measureFrom);
-      CpuWatch watch = new CpuWatch(service.process().pid(), run.flinkPids());
-      before = ServiceHttp.metrics(base, run.adminKey());
+      CpuWatch watch = new CpuWatch(services.stream().map(p -> p.process().pid()).toList(), run.flinkPids());
+      before = metrics(bases, run.adminKey());
       DocumentStream ingestion = s.ingest ? new DocumentStream(new DocumentStream.Plan("bench-" + s + "-",
           s.fast ? fastIngestRate : ingestRate, seed + s.ordinal() + 1, probeEveryMs, pollMs, probeTimeout, probeMode),
-          base, run.adminKey(), publisher, s.deletes ? popularTexts : texts, s.vectors ? vectors : null,
+          bases.get(0), run.adminKey(), publisher, s.deletes ? popularTexts : texts, s.vectors ? vectors : null,
           s.deletes ? new DeleteSchedule(deleteEvery, TimeUnit.SECONDS.toNanos(deleteAfterSeconds)) : null, figures)
           : null;
       System.out.printf(Locale.ROOT, "scenario %s: measuring %d s%s…%n", s, seconds,
@@ -326,7 +344,7 @@ final class CacheBenchmark implements Callable<Integer> {
         deleted = ingestion.deleted();
       }
       cpu = watch.stop();
-      after = ServiceHttp.metrics(base, run.adminKey());
+      after = metrics(bases, run.adminKey());
       measuredTo = System.nanoTime();
       sendRate = figures.sentCount() / (double) seconds;
       mix.awaitInFlight(Duration.ofSeconds(15));
@@ -334,9 +352,15 @@ final class CacheBenchmark implements Callable<Integer> {
         ingestion.awaitProbes(Duration.ofSeconds(probeTimeout + 2));
       }
       // what the service warned about during the scenario (quiet by default: one line per event)
-      try (var lines = Files.lines(service.log())) {
-        lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(10)
-            .forEach(l -> System.out.println("  " + s + " service: " + l));
+      for (ServiceProcess service : services) {
+        try (var lines = Files.lines(service.log())) {
+          lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(10)
+              .forEach(l -> System.out.println("  " + s + " service: " + l));
+        }
+      }
+    } finally {
+      for (ServiceProcess service : services) {
+        service.close();
       }
     }
     double catchUp = 0;
@@ -357,9 +381,23 @@ final class CacheBenchmark implements Callable<Integer> {
       holding = deletedAnswers(generations.deleted(), answers);
     }
     JudgingFigures judging = JudgingFigures.between(before, after, generations.generationsBetween(measureFrom, measuredTo));
-    Outcome o = new Outcome(s, figures, produced, deleted, catchUp, cpu, sendRate, judging, holding[0], holding[1]);
+    Outcome o = new Outcome(s, instances, figures, produced, deleted, catchUp, cpu, sendRate, judging, holding[0], holding[1]);
     System.out.println("  " + summary(o));
     return o;
+  }
+
+  /** Every instance's counters, as one service's. */
+  private static PrometheusText metrics(List<String> bases, String key) throws Exception {
+    List<PrometheusText> scrapes = new ArrayList<>();
+    for (String base : bases) {
+      scrapes.add(ServiceHttp.metrics(base, key));
+    }
+    return PrometheusText.merged(scrapes);
+  }
+
+  /** A column's name: the scenario, and how many instances when the run compares counts. */
+  private String column(Outcome o) {
+    return o.scenario() + (queryServices.size() > 1 || o.instances() > 1 ? " ×" + o.instances() : "");
   }
 
   /**
@@ -407,7 +445,7 @@ final class CacheBenchmark implements Callable<Integer> {
     CacheFigures f = o.figures();
     return String.format(Locale.ROOT, "%s: %.1f %% from cache, cached p99 %.2f ms, all p99 %.2f ms, freshness p95 %s, "
         + "%d past the bound, %d not 200, %d generations, %d answers with a deleted document, machine busy %.0f %%",
-        o.scenario(), 100 * f.cacheShare(), f.cachedMs(99),
+        o.scenario() + (o.instances() > 1 ? " ×" + o.instances() : ""), 100 * f.cacheShare(), f.cachedMs(99),
         f.allMs(99), Double.isNaN(f.freshnessMs(95)) ? "-" : String.format(Locale.ROOT, "%.0f ms", f.freshnessMs(95)),
         f.pastBound(), f.failures(), o.judging().generations(), o.deletedAnswers(), 100 * o.cpu().machineMean());
   }
@@ -419,12 +457,15 @@ final class CacheBenchmark implements Callable<Integer> {
         + "--page2-share %s --zipf %s --seed %d --ingest-rate %s --fast-ingest-rate %s --delete-every %d "
         + "--delete-after-s %d --popular-queries %d --audit-rate %s --generation-changes-max %d --probe-every-ms %d "
         + "--poll-ms %d --probe-mode %s --max-staleness-ms %d --checkpoint-interval-ms %d --max-batch-wait-ms %d "
-        + "--warm-top-k %d --scenarios %s`; %d cores shared by the engines, the Flink cluster (IndexingJob, "
-        + "LatencyAlertJob, CacheWarmingJob), the query service (its own JVM, restarted for each scenario) and this "
-        + "benchmark.%n%n", collection, seconds, warmup, num(rate), num(page2Share), num(zipf), seed, num(ingestRate),
+        + "--warm-top-k %d --scenarios %s --query-services %s%s`; %d cores shared by the engines%s, the Flink cluster "
+        + "(IndexingJob, LatencyAlertJob, CacheWarmingJob), the query service (its own JVM per instance, restarted for "
+        + "each scenario; several instances share L2 and take the mix's requests in turn) and this benchmark.%n%n",
+        collection, seconds, warmup, num(rate), num(page2Share), num(zipf), seed, num(ingestRate),
         num(fastIngestRate), deleteEvery, deleteAfterSeconds, popularQueries, num(auditRate), generationChangesMax,
         probeEveryMs, pollMs, probeMode, maxStalenessMs, checkpointIntervalMs, maxBatchWaitMs, warmTopK,
-        String.join(",", scenarios.stream().map(Enum::name).toList()), Runtime.getRuntime().availableProcessors()));
+        String.join(",", scenarios.stream().map(Enum::name).toList()),
+        String.join(",", queryServices.stream().map(String::valueOf).toList()), redisCluster ? " --redis-cluster" : "",
+        Runtime.getRuntime().availableProcessors(), redisCluster ? " (Redis a cluster of three masters and three replicas)" : ""));
     md.append(String.format(Locale.ROOT, "Mix: GET /search, hybrid, k=10, %.0f %% page 2, queries Zipf(s=%s) over the "
         + "collection's queries, paced open loop (latency from the intended send time), measured after %d s of the same "
         + "mix. Streams: copies of collection documents under new ids (D: of the documents judged relevant to the %d "
@@ -436,7 +477,8 @@ final class CacheBenchmark implements Callable<Integer> {
         100 * page2Share, num(zipf), warmup, popularQueries, deleteEvery, deleteAfterSeconds, probeEveryMs, probeMode,
         pollMs, JUDGING, AUDIT_RATE, num(auditRate), CHANGES_MAX, generationChangesMax));
     md.append("| |");
-    outcomes.forEach(o -> md.append(' ').append(o.scenario()).append(": ").append(title(o.scenario())).append(" |"));
+    outcomes.forEach(o -> md.append(' ').append(column(o)).append(": ").append(title(o.scenario()))
+        .append(o.instances() > 1 ? ", " + o.instances() + " instances" : "").append(" |"));
     md.append(" target |\n|---|");
     outcomes.forEach(o -> md.append("---|"));
     md.append("---|\n");
@@ -558,7 +600,7 @@ final class CacheBenchmark implements Callable<Integer> {
       parts.add("cached p99 < 5 ms " + verdict(f.cachedMs(99) < 5));
       parts.add("past the bound " + verdict(f.pastBound() == 0));
       parts.add("not 200 " + verdict(f.failures() == 0));
-      lines.add(s + " (" + title(s) + "): " + String.join(", ", parts) + ".");
+      lines.add(column(o) + " (" + title(s) + "): " + String.join(", ", parts) + ".");
     }
     return lines;
   }

@@ -24,7 +24,7 @@ final class CpuWatch {
     }
   }
 
-  private final long servicePid;
+  private final List<Long> servicePids;
   private final List<Long> flinkPids;
   private final long self = ProcessHandle.current().pid();
   private final long began = System.nanoTime();
@@ -37,9 +37,14 @@ final class CpuWatch {
 
   /** Starts watching now. */
   CpuWatch(long servicePid, List<Long> flinkPids) {
-    this.servicePid = servicePid;
+    this(List.of(servicePid), flinkPids);
+  }
+
+  /** Starts watching now; the service's cores are those of all {@code servicePids} together. */
+  CpuWatch(List<Long> servicePids, List<Long> flinkPids) {
+    this.servicePids = List.copyOf(servicePids);
     this.flinkPids = flinkPids;
-    serviceBefore = MachineCpu.processTicks(List.of(servicePid));
+    serviceBefore = MachineCpu.processTicks(this.servicePids);
     flinkBefore = MachineCpu.processTicks(flinkPids);
     selfBefore = MachineCpu.processTicks(List.of(self));
     long[][] last = {machineBefore};
@@ -68,7 +73,7 @@ final class CpuWatch {
     double max = samples.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     int saturated = (int) samples.stream().filter(b -> b >= 0.95).count();
     return new Cpu(mean, max, saturated, samples.size(),
-        cores(MachineCpu.processTicks(List.of(servicePid)) - serviceBefore, wall),
+        cores(MachineCpu.processTicks(servicePids) - serviceBefore, wall),
         cores(MachineCpu.processTicks(flinkPids) - flinkBefore, wall),
         cores(MachineCpu.processTicks(List.of(self)) - selfBefore, wall));
   }

@@ -50,7 +50,8 @@ final class OpenLoopMix {
 
   private record Client(String apiKey, HttpClient http) {}
 
-  private final String base;
+  /** The instances the requests go to, in turn. */
+  private final List<String> bases;
   private final List<String> queries;
   private final Shape shape;
   private final List<Client> clients = new ArrayList<>();
@@ -67,10 +68,18 @@ final class OpenLoopMix {
    * @param answers gets the body of every recorded 200 answer (null: nobody needs them)
    */
   OpenLoopMix(String base, List<String> apiKeys, List<String> queries, Shape shape, Consumer<JsonNode> answers) {
-    if (apiKeys.isEmpty()) {
-      throw new IllegalArgumentException("a mix needs at least one client");
+    this(List.of(base), apiKeys, queries, shape, answers);
+  }
+
+  /**
+   * A mix over several query service instances: request n goes to {@code bases[n % size]}, as a
+   * round-robin load balancer would send it; the floor requests go to the first.
+   */
+  OpenLoopMix(List<String> bases, List<String> apiKeys, List<String> queries, Shape shape, Consumer<JsonNode> answers) {
+    if (apiKeys.isEmpty() || bases.isEmpty()) {
+      throw new IllegalArgumentException("a mix needs at least one client and one instance");
     }
-    this.base = base;
+    this.bases = List.copyOf(bases);
     this.queries = queries;
     this.shape = shape;
     this.answers = answers;
@@ -119,6 +128,7 @@ final class OpenLoopMix {
       if (shape.floorEvery() > 0 && n % shape.floorEvery() == 0) {
         floor(clients.get(0), due, figures);
       }
+      String base = bases.get((int) (n % bases.size()));
       HttpRequest.Builder request = ServiceHttp.authorized(URI.create(base + "/search?q="
           + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&mode=hybrid&k=10" + (page2 ? "&offset=10" : "")),
           client.apiKey()).timeout(TIMEOUT);
@@ -142,7 +152,7 @@ final class OpenLoopMix {
   /** The floor: the same client, the same pacing, the service's trivial endpoint. */
   private void floor(Client client, long due, CacheFigures figures) {
     inFlight.incrementAndGet();
-    client.http().sendAsync(ServiceHttp.authorized(URI.create(base + "/health/live"), client.apiKey()).timeout(TIMEOUT)
+    client.http().sendAsync(ServiceHttp.authorized(URI.create(bases.get(0) + "/health/live"), client.apiKey()).timeout(TIMEOUT)
         .build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
           if (figures != null && error == null) {
             figures.floorAnswer((System.nanoTime() - due) / 1000);

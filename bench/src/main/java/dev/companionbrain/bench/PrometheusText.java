@@ -31,6 +31,13 @@ final class PrometheusText {
     return new PrometheusText(List.copyOf(samples));
   }
 
+  /** The scrapes of several instances as one: every sum adds theirs up. */
+  static PrometheusText merged(List<PrometheusText> scrapes) {
+    List<Sample> all = new ArrayList<>();
+    scrapes.forEach(scrape -> all.addAll(scrape.samples));
+    return new PrometheusText(List.copyOf(all));
+  }
+
   /** A scrape with nothing in it: what a service that could not be reached exposes. */
   static PrometheusText empty() {
     return new PrometheusText(List.of());

@@ -34,12 +34,15 @@ import java.util.concurrent.TimeUnit;
 final class StackRun implements AutoCloseable {
   private final Path work;
   private final LocalStack stack;
+  /** The stack's, on its one Redis or on its Redis Cluster. */
+  private final Endpoints endpoints;
   private final String adminKey;
   private final String index;
   private IndexingConfig indexing;
   private FlinkCluster flink;
 
-  private StackRun(Path work, LocalStack stack, String adminKey, String index) {
+  private StackRun(Path work, LocalStack stack, Endpoints endpoints, String adminKey, String index) {
+    this.endpoints = endpoints;
     this.work = work;
     this.stack = stack;
     this.adminKey = adminKey;
@@ -55,12 +58,18 @@ final class StackRun implements AutoCloseable {
 
   /** Starts the engines and makes an admin key named {@code "bench " + name}; the index is {@code name-<hex>}. */
   static StackRun start(String name) throws Exception {
+    return start(name, false);
+  }
+
+  /** @param redisCluster Redis as a real Redis Cluster (three masters, three replicas) rather than one Redis */
+  static StackRun start(String name, boolean redisCluster) throws Exception {
     Path work = Files.createTempDirectory("brain-" + name + "-");
     try {
       LocalStack stack = LocalStack.start();
       try {
-        String key = LocalKeys.create(stack.endpoints().redisUri(), "bench " + name, Set.of(Scope.ADMIN));
-        return new StackRun(work, stack, key, name + "-" + Long.toHexString(System.nanoTime()));
+        Endpoints endpoints = redisCluster ? stack.endpointsOnRedisCluster() : stack.endpoints();
+        String key = LocalKeys.create(endpoints.redisUri(), "bench " + name, Set.of(Scope.ADMIN));
+        return new StackRun(work, stack, endpoints, key, name + "-" + Long.toHexString(System.nanoTime()));
       } catch (RuntimeException e) {
         stack.close();
         throw e;
@@ -130,7 +139,7 @@ final class StackRun implements AutoCloseable {
   }
 
   Endpoints endpoints() {
-    return stack.endpoints();
+    return endpoints;
   }
 
   String adminKey() {

@@ -197,6 +197,29 @@ class CacheBenchmarkTest {
   }
 
   @Test
+  void aRunComparingInstanceCountsNamesEachColumnByItsCountAndRefusesABadCount() throws Exception {
+    CacheBenchmark bench = new CacheBenchmark();
+    new CommandLine(bench).parseArgs("--collection", "x", "--query-services", "1,3", "--redis-cluster");
+    assertThat(bench.queryServices).containsExactly(1, 3);
+    assertThat(bench.redisCluster).isTrue();
+    JudgingFigures none = JudgingFigures.between(PrometheusText.empty(), PrometheusText.empty(), 100);
+    String report = bench.report(List.of(outcome(Scenario.J, 1, 0.96, none, 0, 0), outcome(Scenario.J, 3, 0.90, none, 0, 0)));
+    assertThat(report).contains("| J ×1: judging, 10 documents/s with embedding | J ×3: judging, 10 documents/s with "
+        + "embedding, 3 instances |", "--query-services 1,3 --redis-cluster`", "| from cache (l1 + l2) | 96.0 % | 90.0 % |");
+    assertThat(bench.verdicts(List.of(outcome(Scenario.J, 3, 0.90, none, 0, 0))).get(0)).startsWith("J ×3 (");
+
+    CacheBenchmark one = new CacheBenchmark();
+    new CommandLine(one).parseArgs("--collection", "x");
+    assertThat(one.queryServices).containsExactly(1);
+    assertThat(one.report(List.of(outcome(Scenario.J, 0.96, none, 0, 0)))).contains("| J: judging").doesNotContain("×");
+
+    CacheBenchmark bad = new CacheBenchmark();
+    new CommandLine(bad).parseArgs("--collection", "x", "--query-services", "0");
+    org.assertj.core.api.Assertions.assertThatThrownBy(bad::call).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--query-services takes counts from 1 to 16");
+  }
+
+  @Test
   void theVerdictsAreTheIssuesTargetsForTheScenariosThatHaveThem() {
     CacheBenchmark bench = new CacheBenchmark();
     new CommandLine(bench).parseArgs("--collection", "x");
@@ -219,6 +242,11 @@ class CacheBenchmarkTest {
   }
 
   private static Outcome outcome(Scenario s, double cacheShare, JudgingFigures judging, long deleted, long deletedAnswers) {
+    return outcome(s, 1, cacheShare, judging, deleted, deletedAnswers);
+  }
+
+  private static Outcome outcome(Scenario s, int instances, double cacheShare, JudgingFigures judging, long deleted,
+      long deletedAnswers) {
     CacheFigures f = new CacheFigures(500);
     int cached = (int) Math.round(cacheShare * 100);
     for (int i = 0; i < 100; i++) {
@@ -227,7 +255,7 @@ class CacheBenchmarkTest {
     if (s.ingest) {
       f.probeSeen(1_000);
     }
-    return new Outcome(s, f, s.ingest ? 1_000 : 0, deleted, 1.0, new Cpu(0.5, 0.9, 0, 120, 0.5, 0.5, 0.1), 50, judging,
+    return new Outcome(s, instances, f, s.ingest ? 1_000 : 0, deleted, 1.0, new Cpu(0.5, 0.9, 0, 120, 0.5, 0.5, 0.1), 50, judging,
         deletedAnswers, 0);
   }
 }

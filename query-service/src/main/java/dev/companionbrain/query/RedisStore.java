@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * bulk of an L2 hit's cost (BENCHMARKS.md, "The L2 hit").
  * Every call is bounded by a short timeout and guarded by a circuit breaker, so a dead Redis costs
  * the request path nothing: reads answer "absent", writes are fire-and-forget. Lettuce reconnects
- * by itself and the breaker lets calls through again once Redis is back.
+ * by itself and the breaker lets calls through again once Redis is back. On a Redis Cluster each
+ * master has its own breaker ({@link NodeBreakers}): a master lost costs only its own slots' hits.
  */
 final class RedisStore implements WindowCache.SharedWindows {
   private static final ObjectMapper SMILE = new ObjectMapper(new SmileFactory());
@@ -33,7 +34,7 @@ final class RedisStore implements WindowCache.SharedWindows {
   private final Duration pageTtl;
   /** How long one instance's claim to refresh a window keeps the others from computing it too. */
   private static final Duration REFRESH_CLAIM = Duration.ofSeconds(5);
-  private final CircuitBreaker breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
+  private final NodeBreakers breakers = new NodeBreakers(CircuitBreakerConfig.custom()
       .slidingWindowSize(10).minimumNumberOfCalls(3).failureRateThreshold(50)
       .waitDurationInOpenState(Duration.ofSeconds(1)).permittedNumberOfCallsInHalfOpenState(1).build());
 
@@ -51,7 +52,7 @@ final class RedisStore implements WindowCache.SharedWindows {
 
   @Override
   public Optional<CandidateWindow> window(String key) {
-    return call(() -> windows.async().get(key).get(timeout.toMillis(), TimeUnit.MILLISECONDS))
+    return call(windows.nodeOf(key), () -> windows.async().get(key).get(timeout.toMillis(), TimeUnit.MILLISECONDS))
         .flatMap(RedisStore::decode);
   }
 
@@ -75,8 +76,9 @@ final class RedisStore implements WindowCache.SharedWindows {
 
   @Override
   public boolean claimRefresh(String key, long generation) {
-    Optional<Boolean> claimed = call(() -> "OK".equals(connection.async() // SET NX answers null when the key is there
-        .set(RedisKeys.refreshClaim(key, generation), "1", SetArgs.Builder.nx().px(REFRESH_CLAIM.toMillis()))
+    String claim = RedisKeys.refreshClaim(key, generation);
+    Optional<Boolean> claimed = call(connection.nodeOf(claim), () -> "OK".equals(connection.async() // SET NX answers null when the key is there
+        .set(claim, "1", SetArgs.Builder.nx().px(REFRESH_CLAIM.toMillis()))
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS)));
     // no answer at all (Redis away, breaker open): refresh here rather than leave the window stale
     return claimed.orElse(true);
@@ -84,6 +86,7 @@ final class RedisStore implements WindowCache.SharedWindows {
 
   @Override
   public void putWindow(String key, CandidateWindow page) {
+    CircuitBreaker breaker = breakers.of(windows.nodeOf(key));
     if (!breaker.tryAcquirePermission()) {
       return;
     }
@@ -103,7 +106,8 @@ final class RedisStore implements WindowCache.SharedWindows {
 
   /** The newest generation's notice, or (from a job that wrote none) its bare number. */
   Optional<GenerationNotice> generation() {
-    return call(() -> connection.mget(List.of(RedisKeys.GENERATION_NOTICE, RedisKeys.GENERATION))
+    // both keys share the slot of the hash tag {generation}
+    return call(connection.nodeOf(RedisKeys.GENERATION), () -> connection.mget(List.of(RedisKeys.GENERATION_NOTICE, RedisKeys.GENERATION))
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS))
         .flatMap(values -> values.stream().filter(KeyValue::hasValue).findFirst())
         .map(value -> {
@@ -122,7 +126,7 @@ final class RedisStore implements WindowCache.SharedWindows {
     }
     List<String> keys = generations.stream().map(RedisKeys::generationNotice).toList();
     List<GenerationNotice> out = new java.util.ArrayList<>();
-    call(() -> connection.mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS)).ifPresent(values -> {
+    call(connection.nodeOf(RedisKeys.GENERATION), () -> connection.mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS)).ifPresent(values -> {
       for (KeyValue<String, String> kv : values) {
         if (kv.hasValue()) {
           try {
@@ -143,7 +147,7 @@ final class RedisStore implements WindowCache.SharedWindows {
     }
     List<String> keys = ids.stream().map(RedisKeys::document).toList();
     Optional<List<KeyValue<String, String>>> values =
-        call(() -> connection.mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        call(NodeBreakers.ACROSS_NODES, () -> connection.mget(keys).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     Map<String, String> out = new HashMap<>();
     values.ifPresent(list -> {
       for (int i = 0; i < list.size(); i++) {
@@ -157,14 +161,16 @@ final class RedisStore implements WindowCache.SharedWindows {
   }
 
   boolean ping() {
-    return call(() -> connection.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS)).isPresent();
+    return call(NodeBreakers.ACROSS_NODES, () -> connection.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS)).isPresent();
   }
 
   private interface RedisCall<T> {
     T run() throws Exception;
   }
 
-  private <T> Optional<T> call(RedisCall<T> call) {
+  /** {@code call} under the breaker of {@code node} (the node its keys live on, or {@link NodeBreakers#ACROSS_NODES}). */
+  private <T> Optional<T> call(String node, RedisCall<T> call) {
+    CircuitBreaker breaker = breakers.of(node);
     if (!breaker.tryAcquirePermission()) {
       return Optional.empty();
     }

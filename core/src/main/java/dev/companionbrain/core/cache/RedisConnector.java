@@ -192,6 +192,18 @@ public final class RedisConnector implements AutoCloseable {
     return address.toString();
   }
 
+  /**
+   * The node a command on {@code key} goes to: on a cluster, the id of the master holding its slot
+   * as the client knows the topology now ("" while no master is known for it); on one Redis, "".
+   */
+  static String nodeOf(StatefulConnection<String, ?> connection, String key) {
+    if (connection instanceof StatefulRedisClusterConnection<String, ?> cluster) {
+      RedisClusterNode master = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+      return master == null ? "" : master.getNodeId();
+    }
+    return "";
+  }
+
   /** One connection to one Redis or to a cluster, with the commands both understand. */
   public static final class Connection implements AutoCloseable {
     private final StatefulConnection<String, String> connection;
@@ -237,6 +249,11 @@ public final class RedisConnector implements AutoCloseable {
 
     public boolean isOpen() {
       return connection.isOpen();
+    }
+
+    /** The node a command on {@code key} goes to now ({@link RedisConnector#nodeOf}): "" on one Redis. */
+    public String nodeOf(String key) {
+      return RedisConnector.nodeOf(connection, key);
     }
 
     /**
@@ -326,6 +343,11 @@ public final class RedisConnector implements AutoCloseable {
 
     public RedisClusterAsyncCommands<String, byte[]> async() {
       return async;
+    }
+
+    /** The node a command on {@code key} goes to now ({@link RedisConnector#nodeOf}): "" on one Redis. */
+    public String nodeOf(String key) {
+      return RedisConnector.nodeOf(connection, key);
     }
 
     /** The longest any of its commands waits for an answer ({@link Options#commandTimeout()}). */
