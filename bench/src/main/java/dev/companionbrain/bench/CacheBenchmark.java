@@ -12,6 +12,8 @@ import static dev.companionbrain.bench.ReportFormat.verdict;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.companionbrain.cli.DocumentPublisher;
 import dev.companionbrain.cli.EmbeddedProduct;
+import dev.companionbrain.core.cache.RedisConnector;
+import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.embed.Embedder;
@@ -19,6 +21,7 @@ import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
+import dev.companionbrain.core.search.WindowQuery;
 import dev.companionbrain.localstack.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -266,6 +269,9 @@ final class CacheBenchmark implements Callable<Integer> {
       try (DocumentPublisher publisher = run.publisher()) {
         for (Scenario s : scenarios) {
           for (int instances : queryServices) {
+            if (queryServices.size() > 1) {
+              emptyWindows(run.endpoints().redisUri()); // no count inherits the windows another one computed
+            }
             Outcome o = scenario(s, instances, run, publisher, texts, queries, indexed);
             indexed += o.produced() - o.deleted();
             outcomes.add(o);
@@ -384,6 +390,26 @@ final class CacheBenchmark implements Callable<Integer> {
     Outcome o = new Outcome(s, instances, figures, produced, deleted, catchUp, cpu, sendRate, judging, holding[0], holding[1]);
     System.out.println("  " + summary(o));
     return o;
+  }
+
+  /**
+   * Deletes every cached window and refresh claim from L2 (on a cluster, from every master), keeping
+   * the documents' display fields and the generation: the next scenario's instances start from a cold
+   * shared level, as from a cold L1.
+   */
+  static long emptyWindows(String redisUri) {
+    try (RedisConnector redis = RedisConnector.create(redisUri, RedisConnector.Options.WRITING);
+        RedisConnector.Connection connection = redis.connect()) {
+      long deleted = 0;
+      for (String pattern : List.of(WindowQuery.cacheKeyPattern(), RedisKeys.REFRESH_CLAIMS)) {
+        List<String> keys = connection.sync().keys(pattern); // on a cluster: on every master
+        if (!keys.isEmpty()) {
+          deleted += connection.sync().del(keys.toArray(String[]::new));
+        }
+      }
+      System.out.printf(Locale.ROOT, "L2 emptied of %d cached windows and claims%n", deleted);
+      return deleted;
+    }
   }
 
   /** Every instance's counters, as one service's. */

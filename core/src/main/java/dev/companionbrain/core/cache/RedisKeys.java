@@ -28,9 +28,13 @@ public final class RedisKeys {
     return GENERATION_NOTICE + ":" + generation;
   }
 
+  private static final String REFRESH_CLAIM_PREFIX = "brain:refresh:";
+  /** The pattern every refresh claim matches (for KEYS or SCAN). */
+  public static final String REFRESH_CLAIMS = REFRESH_CLAIM_PREFIX + "*";
+
   /** Claimed by the one query service instance that refreshes a cached window at a generation. */
   public static String refreshClaim(String windowKey, long generation) {
-    return "brain:refresh:" + windowKey + ":" + generation;
+    return REFRESH_CLAIM_PREFIX + windowKey + ":" + generation;
   }
 
   /** The {@link dev.companionbrain.core.auth.ApiKey} JSON of the key whose SHA-256 is {@code hash}. */

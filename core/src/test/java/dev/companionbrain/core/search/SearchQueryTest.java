@@ -217,6 +217,8 @@ class SearchQueryTest {
   @Test
   void cacheKeyIsPrefixedHexSha256() {
     assertThat(key("q", "foo")).matches("search:v3:[0-9a-f]{64}");
+    assertThat(WindowQuery.cacheKeyPattern()).isEqualTo("search:v3:*");
+    assertThat(key("q", "foo")).startsWith(WindowQuery.cacheKeyPattern().replace("*", ""));
   }
 
   @Test
