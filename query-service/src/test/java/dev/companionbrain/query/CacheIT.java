@@ -350,8 +350,12 @@ class CacheIT {
     long generation = publishGeneration();
     try (QueryService a = start(config(250, false)); QueryService b = start(config(250, false))) {
       await().until(() -> generationOf(a) == generation && generationOf(b) == generation);
-      String query = q("flow over plates and shells " + System.nanoTime());
+      String text = "flow over plates and shells " + System.nanoTime();
+      String query = q(text);
       JsonNode whole = search(a, query + "&k=6");
+      // a writes its window to L2 without waiting for the write: the other instance reads it once there
+      WindowQuery window = SearchQuery.fromParams(Map.of("q", text)::get, defaults()).window(100);
+      await().until(() -> storedWindow(window.cacheKey()).isPresent());
       List<String> paged = new ArrayList<>();
       QueryService[] instances = {b, a, b};
       for (int page = 0; page < 3; page++) {
