@@ -467,11 +467,11 @@ final class CacheBenchmark implements Callable<Integer> {
     return d.title().isEmpty() ? d.body() : d.body().isEmpty() ? d.title() : d.title() + ". " + d.body();
   }
 
-  private static String summary(Outcome o) {
+  private String summary(Outcome o) {
     CacheFigures f = o.figures();
     return String.format(Locale.ROOT, "%s: %.1f %% from cache, cached p99 %.2f ms, all p99 %.2f ms, freshness p95 %s, "
         + "%d past the bound, %d not 200, %d generations, %d answers with a deleted document, machine busy %.0f %%",
-        o.scenario() + (o.instances() > 1 ? " ×" + o.instances() : ""), 100 * f.cacheShare(), f.cachedMs(99),
+        column(o), 100 * f.cacheShare(), f.cachedMs(99),
         f.allMs(99), Double.isNaN(f.freshnessMs(95)) ? "-" : String.format(Locale.ROOT, "%.0f ms", f.freshnessMs(95)),
         f.pastBound(), f.failures(), o.judging().generations(), o.deletedAnswers(), 100 * o.cpu().machineMean());
   }

@@ -97,10 +97,7 @@ class RedisClusterComposeTest {
     broken.put("a replica without its master's password", text.replace("masterauth %s\\\\n", ""));
     for (Map.Entry<String, String> copy : broken.entrySet()) {
       assertThat(copy.getValue()).as(copy.getKey()).isNotEqualTo(text);
-      Path dir = Files.createTempDirectory(tmp, "copy");
-      Path file = dir.resolve("redis-cluster.yml");
-      Files.writeString(file, copy.getValue());
-      JsonNode resolved = resolved(tmp, List.of(COMPOSE, file));
+      JsonNode resolved = resolved(tmp, List.of(COMPOSE, copyWith(copy.getValue())));
       assertThat(clusterProblems(single, resolved)).as(copy.getKey()).isNotEmpty();
     }
   }

@@ -104,12 +104,12 @@ public record WindowQuery(String q, SearchMode mode, List<String> tags, FusionMe
     return cacheKeyOf(canonicalForm());
   }
 
-  /** The shared cache's key of a window whose {@link #canonicalForm} is {@code canonicalForm}. */
   /** The pattern every shared-cache key of this version matches (for KEYS or SCAN). */
   public static String cacheKeyPattern() {
     return CACHE_KEY_PREFIX + "*";
   }
 
+  /** The shared cache's key of a window whose {@link #canonicalForm} is {@code canonicalForm}. */
   public static String cacheKeyOf(String canonicalForm) {
     return CACHE_KEY_PREFIX + HexFormat.of().formatHex(sha256(canonicalForm));
   }
