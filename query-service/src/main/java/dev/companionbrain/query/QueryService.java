@@ -55,6 +55,8 @@ public final class QueryService implements AutoCloseable {
    * @param ticker nanoseconds for the L1 expiry
    * @param registry the metrics {@code /metrics} shows
    * @param apiKeys the key with a SHA-256, from the key store ({@link ApiKeyStore#find}); throws when the store cannot answer
+   * @param suggestions the corrections of a query's words the index does not contain (the engine's
+   *     term suggester, {@link dev.companionbrain.core.search.backend.VocabularySuggestions})
    * @param resources closed by {@link #close()}, in this order, after the service's own threads
    */
   record Collaborators(
@@ -70,6 +72,7 @@ public final class QueryService implements AutoCloseable {
       Ticker ticker,
       PrometheusMeterRegistry registry,
       Function<String, java.util.Optional<ApiKey>> apiKeys,
+      Function<String, java.util.concurrent.CompletableFuture<List<dev.companionbrain.core.search.backend.VocabularySuggestions.Suggestion>>> suggestions,
       List<AutoCloseable> resources) {}
 
   private final QueryConfig config;
@@ -150,7 +153,8 @@ public final class QueryService implements AutoCloseable {
     RecentAnswers recent = new RecentAnswers(parts.clock());
     SearchHandler search = new SearchHandler(config.defaults(), config.windowHits(), cache, latency,
         new Admission(config.maxConcurrentSearches(), config.maxConcurrentSearchesPerClient()),
-        config.maxConcurrentSearchesPerClient(), config.multiSearchMax(), lanes, registry, recent);
+        config.maxConcurrentSearchesPerClient(), config.multiSearchMax(), lanes, registry, recent,
+        config.queryCorrection() ? new QueryCorrector(parts.suggestions(), config.keywordTimeout(), parts.ticker(), registry) : null);
     StreamHandler stream = new StreamHandler(config.defaults(), parts.retrievals().get(Retriever.KEYWORD), registry);
     this.readiness = new Readiness(parts.probes(), searcher::breakers, parts.generations()::current, java.time.Clock.systemUTC());
     StatusHandler statusView = new StatusHandler(readiness, parts.generations(), recent, parts.clock());

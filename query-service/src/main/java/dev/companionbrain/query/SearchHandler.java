@@ -43,6 +43,7 @@ final class SearchHandler {
   private final java.util.concurrent.Executor lanes;
   private final MeterRegistry registry;
   private final RecentAnswers recent;
+  private final QueryCorrector corrector;
 
   /**
    * @param windowHits the hits of a cached window ({@link SearchQuery#window})
@@ -50,9 +51,11 @@ final class SearchHandler {
    * @param multiSearchMax the most searches one multi-search holds
    * @param lanes runs a multi-search's searches beside the request's own thread
    * @param recent counts every search for {@code GET /status}
+   * @param corrector corrects a query's typos from the index's vocabulary; null when corrections are off
    */
   SearchHandler(SearchDefaults defaults, int windowHits, WindowCache cache, LatencyReporter latency, Admission admission,
-      int perClient, int multiSearchMax, java.util.concurrent.Executor lanes, MeterRegistry registry, RecentAnswers recent) {
+      int perClient, int multiSearchMax, java.util.concurrent.Executor lanes, MeterRegistry registry, RecentAnswers recent,
+      QueryCorrector corrector) {
     this.defaults = defaults;
     this.windowHits = windowHits;
     this.cache = cache;
@@ -63,6 +66,7 @@ final class SearchHandler {
     this.lanes = lanes;
     this.registry = registry;
     this.recent = recent;
+    this.corrector = corrector;
   }
 
   void get(Context ctx) {
@@ -406,7 +410,7 @@ final class SearchHandler {
     try {
       SearchQuery asked = SearchQuery.fromParams(param, defaults);
       mode = asked.mode().wireName();
-      SearchQuery query = withTenant(caller, asked);
+      SearchQuery query = corrected(caller, withTenant(caller, asked), false);
       if (admit) {
         admitted = admission.admit(caller.client(), caller.share(perClient));
       }
@@ -416,7 +420,7 @@ final class SearchHandler {
       staleMillis = answer.staleMillis();
       backends = answer.source() == WindowCache.Source.MISS || answer.source() == WindowCache.Source.BYPASS
           ? answer.window().backendMillis() : Map.of();
-      AnswerBytes body = answerJson(query, answer, began, withStatus);
+      AnswerBytes body = answerJson(asked.q(), query, answer, began, withStatus);
       status = 200;
       return body;
     } catch (RuntimeException e) {
@@ -440,10 +444,15 @@ final class SearchHandler {
       return null;
     }
     long began = System.nanoTime();
+    SearchQuery asked;
     SearchQuery query;
     try {
-      query = withTenant(caller, SearchQuery.fromParams(paramsOf(item)::get, defaults));
+      asked = SearchQuery.fromParams(paramsOf(item)::get, defaults);
+      query = corrected(caller, withTenant(caller, asked), true);
     } catch (RuntimeException invalid) {
+      return null;
+    }
+    if (query == null) {
       return null;
     }
     WindowQuery window = query.window(windowHits);
@@ -451,7 +460,7 @@ final class SearchHandler {
     if (answer == null) {
       return null;
     }
-    AnswerBytes body = answerJson(query, answer, began, true);
+    AnswerBytes body = answerJson(asked.q(), query, answer, began, true);
     reported(began, query.mode().wireName(), "l1", 200, Map.of(), window, answer.staleMillis(), outcome);
     return body;
   }
@@ -459,22 +468,50 @@ final class SearchHandler {
   /** The request's search with the caller's tenant applied ({@link #tagsFor}). */
   private static SearchQuery withTenant(KeyCheck.Caller caller, SearchQuery asked) {
     List<String> tags = tagsFor(caller, asked.tags());
-    return tags == asked.tags() ? asked
-        : new SearchQuery(asked.q(), asked.mode(), asked.k(), asked.offset(), tags, asked.fusion(), asked.weights(), asked.explain());
+    return tags == asked.tags() ? asked : asked.withTags(tags);
+  }
+
+  /**
+   * The search of {@code query}'s text with its typos corrected, when corrections are on, the request
+   * allows them and the caller sees every document: the vocabulary is the whole index's, so a
+   * tenant's key is never corrected (a correction would tell it words of other tenants' documents).
+   * A correction that would make the query too long is not applied.
+   *
+   * @param rememberedOnly take only a correction the corrector remembers, without asking the engine;
+   *     null when it remembers none
+   */
+  private SearchQuery corrected(KeyCheck.Caller caller, SearchQuery query, boolean rememberedOnly) {
+    if (corrector == null || !query.correct() || caller.tenantTags() != null) {
+      return query;
+    }
+    String q = rememberedOnly ? corrector.remembered(query.q()) : corrector.correct(query.q());
+    if (q == null) {
+      return null;
+    }
+    if (q.equals(query.q())) {
+      return query;
+    }
+    try {
+      return query.withQ(q);
+    } catch (BadRequestException tooLong) {
+      return query;
+    }
   }
 
   /**
    * The answer's JSON: the hits are the bytes cached with the window (serialised here only with
    * {@code explain}); only the envelope is written per request.
    */
-  private AnswerBytes answerJson(SearchQuery query, WindowCache.Answer answer, long began, boolean withStatus) {
+  private AnswerBytes answerJson(String askedQ, SearchQuery query, WindowCache.Answer answer, long began, boolean withStatus) {
     try {
       CandidateWindow cached = answer.window();
       double tookMs = (System.nanoTime() - began) / 1e6;
       int from = cached.pageFrom(query.offset());
       int to = cached.pageTo(query.offset(), query.k());
+      String corrected = askedQ.equals(query.q()) ? ""
+          : "\",\"corrected_q\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(query.q()));
       byte[] head = ((withStatus ? "{\"status\":200,\"query\":\"" : "{\"query\":\"")
-          + new String(JsonStringEncoder.getInstance().quoteAsString(query.q())) + "\",\"mode\":\"" + query.mode().wireName()
+          + new String(JsonStringEncoder.getInstance().quoteAsString(askedQ)) + corrected + "\",\"mode\":\"" + query.mode().wireName()
           + "\",\"k\":" + query.k() + ",\"offset\":" + query.offset() + ",\"total\":" + cached.hits().size() + ",\"hits\":[")
           .getBytes(StandardCharsets.UTF_8);
       byte[][] hits = answer.hitJson();

@@ -15,6 +15,9 @@ import java.util.Map;
  * service writes the same JSON without building this object: the hits are the bytes cached with
  * the window, and only the envelope is written per request (QueryServiceTest checks the two agree).
  *
+ * @param query the query as asked
+ * @param correctedQ the query searched, when some of its words were corrected from the index's
+ *     vocabulary (absent when none was)
  * @param total hits in the candidate window the page was cut from (exact within the window)
  * @param hits the page; each hit's {@code explain} only with {@code explain=true}
  * @param cache {@code l1}, {@code l2}, {@code miss} or {@code bypass}
@@ -25,7 +28,7 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SearchResponse(String query, String mode, int k, int offset, int total, List<PageHit> hits, double tookMs,
+public record SearchResponse(String query, String correctedQ, String mode, int k, int offset, int total, List<PageHit> hits, double tookMs,
     String cache, long generation, long staleMs, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMs) {
   private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

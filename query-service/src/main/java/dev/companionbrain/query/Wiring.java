@@ -9,6 +9,7 @@ import dev.companionbrain.core.search.backend.Bm25Retrieval;
 import dev.companionbrain.core.search.backend.KnnRetrieval;
 import dev.companionbrain.core.search.backend.MeilisearchRetrieval;
 import dev.companionbrain.core.search.backend.Retrieval;
+import dev.companionbrain.core.search.backend.VocabularySuggestions;
 import dev.companionbrain.core.cache.RedisConnector;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -71,7 +72,8 @@ final class Wiring {
               ? cache -> new WarmConsumer(config.kafkaBootstrapServers(), config.warmTopic(), config.warmersGroup(), cache,
                   generations, registry)
               : null,
-          generations, clock, ticker, registry, keyStore::find, resources);
+          generations, clock, ticker, registry, keyStore::find,
+          new VocabularySuggestions(elasticsearch, config.index())::suggest, resources);
     } catch (RuntimeException e) {
       for (AutoCloseable resource : resources) {
         try {

@@ -259,6 +259,24 @@ class QueryServiceIT {
   }
 
   @Test
+  void aTypodQueryIsCorrectedFromTheIndexsOwnWordsAndSharesTheCleanQuerysWindow() throws Exception {
+    // one swap of two neighbours in each long word; "on" and "a" are too short to be looked at
+    JsonNode typo = search(service, q("Oblqiue shokc wvaes on a wegde") + "&mode=keyword");
+    assertThat(typo.get("query").asText()).isEqualTo("Oblqiue shokc wvaes on a wegde");
+    assertThat(typo.get("corrected_q").asText()).as(typo.toString()).isEqualTo("oblique shock waves on a wedge");
+    assertThat(ids(typo)).first().isEqualTo("shock");
+    JsonNode clean = search(service, q("oblique shock waves on a wedge") + "&mode=keyword");
+    assertThat(clean.has("corrected_q")).isFalse();
+    assertThat(clean.get("cache").asText()).as("the corrected query's window").isEqualTo("l1");
+    assertThat(ids(clean)).isEqualTo(ids(typo));
+    JsonNode asWritten = search(service, q("Oblqiue shokc wvaes on a wegde") + "&mode=keyword&correct=false");
+    assertThat(asWritten.has("corrected_q")).isFalse();
+    assertThat(ids(asWritten)).doesNotContain("shock");
+    // a word the index holds is never "corrected", however close another is
+    assertThat(search(service, q("laminar shock")).has("corrected_q")).isFalse();
+  }
+
+  @Test
   void explainShowsEachRetrieversRankAndTagsFilter() throws Exception {
     JsonNode response = search(service, q("supersonic flow") + "&explain=true&tags=structures");
     assertThat(ids(response)).isNotEmpty().allSatisfy(id -> assertThat(id).isIn("buckling", "flutter"));
@@ -385,7 +403,7 @@ class QueryServiceIT {
     assertThat(metrics).contains("brain_cache_requests_total", "brain_backend_latency_seconds_bucket",
         "brain_request_latency_seconds_bucket", "brain_cache_hit_ratio");
     JsonNode openapi = JSON.readTree(get(service, "/openapi.json").body());
-    assertThat(openapi.at("/paths/~1search/get/parameters").size()).isEqualTo(9);
+    assertThat(openapi.at("/paths/~1search/get/parameters").size()).isEqualTo(10);
     assertThat(get(service, "/nowhere").statusCode()).isEqualTo(404);
   }
 

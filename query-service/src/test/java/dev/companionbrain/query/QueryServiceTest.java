@@ -11,6 +11,7 @@ import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.ScoredId;
 import dev.companionbrain.core.search.backend.Retrieval;
+import dev.companionbrain.core.search.backend.VocabularySuggestions;
 import dev.companionbrain.core.search.WindowQuery;
 import dev.companionbrain.core.telemetry.LatencyEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -55,6 +56,25 @@ class QueryServiceTest {
   private QueryService service;
   /** The tags of every request any retriever was asked. */
   private final List<List<String>> askedTags = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The query text of every request any retriever was asked. */
+  private final List<String> askedQueries = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The index's vocabulary as the term suggester sees it: each typo this test knows and its correction. */
+  private static final Map<String, String> TYPOS = Map.of("shok", "shock", "wavw", "wave");
+  /** How many times the suggester was asked. */
+  private final AtomicInteger suggested = new AtomicInteger();
+  /** The suggester: the corrections of the words of a query that {@link #TYPOS} knows. */
+  private java.util.function.Function<String, CompletableFuture<List<VocabularySuggestions.Suggestion>>> suggestions = q -> {
+    suggested.incrementAndGet();
+    List<VocabularySuggestions.Suggestion> found = new ArrayList<>();
+    java.util.regex.Matcher word = java.util.regex.Pattern.compile("\\p{L}+").matcher(q);
+    while (word.find()) {
+      String correction = TYPOS.get(word.group().toLowerCase(java.util.Locale.ROOT));
+      if (correction != null) {
+        found.add(new VocabularySuggestions.Suggestion(word.start(), word.end() - word.start(), correction));
+      }
+    }
+    return CompletableFuture.completedFuture(found);
+  };
 
   /** 30 documents d00..d29; each retriever ranks them in its own order. */
   private Retrieval ranking(Retriever r, int step) {
@@ -62,6 +82,7 @@ class QueryServiceTest {
     return request -> {
       calls.get(r).incrementAndGet();
       askedTags.add(request.tags());
+      askedQueries.add(request.q());
       List<ScoredId> hits = new ArrayList<>();
       for (int i = 0; i < 30 && hits.size() < request.limit(); i++) {
         int doc = (i * step) % 30;
@@ -104,11 +125,14 @@ class QueryServiceTest {
           return fields;
         },
         Map.of("engine", () -> true), latency, null, generations, millis::get, nanos::get,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), hash -> java.util.Optional.ofNullable(apiKeys.get(hash)), List.of());
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), hash -> java.util.Optional.ofNullable(apiKeys.get(hash)),
+        suggestions, List.of());
     service = QueryService.start(config, parts);
     // the tests count their own requests, not the warm-up's
     calls.forEach((r, c) -> warmUpCalls.put(r, c.getAndSet(0)));
     askedTags.clear();
+    askedQueries.clear();
+    suggested.set(0);
     return service;
   }
 
@@ -230,6 +254,85 @@ class QueryServiceTest {
     JsonNode after = search("ablation");
     assertThat(after.get("cache").asText()).isEqualTo("miss");
     assertThat(after.get("generation").asLong()).isEqualTo(2);
+  }
+
+  // --- typo corrections
+
+  @Test
+  void aTypoIsCorrectedBeforeTheSearchAndTheCorrectedQueryIsTheCacheKey() throws Exception {
+    start(Map.of());
+    JsonNode typo = search("Shok wavw of a nozzle");
+    assertThat(typo.get("query").asText()).isEqualTo("Shok wavw of a nozzle");
+    assertThat(typo.get("corrected_q").asText()).isEqualTo("shock wave of a nozzle");
+    assertThat(typo.get("cache").asText()).isEqualTo("miss");
+    assertThat(askedQueries).isNotEmpty().allSatisfy(q -> assertThat(q).isEqualTo("shock wave of a nozzle"));
+    // the fast path writes exactly the JSON of the wire type, corrected_q included
+    HttpResponse<String> raw = get("/search?q=Shok+wavw+of+a+nozzle");
+    assertThat(SearchResponse.fromJson(raw.body()).correctedQ()).isEqualTo("shock wave of a nozzle");
+    assertThat(JSON.readTree(SearchResponse.fromJson(raw.body()).toJson())).isEqualTo(JSON.readTree(raw.body()));
+    // the clean query and another typo'd form of it share the window
+    JsonNode clean = search("shock wave of a nozzle");
+    assertThat(clean.get("cache").asText()).isEqualTo("l1");
+    assertThat(clean.has("corrected_q")).as("nothing to correct, nothing said").isFalse();
+    assertThat(search("shock wavw of a nozzle").get("cache").asText()).isEqualTo("l1");
+    assertThat(ids(clean)).isEqualTo(ids(typo));
+    // a query's correction is remembered: the engine was asked once per distinct query text
+    assertThat(suggested).hasValue(3);
+    // a request that says no is searched as written, under its own key
+    askedQueries.clear();
+    JsonNode asWritten = search("Shok wavw of a nozzle&correct=false");
+    assertThat(asWritten.has("corrected_q")).isFalse();
+    assertThat(asWritten.get("cache").asText()).isEqualTo("miss");
+    assertThat(askedQueries).isNotEmpty().allSatisfy(q -> assertThat(q).isEqualTo("Shok wavw of a nozzle"));
+    assertThat(JSON.readTree(get("/search?q=x&correct=maybe").body()).at("/error/code").asText()).isEqualTo("invalid_correct");
+  }
+
+  @Test
+  void correctionsCanBeSwitchedOffForTheServiceAndAFailingSuggesterLeavesTheQueryAsWritten() throws Exception {
+    start(Map.of("BRAIN_QUERY_CORRECTION", "false"));
+    assertThat(search("shok").has("corrected_q")).isFalse();
+    assertThat(suggested).hasValue(0);
+    service.close();
+    suggestions = q -> {
+      suggested.incrementAndGet();
+      return CompletableFuture.failedFuture(new IOException("connection refused"));
+    };
+    start(Map.of()); // the same shared level: a query the first service searched would be an L2 hit
+    JsonNode answer = search("shok wavw");
+    assertThat(answer.has("corrected_q")).isFalse();
+    assertThat(askedQueries).isNotEmpty().allSatisfy(q -> assertThat(q).isEqualTo("shok wavw"));
+    assertThat(suggested).hasValue(1);
+    // a failure is not remembered: the next search asks again
+    search("shok wavw&k=3");
+    assertThat(suggested).hasValue(2);
+    assertThat(get("/metrics").body()).contains("brain_query_corrections_total{outcome=\"failed\"} 2.0");
+  }
+
+  @Test
+  void aTenantsQueryIsNeverCorrectedFromTheWholeIndexsVocabulary() throws Exception {
+    start(Map.of("BRAIN_API_KEYS", "required"));
+    String aero = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), List.of("aero"), null);
+    HttpResponse<String> answer = send("GET", "/search?q=shok", aero, null);
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(answer.body()).has("corrected_q")).isFalse();
+    assertThat(suggested).hasValue(0);
+    String all = key(java.util.Set.of(dev.companionbrain.core.auth.Scope.SEARCH), null, null);
+    assertThat(JSON.readTree(send("GET", "/search?q=shok", all, null).body()).get("corrected_q").asText()).isEqualTo("shock");
+  }
+
+  @Test
+  void aMultiSearchCorrectsEachSearchAndAnswersARememberedCorrectionFromL1() throws Exception {
+    start(Map.of());
+    assertThat(search("wavw").get("corrected_q").asText()).isEqualTo("wave");
+    HttpResponse<String> response = send("POST", "/multi-search", null,
+        "{\"queries\":[{\"q\":\"wavw\"},{\"q\":\"shok\"},{\"q\":\"shok\",\"correct\":false}]}");
+    JsonNode results = JSON.readTree(response.body()).get("results");
+    assertThat(results.get(0).get("cache").asText()).isEqualTo("l1");
+    assertThat(results.get(0).get("corrected_q").asText()).isEqualTo("wave");
+    assertThat(results.get(1).get("cache").asText()).isEqualTo("miss");
+    assertThat(results.get(1).get("corrected_q").asText()).isEqualTo("shock");
+    assertThat(results.get(2).has("corrected_q")).isFalse();
+    assertThat(results.get(2).get("query").asText()).isEqualTo("shok");
   }
 
   // --- API keys and multi-search

@@ -6,6 +6,12 @@ import dev.companionbrain.core.document.DocumentParser;
 public final class IndexDefinitions {
   /** Name of the vector field in Elasticsearch. */
   public static final String VECTOR_FIELD = "vector";
+  /**
+   * Name of the field that holds the title's and the body's words unstemmed (the standard analyzer,
+   * lower case), filled by {@code copy_to} and never returned: the vocabulary a query's typos are
+   * corrected from ({@link dev.companionbrain.core.search.backend.VocabularySuggestions}).
+   */
+  public static final String WORDS_FIELD = "words";
 
   private IndexDefinitions() {}
 
@@ -14,7 +20,10 @@ public final class IndexDefinitions {
     return elasticsearchIndex(dialect, 0);
   }
 
-  /** Settings + mappings: English-analysed text, keyword tags, date updated_at, the vector in the dialect. */
+  /**
+   * Settings + mappings: English-analysed text (its words also copied unstemmed into {@link
+   * #WORDS_FIELD}), keyword tags, date updated_at, the vector in the dialect.
+   */
   public static String elasticsearchIndex(VectorDialect dialect, int replicas) {
     String vector = switch (dialect) {
       case OPENSEARCH -> """
@@ -29,12 +38,14 @@ public final class IndexDefinitions {
         {"settings":{"index":{%s"number_of_shards":1,"number_of_replicas":%d,"refresh_interval":"1s"}},
          "mappings":{"dynamic":"strict","properties":{
            "id":{"type":"keyword"},
-           "title":{"type":"text","analyzer":"english"},
-           "body":{"type":"text","analyzer":"english"},
+           "title":{"type":"text","analyzer":"english","copy_to":"%s"},
+           "body":{"type":"text","analyzer":"english","copy_to":"%s"},
+           "%s":{"type":"text","analyzer":"standard"},
            "tags":{"type":"keyword"},
            "url":{"type":"keyword","index":false},
            "updated_at":{"type":"date"},
-           "%s":%s}}}""".formatted(knnSetting, replicas, VECTOR_FIELD, vector);
+           "%s":%s}}}""".formatted(knnSetting, replicas, WORDS_FIELD, WORDS_FIELD, WORDS_FIELD,
+               VECTOR_FIELD, vector);
   }
 
   /**

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * @param fusion how a hybrid search merges the lists
  * @param weights weight of each retriever in the fusion (explicit or the default of {@code fusion})
  * @param explain whether the response explains each hit's score
+ * @param correct whether the words of {@code q} the index does not contain may be corrected from the
+ *     index's vocabulary before the search (the service's {@code BRAIN_QUERY_CORRECTION} can switch it
+ *     off for every request)
  */
 public record SearchQuery(
     String q,
@@ -35,7 +38,8 @@ public record SearchQuery(
     List<String> tags,
     FusionMethod fusion,
     Weights weights,
-    boolean explain) {
+    boolean explain,
+    boolean correct) {
 
   /** Longest query, in characters (Unicode code points) after stripping surrounding whitespace. */
   public static final int MAX_QUERY_CHARS = 512;
@@ -103,6 +107,7 @@ public record SearchQuery(
    *   <li>{@code weights}: a {@link Weights#parse spec}, default {@link
    *       SearchDefaults#weightsFor} the fusion; else {@code invalid_weights}.
    *   <li>{@code explain}: true or false (any case), default false; else {@code invalid_explain}.
+   *   <li>{@code correct}: true or false (any case), default true; else {@code invalid_correct}.
    * </ul>
    *
    * <p>A parameter that is present but empty (such as {@code "k="}) is invalid, except {@code tags}.
@@ -132,8 +137,9 @@ public record SearchQuery(
     String weightsParam = param.apply("weights");
     Weights weights =
         weightsParam == null ? defaults.weightsFor(fusion) : Weights.parse(weightsParam);
-    boolean explain = explainParam(param.apply("explain"));
-    return new SearchQuery(q, mode, k, offset, tags, fusion, weights, explain);
+    boolean explain = booleanParam(param.apply("explain"), false, "explain", "invalid_explain");
+    boolean correct = booleanParam(param.apply("correct"), true, "correct", "invalid_correct");
+    return new SearchQuery(q, mode, k, offset, tags, fusion, weights, explain, correct);
   }
 
   private static int intParam(String value, int absent, String name, String code) {
@@ -162,16 +168,25 @@ public record SearchQuery(
     return tags;
   }
 
-  private static boolean explainParam(String value) {
+  private static boolean booleanParam(String value, boolean absent, String name, String code) {
     if (value == null) {
-      return false;
+      return absent;
     }
     return switch (value.strip().toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new BadRequestException(
-          "invalid_explain", "explain must be true or false, got " + quoted(value));
+      default -> throw new BadRequestException(code, name + " must be true or false, got " + quoted(value));
     };
+  }
+
+  /** This search of {@code otherQ} (a corrected query); every other parameter as it is. */
+  public SearchQuery withQ(String otherQ) {
+    return new SearchQuery(otherQ, mode, k, offset, tags, fusion, weights, explain, correct);
+  }
+
+  /** This search filtered by {@code otherTags} (a tenant's); every other parameter as it is. */
+  public SearchQuery withTags(List<String> otherTags) {
+    return new SearchQuery(q, mode, k, offset, otherTags, fusion, weights, explain, correct);
   }
 
   /**

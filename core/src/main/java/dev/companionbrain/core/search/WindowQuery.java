@@ -34,7 +34,7 @@ public record WindowQuery(String q, SearchMode mode, List<String> tags, FusionMe
 
   /** Validates like a request (the same limits as {@link SearchQuery}); {@code q} is cleaned. */
   public WindowQuery {
-    SearchQuery checked = new SearchQuery(q, mode, 1, 0, tags, fusion, weights, false);
+    SearchQuery checked = new SearchQuery(q, mode, 1, 0, tags, fusion, weights, false, false);
     q = checked.q();
     tags = checked.tags();
     if (size < 1 || size > MAX_SIZE) {

@@ -72,6 +72,7 @@ class SearchQueryTest {
     assertThat(query.fusion()).isEqualTo(FusionMethod.RRF);
     assertThat(query.weights()).isEqualTo(RRF_WEIGHTS);
     assertThat(query.explain()).isFalse();
+    assertThat(query.correct()).as("typos corrected unless the request says not").isTrue();
     assertThat(query.retrievers()).containsExactlyInAnyOrder(
         Retriever.TEXT, Retriever.KEYWORD, Retriever.VECTOR);
   }
@@ -87,8 +88,10 @@ class SearchQueryTest {
             "tags", " lang:rust , web/backend,lang:rust",
             "fusion", "Weighted",
             "weights", "keyword:1",
-            "explain", "TRUE");
+            "explain", "TRUE",
+            "correct", " False ");
 
+    assertThat(query.correct()).isFalse();
     assertThat(query.mode()).isEqualTo(SearchMode.KEYWORD);
     assertThat(query.k()).isEqualTo(20);
     assertThat(query.offset()).isEqualTo(60);
@@ -167,7 +170,9 @@ class SearchQueryTest {
         Arguments.of(params("q", "x", "tags", twentyOneTags), "invalid_tags"),
         Arguments.of(params("q", "x", "explain", "maybe"), "invalid_explain"),
         Arguments.of(params("q", "x", "explain", "1"), "invalid_explain"),
-        Arguments.of(params("q", "x", "explain", ""), "invalid_explain"));
+        Arguments.of(params("q", "x", "explain", ""), "invalid_explain"),
+        Arguments.of(params("q", "x", "correct", "no"), "invalid_correct"),
+        Arguments.of(params("q", "x", "correct", ""), "invalid_correct"));
   }
 
   @ParameterizedTest
@@ -184,16 +189,16 @@ class SearchQueryTest {
     assertThatThrownBy(
             () ->
                 new SearchQuery(
-                    "x", SearchMode.HYBRID, 0, 0, List.of(), FusionMethod.RRF, RRF_WEIGHTS, false))
+                    "x", SearchMode.HYBRID, 0, 0, List.of(), FusionMethod.RRF, RRF_WEIGHTS, false, true))
         .isInstanceOf(BadRequestException.class);
     assertThatThrownBy(
             () ->
                 new SearchQuery(
-                    "x", SearchMode.HYBRID, 10, 0, List.of(" a"), FusionMethod.RRF, RRF_WEIGHTS, false))
+                    "x", SearchMode.HYBRID, 10, 0, List.of(" a"), FusionMethod.RRF, RRF_WEIGHTS, false, true))
         .isInstanceOf(BadRequestException.class);
     SearchQuery query =
         new SearchQuery(
-            " x ", SearchMode.HYBRID, 10, 0, List.of("b", "a", "b"), FusionMethod.RRF, RRF_WEIGHTS, false);
+            " x ", SearchMode.HYBRID, 10, 0, List.of("b", "a", "b"), FusionMethod.RRF, RRF_WEIGHTS, false, true);
     assertThat(query.q()).isEqualTo("x");
     assertThat(query.tags()).containsExactly("b", "a");
   }
@@ -249,6 +254,18 @@ class SearchQueryTest {
     assertThat(key("q", "foo", "k", "10", "offset", "90")).isEqualTo(base);
     assertThat(key("q", "foo", "k", "100")).isEqualTo(base);
     assertThat(key("q", "foo", "explain", "true")).isEqualTo(base);
+    assertThat(key("q", "foo", "correct", "false")).as("the key is of the query searched, corrected or not").isEqualTo(base);
+  }
+
+  @Test
+  void withQAndWithTagsChangeOnlyTheirPart() {
+    SearchQuery query = parse("q", "shok wave", "mode", "keyword", "k", "7", "offset", "3", "tags", "a",
+        "fusion", "weighted", "weights", "keyword:1", "explain", "true", "correct", "false");
+
+    assertThat(query.withQ(" shock  wave ")).isEqualTo(new SearchQuery("shock wave", SearchMode.KEYWORD, 7, 3,
+        List.of("a"), FusionMethod.WEIGHTED, Weights.parse("keyword:1"), true, false));
+    assertThat(query.withTags(List.of("b", "b"))).isEqualTo(new SearchQuery("shok wave", SearchMode.KEYWORD, 7, 3,
+        List.of("b"), FusionMethod.WEIGHTED, Weights.parse("keyword:1"), true, false));
   }
 
   @Test

@@ -567,6 +567,11 @@ class RequestShapeTest {
       assertThat(properties.path("updated_at").path("type").asText()).isEqualTo("date");
       assertThat(properties.path("id").path("type").asText()).isEqualTo("keyword");
       assertThat(root.path("mappings").path("dynamic").asText()).isEqualTo("strict");
+      // the suggester's vocabulary: title and body copied, unstemmed
+      assertThat(properties.path("title").path("copy_to").asText()).isEqualTo(IndexDefinitions.WORDS_FIELD);
+      assertThat(properties.path("body").path("copy_to").asText()).isEqualTo(IndexDefinitions.WORDS_FIELD);
+      assertThat(properties.path(IndexDefinitions.WORDS_FIELD).path("type").asText()).isEqualTo("text");
+      assertThat(properties.path(IndexDefinitions.WORDS_FIELD).path("analyzer").asText()).isEqualTo("standard");
     }
 
     @Test
@@ -610,6 +615,45 @@ class RequestShapeTest {
 
       assertThat(texts(settings.path("filterableAttributes"))).contains("tags", "id");
       assertThat(texts(settings.path("searchableAttributes"))).containsExactly("title", "body");
+    }
+  }
+
+  /**
+   * The typo corrections' request (the same in OpenSearch and Elasticsearch 7: the term suggester is
+   * older than both; OpenSearch answers it for real in QueryServiceIT).
+   */
+  @Nested
+  class Suggestions {
+    @Test
+    void theRequestAsksOnlyForTheBestCorrectionOfEachMissingWordFromTheWordsField() {
+      JsonNode body = parse(VocabularySuggestions.requestBody("shok \"wave\""));
+
+      assertThat(body.path("size").asInt(-1)).isZero();
+      assertThat(body.path("track_total_hits").asBoolean(true)).isFalse();
+      JsonNode words = body.path("suggest").path("words");
+      assertThat(words.path("text").asText()).isEqualTo("shok \"wave\"");
+      JsonNode term = words.path("term");
+      assertThat(term.path("field").asText()).isEqualTo("words");
+      assertThat(term.path("suggest_mode").asText()).isEqualTo("missing");
+      assertThat(term.path("max_edits").asInt()).isEqualTo(2);
+      assertThat(term.path("sort").asText()).isEqualTo("score");
+      assertThat(term.path("size").asInt()).isEqualTo(1);
+      assertThat(VocabularySuggestions.FILTER_PATH.split(",")).allSatisfy(p -> assertThat(p).startsWith("suggest.words."));
+    }
+
+    @Test
+    void eachWordWithAnOptionIsACorrectionInOrderAndTheRestAreLeftOut() throws Exception {
+      String response = """
+          {"suggest":{"words":[
+            {"offset":0,"length":4,"options":[{"text":"shock"}]},
+            {"offset":5,"length":4,"options":[]},
+            {"offset":10,"length":5},
+            {"offset":16,"length":6,"options":[{"text":"nozzle"},{"text":"noodle"}]},
+            {"offset":"x","length":6,"options":[{"text":"bad"}]}]}}""";
+
+      assertThat(VocabularySuggestions.parse(response.getBytes(StandardCharsets.UTF_8))).containsExactly(
+          new VocabularySuggestions.Suggestion(0, 4, "shock"), new VocabularySuggestions.Suggestion(16, 6, "nozzle"));
+      assertThat(VocabularySuggestions.parse("{}".getBytes(StandardCharsets.UTF_8))).isEmpty();
     }
   }
 }
