@@ -11,6 +11,14 @@ import picocli.CommandLine;
 /** {@code brain eval}'s and {@code brain ingest}'s options, parsed without running anything. */
 class EvaluateTest {
   @Test
+  void onlyTheUncorrectedVariantSwitchesTheCorrectionOff() {
+    assertThat(Evaluate.variantParams("clean", null)).isNull();
+    assertThat(Evaluate.variantParams("typo", "fusion=rrf")).isEqualTo("fusion=rrf");
+    assertThat(Evaluate.variantParams("typo-uncorrected", null)).isEqualTo("correct=false");
+    assertThat(Evaluate.variantParams("typo-uncorrected", "fusion=rrf")).isEqualTo("fusion=rrf&correct=false");
+  }
+
+  @Test
   void formatIsDetectedUnlessGivenInAnyCase() {
     Evaluate detected = new Evaluate();
     new CommandLine(detected).parseArgs("--collection", "data/cisi");
