@@ -11,6 +11,20 @@ import picocli.CommandLine;
 /** {@code brain eval}'s and {@code brain ingest}'s options, parsed without running anything. */
 class EvaluateTest {
   @Test
+  void theWeightedSumIsChosenUnlessRrfLeadsByMoreThanARunsVariation() {
+    FusionCandidate rrf = new FusionCandidate(dev.companionbrain.core.search.FusionMethod.RRF,
+        dev.companionbrain.core.search.Weights.parse("keyword:1,vector:1"));
+    FusionCandidate weighted = new FusionCandidate(dev.companionbrain.core.search.FusionMethod.WEIGHTED,
+        dev.companionbrain.core.search.Weights.parse("keyword:0.4,vector:1"));
+
+    assertThat(Evaluate.chosen(rrf, new double[] {0.432, 0.431}, weighted, new double[] {0.432, 0.426})).isSameAs(weighted);
+    assertThat(Evaluate.chosen(rrf, new double[] {0.44, 0.44}, weighted, new double[] {0.435, 0.435}))
+        .as("a lead within the variation is no lead").isSameAs(weighted);
+    assertThat(Evaluate.chosen(rrf, new double[] {0.45, 0.43}, weighted, new double[] {0.43, 0.436})).isSameAs(rrf);
+    assertThat(Evaluate.chosen(rrf, new double[] {0.40, 0.40}, weighted, new double[] {0.43, 0.43})).isSameAs(weighted);
+  }
+
+  @Test
   void onlyTheUncorrectedVariantSwitchesTheCorrectionOff() {
     assertThat(Evaluate.variantParams("clean", null)).isNull();
     assertThat(Evaluate.variantParams("typo", "fusion=rrf")).isEqualTo("fusion=rrf");
