@@ -58,7 +58,7 @@ public final class EmbeddedProduct {
     return new IndexingConfig(e.kafkaBootstrapServers(), documentsTopic, deadLetterTopic, tuned.generationsTopic(), group,
         EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), e.redisUri()), index,
         tuned.batchSize(), tuned.maxBatchWaitMillis(), tuned.checkpointIntervalMillis(), (short) 1, 0,
-        tuned.engineOutageToleranceMillis(), tuned.generationChangesMax());
+        tuned.engineOutageToleranceMillis(), tuned.generationChangesMax(), tuned.embeddingModel());
   }
 
   /** The catalogue's settings: this process's environment, {@code overrides} over it. */

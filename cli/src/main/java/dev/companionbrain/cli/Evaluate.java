@@ -209,13 +209,18 @@ final class Evaluate implements Callable<Integer> {
         bestSingle, bestSingleName);
     Files.writeString(out.resolve("per-query.csv"), allEval.perQueryCsv());
     System.out.printf(Locale.ROOT,
-        "%s: chosen %s; test-half nDCG@10 clean %.3f (best single %s %.3f), typo %.3f (best single %s %.3f; "
+        "%s (%s): chosen %s; test-half nDCG@10 clean %.3f (best single %s %.3f), typo %.3f (best single %s %.3f; "
             + "uncorrected %.3f): %s%n",
-        c.name(), chosen.label(), chosenClean, bestSingleName[0], bestSingle[0], chosenTypo, bestSingleName[1],
+        c.name(), model(), chosen.label(), chosenClean, bestSingleName[0], bestSingle[0], chosenTypo, bestSingleName[1],
         bestSingle[1], testEval.scores(chosenName + "/typo-uncorrected").ndcg10(),
         meets ? "meets the bar" : "BELOW the best single mode");
     System.out.println("report: " + out.resolve("report.md"));
     return 0;
+  }
+
+  /** The embedding model the run's job and service use (the catalogue's, from the environment). */
+  private static String model() {
+    return EmbeddedProduct.settings(Map.of()).get(Setting.EMBEDDING_MODEL);
   }
 
   /**
@@ -317,6 +322,7 @@ final class Evaluate implements Callable<Integer> {
     md.append("# Relevance: ").append(c.name()).append("\n\n");
     md.append("Run ").append(LocalDateTime.now().withNano(0)).append(" with `./brain eval --collection ")
         .append(collection).append(format == null ? "" : " --format " + format.wireName()).append(" --split-seed ").append(splitSeed).append(" --typo-seed ").append(typoSeed).append("`.\n\n");
+    md.append("Embedding model: `").append(model()).append("` (`").append(Setting.EMBEDDING_MODEL.variable()).append("`).\n\n");
     md.append(String.format(Locale.ROOT, "%d documents, %d judged queries: tuning half %d, held-back half %d. ",
         c.documents().size(), split.tune().size() + split.test().size(), split.tune().size(), split.test().size()));
     md.append("Relevant = grade >= 1 in the qrels (Cranfield's -1 = not relevant; every listed pair for CISI, MED and CACM), ")

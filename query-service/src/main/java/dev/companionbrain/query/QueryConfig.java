@@ -44,6 +44,7 @@ public record QueryConfig(
     int maxBackendConnections,
     java.util.Optional<java.nio.file.Path> judgements,
     boolean queryCorrection,
+    dev.companionbrain.core.embed.EmbeddingModel embeddingModel,
     SearchDefaults defaults) {
 
   public static QueryConfig from(Settings s) {
@@ -78,6 +79,7 @@ public record QueryConfig(
         s.getInt(Setting.MAX_BACKEND_CONNECTIONS, 1),
         s.find(Setting.JUDGEMENTS).map(java.nio.file.Path::of),
         s.getBoolean(Setting.QUERY_CORRECTION),
+        s.parse(Setting.EMBEDDING_MODEL, dev.companionbrain.core.embed.EmbeddingModel::fromWire),
         new SearchDefaults(s.parse(Setting.FUSION, FusionMethod::fromWire),
             s.parse(Setting.RRF_WEIGHTS, Weights::parse),
             s.parse(Setting.WEIGHTED_WEIGHTS, Weights::parse)));
@@ -118,13 +120,13 @@ public record QueryConfig(
   public QueryConfig withCache(long newMaxStaleMillis, boolean newWarming) {
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, newMaxStaleMillis, newWarming, judging, windowReserve, auditRate, auditsPerSecond, warmTopic, warmersGroup,
-        maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax, maxBackendConnections, judgements, queryCorrection, defaults);
+        maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax, maxBackendConnections, judgements, queryCorrection, embeddingModel, defaults);
   }
 
   public QueryConfig withPort(int newPort) {
     return new QueryConfig(host, newPort, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, auditsPerSecond, warmTopic, warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax,
-        maxBackendConnections, judgements, queryCorrection, defaults);
+        maxBackendConnections, judgements, queryCorrection, embeddingModel, defaults);
   }
 
   /** The same with judgements read from {@code folder} (tests). */
@@ -132,7 +134,7 @@ public record QueryConfig(
     return new QueryConfig(host, port, engines, kafkaBootstrapServers, latencyTopic, index, textTimeout, keywordTimeout,
         vectorTimeout, l1MaxBytes, l1Ttl, l2Ttl, windowHits, maxStaleMillis, warming, judging, windowReserve, auditRate, auditsPerSecond, warmTopic,
         warmersGroup, maxConcurrentSearches, maxConcurrentSearchesPerClient, fixedComputeLimit, saturatedMaxStaleMillis, apiKeysRequired, multiSearchMax,
-        maxBackendConnections, java.util.Optional.of(folder), queryCorrection, defaults);
+        maxBackendConnections, java.util.Optional.of(folder), queryCorrection, embeddingModel, defaults);
   }
 
   @Override
@@ -141,6 +143,6 @@ public record QueryConfig(
         + ", index=" + index + ", latencyTopic=" + latencyTopic + ", fusion=" + defaults.fusion()
         + ", window=" + windowHits + ", maxStaleMs=" + maxStaleMillis + ", warming=" + warming + ", judging=" + judging + ", reserve=" + windowReserve
         + ", auditRate=" + auditRate + ", auditsPerSecond=" + auditsPerSecond + ", computeLimit=" + (fixedComputeLimit.isEmpty() ? "adaptive" : fixedComputeLimit.getAsInt())
-        + ", apiKeys=" + (apiKeysRequired ? "required" : "off") + ", queryCorrection=" + queryCorrection + "]";
+        + ", apiKeys=" + (apiKeysRequired ? "required" : "off") + ", queryCorrection=" + queryCorrection + ", model=" + embeddingModel.wireName() + "]";
   }
 }

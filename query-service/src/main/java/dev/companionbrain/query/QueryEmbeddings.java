@@ -49,7 +49,7 @@ final class QueryEmbeddings implements AutoCloseable {
 
   private float[] computed(String text) {
     long began = System.nanoTime();
-    float[] vector = embedder.embed(text);
+    float[] vector = embedder.embedQuery(text);
     computing.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     return vector;
   }

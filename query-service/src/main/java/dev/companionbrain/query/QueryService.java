@@ -297,8 +297,9 @@ public final class QueryService implements AutoCloseable {
     try {
       config = QueryConfig.from(Settings.fromEnvironment());
       service = start(config);
-    } catch (IllegalArgumentException badSetting) {
-      System.err.println("query service: " + badSetting.getMessage()); // one line naming the setting, no stack trace
+    } catch (IllegalArgumentException | IllegalStateException badSetting) {
+      // one line naming the setting (or the index whose model differs), no stack trace
+      System.err.println("query service: " + badSetting.getMessage());
       System.exit(2);
       return;
     }

@@ -54,6 +54,8 @@ final class Wiring {
       GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry);
       resources.add(0, listener);
       VectorDialect dialect = detectDialect(elasticsearch);
+      // a query embedded by one model never searches another model's vectors
+      dev.companionbrain.core.index.IndexCreator.requireModel(elasticsearch, config.index(), config.embeddingModel());
       Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
       retrievals.put(Retriever.TEXT, text);
       retrievals.put(Retriever.KEYWORD, new Bm25Retrieval(elasticsearch, config.index()));
@@ -66,7 +68,7 @@ final class Wiring {
       });
       probes.put("meilisearch", text::healthy);
       probes.put("redis", redis::ping);
-      return new QueryService.Collaborators(retrievals, Embedder.miniLm(), redis, hydrator::get, probes,
+      return new QueryService.Collaborators(retrievals, Embedder.of(config.embeddingModel()), redis, hydrator::get, probes,
           LatencyReporter.producer(config.kafkaBootstrapServers()),
           config.warming()
               ? cache -> new WarmConsumer(config.kafkaBootstrapServers(), config.warmTopic(), config.warmersGroup(), cache,

@@ -353,8 +353,10 @@ class CacheIT {
       String text = "flow over plates and shells " + System.nanoTime();
       String query = q(text);
       JsonNode whole = search(a, query + "&k=6");
-      // a writes its window to L2 without waiting for the write: the other instance reads it once there
-      WindowQuery window = SearchQuery.fromParams(Map.of("q", text)::get, defaults()).window(100);
+      // a writes its window to L2 without waiting for the write: the other instance reads it once there;
+      // its key is of the query searched ("plates" is not a word of the corpus: corrected to "plate")
+      String searched = whole.has("corrected_q") ? whole.get("corrected_q").asText() : text;
+      WindowQuery window = SearchQuery.fromParams(Map.of("q", searched)::get, defaults()).window(100);
       await().until(() -> storedWindow(window.cacheKey()).isPresent());
       List<String> paged = new ArrayList<>();
       QueryService[] instances = {b, a, b};

@@ -259,6 +259,37 @@ class QueryServiceIT {
   }
 
   @Test
+  void anIndexRecordsItsModelAndAServiceOrJobOfAnotherModelRefusesToStart() throws Exception {
+    assertThat(dev.companionbrain.core.index.IndexCreator.recordedModel(engines.elasticsearch, indexing.index()))
+        .contains(dev.companionbrain.core.embed.EmbeddingModel.MINILM);
+    String bgeIndex = Engines.freshNamespace();
+    dev.companionbrain.core.index.IndexCreator.ensureElasticsearch(engines.elasticsearch, bgeIndex, 0,
+        dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
+    assertThat(dev.companionbrain.core.index.IndexCreator.recordedModel(engines.elasticsearch, bgeIndex))
+        .contains(dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
+    // the job of another model
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.companionbrain.core.index.IndexCreator.ensureElasticsearch(
+            engines.elasticsearch, bgeIndex, 0, dev.companionbrain.core.embed.EmbeddingModel.MINILM))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("index " + bgeIndex + " holds vectors of bge-small-en-v1.5, not of all-minilm-l6-v2 (BRAIN_EMBEDDING_MODEL): "
+            + "start with bge-small-en-v1.5 or use another BRAIN_INDEX; vectors of two models are never mixed in one index");
+    // the service of another model, before its port opens
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QueryService.start(configFor(
+            IndexingConfig.inNamespace(bgeIndex, engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500), 4)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds vectors of bge-small-en-v1.5, not of all-minilm-l6-v2");
+    // an index made before the model was recorded holds MiniLM's vectors; a missing one none
+    String older = Engines.freshNamespace();
+    org.elasticsearch.client.Request create = new org.elasticsearch.client.Request("PUT", "/" + older);
+    create.setJsonEntity("{\"mappings\":{\"properties\":{\"id\":{\"type\":\"keyword\"}}}}");
+    engines.elasticsearch.performRequest(create);
+    assertThat(dev.companionbrain.core.index.IndexCreator.recordedModel(engines.elasticsearch, older))
+        .contains(dev.companionbrain.core.embed.EmbeddingModel.MINILM);
+    assertThat(dev.companionbrain.core.index.IndexCreator.recordedModel(engines.elasticsearch, older + "-none")).isEmpty();
+    dev.companionbrain.core.index.IndexCreator.requireModel(engines.elasticsearch, older + "-none",
+        dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
+  }
+
+  @Test
   void aTypodQueryIsCorrectedFromTheIndexsOwnWordsAndSharesTheCleanQuerysWindow() throws Exception {
     // one swap of two neighbours in each long word; "on" and "a" are too short to be looked at
     JsonNode typo = search(service, q("Oblqiue shokc wvaes on a wegde") + "&mode=keyword");

@@ -61,6 +61,7 @@ public enum Setting {
   CACHE_WINDOW_HITS("100", "fused hits each cached candidate window holds; pages are cut from it (deeper pages use a window twice or more as large)"),
   MAX_STALENESS_MS("500", "how long after its generation was superseded a cached window may still be served while one refresh runs; 0 serves only current windows"),
   CACHE_WARMING("true", "whether this instance computes the warming job's popular requests (true or false)"),
+  EMBEDDING_MODEL("all-minilm-l6-v2", "the sentence model that embeds documents (the indexing job) and queries (the query service): all-minilm-l6-v2 or bge-small-en-v1.5. An index records the model of its vectors; a job or service started with another refuses to start"),
   QUERY_CORRECTION("true", "whether a query's words the index does not contain (typos) are corrected to the index's most similar word within two edits before the search and its cache key (true or false); a request can switch it off with correct=false, and a tenant's key is never corrected"),
   CACHE_JUDGING("true", "whether each cached window is judged against what a new generation changed (carried, patched or recomputed); false: every generation makes every window stale"),
   CACHE_WINDOW_RESERVE("20", "hits past a window's size each retriever fetches and the window keeps, so a window that loses hits to deletes and updates can still be patched exactly"),

@@ -3,8 +3,13 @@ package dev.companionbrain.core.index;
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.model.TaskInfo;
 import com.meilisearch.sdk.model.TaskStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.companionbrain.core.config.Setting;
+import dev.companionbrain.core.embed.EmbeddingModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import org.apache.http.entity.ContentType;
 import org.apache.http.nio.entity.NStringEntity;
 import org.elasticsearch.client.Request;
@@ -21,31 +26,29 @@ import org.slf4j.LoggerFactory;
  */
 public final class IndexCreator {
   private static final Logger LOG = LoggerFactory.getLogger(IndexCreator.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private IndexCreator() {}
 
-  /** {@link #ensureElasticsearch(RestClient, String, int)} without replicas. */
+  /** {@link #ensureElasticsearch(RestClient, String, int, EmbeddingModel)} without replicas, for MiniLM. */
   public static VectorDialect ensureElasticsearch(RestClient client, String index) {
-    return ensureElasticsearch(client, index, 0);
+    return ensureElasticsearch(client, index, 0, EmbeddingModel.MINILM);
   }
 
-  /** Creates the Elasticsearch index in the server's dialect with {@code replicas}; returns the dialect. */
-  public static VectorDialect ensureElasticsearch(RestClient client, String index, int replicas) {
+  /**
+   * Creates the Elasticsearch index in the server's dialect with {@code replicas}, for the vectors of
+   * {@code model}; returns the dialect.
+   *
+   * @throws IllegalStateException when the index exists with the vectors of another model ({@link #requireModel})
+   */
+  public static VectorDialect ensureElasticsearch(RestClient client, String index, int replicas, EmbeddingModel model) {
     VectorDialect dialect = VectorDialect.detect(client);
-    try {
-      int status = client.performRequest(new Request("HEAD", "/" + index)).getStatusLine().getStatusCode();
-      if (status == 200) {
-        return dialect;
-      }
-    } catch (ResponseException e) {
-      if (e.getResponse().getStatusLine().getStatusCode() != 404) {
-        throw new UncheckedIOException(e);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (recordedModel(client, index).isPresent()) {
+      requireModel(client, index, model);
+      return dialect;
     }
     Request create = new Request("PUT", "/" + index);
-    create.setEntity(new NStringEntity(IndexDefinitions.elasticsearchIndex(dialect, replicas), ContentType.APPLICATION_JSON));
+    create.setEntity(new NStringEntity(IndexDefinitions.elasticsearchIndex(dialect, replicas, model), ContentType.APPLICATION_JSON));
     try {
       client.performRequest(create);
       LOG.info("created index {} ({})", index, dialect);
@@ -57,6 +60,40 @@ public final class IndexCreator {
       throw new UncheckedIOException(e);
     }
     return dialect;
+  }
+
+  /**
+   * The model whose vectors {@code index} holds, as its mapping records it; MiniLM for an index made
+   * before the model was recorded (MiniLM was the only one); empty when the index does not exist.
+   */
+  public static Optional<EmbeddingModel> recordedModel(RestClient client, String index) {
+    try {
+      JsonNode mappings = JSON.readTree(client.performRequest(new Request("GET", "/" + index + "/_mapping")).getEntity().getContent());
+      JsonNode recorded = mappings.elements().hasNext()
+          ? mappings.elements().next().path("mappings").path("_meta").path(IndexDefinitions.MODEL_META) : null;
+      return Optional.of(recorded == null || !recorded.isTextual() ? EmbeddingModel.MINILM : EmbeddingModel.fromWire(recorded.asText()));
+    } catch (ResponseException e) {
+      if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+        return Optional.empty();
+      }
+      throw new UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Nothing when {@code index} holds the vectors of {@code model} or does not exist yet.
+   *
+   * @throws IllegalStateException in one line naming both models, when it holds another model's
+   */
+  public static void requireModel(RestClient client, String index, EmbeddingModel model) {
+    Optional<EmbeddingModel> recorded = recordedModel(client, index);
+    if (recorded.isPresent() && recorded.get() != model) {
+      throw new IllegalStateException("index " + index + " holds vectors of " + recorded.get().wireName() + ", not of "
+          + model.wireName() + " (" + Setting.EMBEDDING_MODEL.variable() + "): start with " + recorded.get().wireName()
+          + " or use another " + Setting.INDEX.variable() + "; vectors of two models are never mixed in one index");
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.companionbrain.core.index;
 
 import dev.companionbrain.core.document.DocumentParser;
+import dev.companionbrain.core.embed.EmbeddingModel;
 
 /** The Elasticsearch index template and the Meilisearch index settings of the documents. */
 public final class IndexDefinitions {
@@ -15,16 +16,20 @@ public final class IndexDefinitions {
 
   private IndexDefinitions() {}
 
-  /** {@link #elasticsearchIndex(VectorDialect, int)} without replicas (one local node). */
+  /** The mapping's {@code _meta} key that records which model's vectors the index holds. */
+  public static final String MODEL_META = "embedding_model";
+
+  /** {@link #elasticsearchIndex(VectorDialect, int, EmbeddingModel)} without replicas (one local node), for MiniLM. */
   public static String elasticsearchIndex(VectorDialect dialect) {
-    return elasticsearchIndex(dialect, 0);
+    return elasticsearchIndex(dialect, 0, EmbeddingModel.MINILM);
   }
 
   /**
    * Settings + mappings: English-analysed text (its words also copied unstemmed into {@link
-   * #WORDS_FIELD}), keyword tags, date updated_at, the vector in the dialect.
+   * #WORDS_FIELD}), keyword tags, date updated_at, the vector in the dialect, and in the mapping's
+   * {@code _meta} the model whose vectors it holds ({@link #MODEL_META}).
    */
-  public static String elasticsearchIndex(VectorDialect dialect, int replicas) {
+  public static String elasticsearchIndex(VectorDialect dialect, int replicas, EmbeddingModel model) {
     String vector = switch (dialect) {
       case OPENSEARCH -> """
           {"type":"knn_vector","dimension":%d,
@@ -36,7 +41,7 @@ public final class IndexDefinitions {
     String knnSetting = dialect == VectorDialect.OPENSEARCH ? "\"knn\":true," : "";
     return """
         {"settings":{"index":{%s"number_of_shards":1,"number_of_replicas":%d,"refresh_interval":"1s"}},
-         "mappings":{"dynamic":"strict","properties":{
+         "mappings":{"dynamic":"strict","_meta":{"%s":"%s"},"properties":{
            "id":{"type":"keyword"},
            "title":{"type":"text","analyzer":"english","copy_to":"%s"},
            "body":{"type":"text","analyzer":"english","copy_to":"%s"},
@@ -44,7 +49,7 @@ public final class IndexDefinitions {
            "tags":{"type":"keyword"},
            "url":{"type":"keyword","index":false},
            "updated_at":{"type":"date"},
-           "%s":%s}}}""".formatted(knnSetting, replicas, WORDS_FIELD, WORDS_FIELD, WORDS_FIELD,
+           "%s":%s}}}""".formatted(knnSetting, replicas, MODEL_META, model.wireName(), WORDS_FIELD, WORDS_FIELD, WORDS_FIELD,
                VECTOR_FIELD, vector);
   }
 

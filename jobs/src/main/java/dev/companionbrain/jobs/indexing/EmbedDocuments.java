@@ -1,5 +1,6 @@
 package dev.companionbrain.jobs.indexing;
 
+import dev.companionbrain.core.embed.EmbeddingModel;
 import java.util.Collections;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -12,10 +13,16 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * embeds in batches. Used with ordered async I/O, so every id keeps its order.
  */
 public final class EmbedDocuments extends RichAsyncFunction<IndexAction, IndexAction> {
+  private final EmbeddingModel model;
   private transient EmbeddingWorker worker;
   private transient Counter embedded;
   private transient DescriptiveStatisticsHistogram msPerDocument;
   private transient DescriptiveStatisticsHistogram batchSizes;
+
+  /** Embeds with {@code model}: the index's ({@link IndexingConfig#embeddingModel}). */
+  public EmbedDocuments(EmbeddingModel model) {
+    this.model = model;
+  }
 
   @Override
   public void open(OpenContext openContext) {
@@ -23,7 +30,7 @@ public final class EmbedDocuments extends RichAsyncFunction<IndexAction, IndexAc
     embedded = group.counter("documents_embedded");
     msPerDocument = group.histogram("embedding_ms_per_document", new DescriptiveStatisticsHistogram(1000));
     batchSizes = group.histogram("embedding_batch_size", new DescriptiveStatisticsHistogram(200));
-    worker = EmbeddingWorker.acquire();
+    worker = EmbeddingWorker.acquire(model);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.companionbrain.jobs.indexing;
 
 import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.embed.EmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -22,8 +23,11 @@ import java.util.function.Supplier;
  */
 final class EmbeddingWorker {
   static final int BATCH = 32;
-  private static EmbeddingWorker instance;
-  private static int users;
+  /** The running workers, one per model (two jobs of one JVM may embed with two models). */
+  private static final java.util.Map<EmbeddingModel, EmbeddingWorker> WORKERS = new java.util.EnumMap<>(EmbeddingModel.class);
+
+  private final EmbeddingModel model;
+  private int users;
 
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
@@ -38,32 +42,32 @@ final class EmbeddingWorker {
    */
   record Embedded(float[] vector, int batchSize, double msPerDocument, boolean firstOfBatch) {}
 
-  private EmbeddingWorker(Embedder embedder) {
+  private EmbeddingWorker(EmbeddingModel model, Embedder embedder) {
+    this.model = model;
     thread = new Thread(() -> work(embedder), "embedding-worker");
     thread.setDaemon(true);
     thread.start();
   }
 
-  /** The shared worker over MiniLM, started by its first user. */
-  static EmbeddingWorker acquire() {
-    return acquire(Embedder::miniLm);
+  /** The shared worker over {@code model}, started by its first user. */
+  static EmbeddingWorker acquire(EmbeddingModel model) {
+    return acquire(model, () -> Embedder.of(model));
   }
 
-  static synchronized EmbeddingWorker acquire(Supplier<Embedder> embedder) {
-    if (instance == null) {
-      instance = new EmbeddingWorker(embedder.get());
-    }
-    users++;
-    return instance;
+  /** The shared worker of {@code model}, started over {@code embedder} by its first user. */
+  static synchronized EmbeddingWorker acquire(EmbeddingModel model, Supplier<Embedder> embedder) {
+    EmbeddingWorker worker = WORKERS.computeIfAbsent(model, m -> new EmbeddingWorker(m, embedder.get()));
+    worker.users++;
+    return worker;
   }
 
   /** Gives the worker back; the last user's release stops its thread and fails what is still queued. */
   static synchronized void release(EmbeddingWorker worker) {
-    if (worker == null || worker != instance) {
+    if (worker == null || WORKERS.get(worker.model) != worker) {
       return;
     }
-    if (--users == 0) {
-      instance = null;
+    if (--worker.users == 0) {
+      WORKERS.remove(worker.model);
       worker.stopped = true; // the flag too: the model may swallow an interrupt while it embeds
       worker.thread.interrupt();
     }

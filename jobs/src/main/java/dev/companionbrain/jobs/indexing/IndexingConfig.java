@@ -4,6 +4,7 @@ import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.index.RetryPolicy;
+import dev.companionbrain.core.embed.EmbeddingModel;
 import java.io.Serializable;
 import java.util.List;
 import java.util.stream.Stream;
@@ -34,13 +35,14 @@ public record IndexingConfig(
     short topicReplicationFactor,
     int indexReplicas,
     long engineOutageToleranceMillis,
-    int generationChangesMax) implements Serializable {
+    int generationChangesMax,
+    EmbeddingModel embeddingModel) implements Serializable {
 
   /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
   public static final List<String> SETTINGS = Setting.variables(Stream.concat(Setting.ENGINES.stream(), Stream.of(
       Setting.DOCUMENTS_TOPIC, Setting.DLQ_TOPIC, Setting.GENERATIONS_TOPIC, Setting.INDEXING_GROUP, Setting.BATCH_SIZE, Setting.BATCH_MAX_WAIT_MS,
       Setting.CHECKPOINT_INTERVAL_MS, Setting.TOPIC_REPLICATION_FACTOR, Setting.INDEX_REPLICAS,
-      Setting.ENGINE_OUTAGE_TOLERANCE_MS, Setting.GENERATION_CHANGES_MAX)).toList());
+      Setting.ENGINE_OUTAGE_TOLERANCE_MS, Setting.GENERATION_CHANGES_MAX, Setting.EMBEDDING_MODEL)).toList());
 
   /**
    * Local topics and index (one replica of each topic, none of the index, generations announced on the
@@ -51,7 +53,8 @@ public record IndexingConfig(
       EngineAddresses engines, String index, int batchSize, long maxBatchWaitMillis, long checkpointIntervalMillis) {
     this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, Setting.GENERATIONS_TOPIC.defaultValue(), consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0,
-        RetryPolicy.DEFAULT_TOLERANCE_MILLIS, Integer.parseInt(Setting.GENERATION_CHANGES_MAX.defaultValue()));
+        RetryPolicy.DEFAULT_TOLERANCE_MILLIS, Integer.parseInt(Setting.GENERATION_CHANGES_MAX.defaultValue()),
+        EmbeddingModel.fromWire(Setting.EMBEDDING_MODEL.defaultValue()));
   }
 
   /**
@@ -70,21 +73,28 @@ public record IndexingConfig(
   public IndexingConfig withEngineOutageTolerance(long millis) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        millis, generationChangesMax);
+        millis, generationChangesMax, embeddingModel);
   }
 
   /** The same, announcing new index generations on {@code topic}. */
   public IndexingConfig withGenerationsTopic(String topic) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, topic, consumerGroup, engines,
         index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        engineOutageToleranceMillis, generationChangesMax);
+        engineOutageToleranceMillis, generationChangesMax, embeddingModel);
   }
 
   /** The same, listing at most {@code max} changed ids in a generation notice. */
   public IndexingConfig withGenerationChangesMax(int max) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        engineOutageToleranceMillis, max);
+        engineOutageToleranceMillis, max, embeddingModel);
+  }
+
+  /** The same, embedding with {@code model}. */
+  public IndexingConfig withEmbeddingModel(EmbeddingModel model) {
+    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
+        engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
+        engineOutageToleranceMillis, generationChangesMax, model);
   }
 
   /** From program arguments over the environment; a bad or unknown setting throws with one line naming it. */
@@ -107,7 +117,8 @@ public record IndexingConfig(
         s.topicReplicationFactor(),
         s.indexReplicas(),
         s.getLong(Setting.ENGINE_OUTAGE_TOLERANCE_MS, 1),
-        s.getInt(Setting.GENERATION_CHANGES_MAX, 0));
+        s.getInt(Setting.GENERATION_CHANGES_MAX, 0),
+        s.parse(Setting.EMBEDDING_MODEL, EmbeddingModel::fromWire));
   }
 
   /**
@@ -132,7 +143,8 @@ public record IndexingConfig(
         Setting.TOPIC_REPLICATION_FACTOR.argument(), Short.toString(topicReplicationFactor),
         Setting.INDEX_REPLICAS.argument(), Integer.toString(indexReplicas),
         Setting.ENGINE_OUTAGE_TOLERANCE_MS.argument(), Long.toString(engineOutageToleranceMillis),
-        Setting.GENERATION_CHANGES_MAX.argument(), Integer.toString(generationChangesMax)));
+        Setting.GENERATION_CHANGES_MAX.argument(), Integer.toString(generationChangesMax),
+        Setting.EMBEDDING_MODEL.argument(), embeddingModel.wireName()));
     if (engines.elasticsearchUsername() != null) {
       args.addAll(List.of(Setting.ELASTICSEARCH_USERNAME.argument(), engines.elasticsearchUsername()));
     }
@@ -145,6 +157,6 @@ public record IndexingConfig(
         + ", generations=" + generationsTopic
         + ", " + engines + ", index=" + index
         + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms, engine outage tolerance " + engineOutageToleranceMillis + "ms"
-        + ", notices list up to " + generationChangesMax + " changes]";
+        + ", notices list up to " + generationChangesMax + " changes, model " + embeddingModel.wireName() + "]";
   }
 }

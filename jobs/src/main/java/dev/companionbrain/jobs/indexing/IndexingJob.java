@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kafka topic {@code documents} → validate (bad → {@code documents.dlq}) → skip unchanged texts →
- * embed (MiniLM, batched) → Elasticsearch bulk, Meilisearch tasks, Redis hydration entries, each in
+ * embed (the configured model, batched) → Elasticsearch bulk, Meilisearch tasks, Redis hydration entries, each in
  * batches of 100 or 1 s. The job takes its source and sinks ({@link #build}), so tests swap them.
  */
 public final class IndexingJob {
@@ -62,7 +62,7 @@ public final class IndexingJob {
         config.deadLetterTopic(), config.generationsTopic());
     VectorDialect dialect;
     try (RestClient rest = elasticsearchClient(config)) {
-      dialect = IndexCreator.ensureElasticsearch(rest, config.index(), config.indexReplicas());
+      dialect = IndexCreator.ensureElasticsearch(rest, config.index(), config.indexReplicas(), config.embeddingModel());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -88,7 +88,7 @@ public final class IndexingJob {
         .build();
     DataStream<SourceRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + config.documentsTopic())
         .uid("kafka-documents-source");
-    build(records, sinks(config));
+    build(records, sinks(config), config.embeddingModel());
   }
 
   /** The production sinks. */
@@ -105,8 +105,8 @@ public final class IndexingJob {
         new RedisSink(config.engines().redisUri(), config));
   }
 
-  /** The pipeline between a source of raw records and the sinks. */
-  public static void build(DataStream<SourceRecord> records, Sinks sinks) {
+  /** The pipeline between a source of raw records and the sinks, embedding with {@code model}. */
+  public static void build(DataStream<SourceRecord> records, Sinks sinks, dev.companionbrain.core.embed.EmbeddingModel model) {
     SingleOutputStreamOperator<IndexAction> valid = records
         .process(new ValidateRecords()).name("validate").uid("validate");
     valid.getSideOutput(ValidateRecords.DEAD_LETTERS)
@@ -115,8 +115,8 @@ public final class IndexingJob {
         .keyBy(a -> a.id)
         .process(new SkipUnchangedEmbeddings()).name("skip unchanged embeddings").uid("skip-unchanged-embeddings");
     DataStream<IndexAction> embedded = AsyncDataStream
-        .orderedWait(changes, new EmbedDocuments(), 10, TimeUnit.MINUTES, 256)
-        .name("embed (MiniLM)").uid("embed");
+        .orderedWait(changes, new EmbedDocuments(model), 10, TimeUnit.MINUTES, 256)
+        .name("embed (" + model.wireName() + ")").uid("embed");
     // each sink in its own task: a sink waiting for its engine (a bulk, Meilisearch tasks at a checkpoint)
     // must not stall the embedder or the other sinks
     embedded.sinkTo(sinks.elasticsearch()).name("elasticsearch").uid("elasticsearch-sink").disableChaining();

@@ -38,8 +38,8 @@ class EmbeddingWorkerTest {
   @Test
   void theLastReleaseStopsTheThreadAndTheNextUserGetsANewWorker() throws Exception {
     CountDownLatch open = new CountDownLatch(0);
-    EmbeddingWorker first = EmbeddingWorker.acquire(() -> embedder(open));
-    EmbeddingWorker second = EmbeddingWorker.acquire(() -> embedder(open));
+    EmbeddingWorker first = EmbeddingWorker.acquire(dev.companionbrain.core.embed.EmbeddingModel.MINILM, () -> embedder(open));
+    EmbeddingWorker second = EmbeddingWorker.acquire(dev.companionbrain.core.embed.EmbeddingModel.MINILM, () -> embedder(open));
     assertThat(second).isSameAs(first);
     assertThat(first.embed("four").get(5, TimeUnit.SECONDS).vector()[0]).isEqualTo(4f);
 
@@ -48,7 +48,7 @@ class EmbeddingWorkerTest {
     EmbeddingWorker.release(second);
     await().atMost(Duration.ofSeconds(5)).until(() -> !first.isRunning());
 
-    EmbeddingWorker next = EmbeddingWorker.acquire(() -> embedder(open));
+    EmbeddingWorker next = EmbeddingWorker.acquire(dev.companionbrain.core.embed.EmbeddingModel.MINILM, () -> embedder(open));
     try {
       assertThat(next).isNotSameAs(first);
       assertThat(next.embed("seven!!").get(5, TimeUnit.SECONDS).vector()[0]).isEqualTo(7f);
@@ -60,7 +60,7 @@ class EmbeddingWorkerTest {
   @Test
   void whatIsStillEmbeddingOrQueuedWhenItStopsFailsInsteadOfHanging() throws Exception {
     CountDownLatch closed = new CountDownLatch(1);
-    EmbeddingWorker worker = EmbeddingWorker.acquire(() -> embedder(closed));
+    EmbeddingWorker worker = EmbeddingWorker.acquire(dev.companionbrain.core.embed.EmbeddingModel.MINILM, () -> embedder(closed));
     CompletableFuture<EmbeddingWorker.Embedded> running = worker.embed("one");
     await().atMost(Duration.ofSeconds(5)).until(() -> worker.isRunning());
     CompletableFuture<EmbeddingWorker.Embedded> queued = worker.embed("two");
@@ -68,5 +68,20 @@ class EmbeddingWorkerTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> running.isDone() && queued.isDone() && !worker.isRunning());
     assertThat(running).isCompletedExceptionally();
     assertThat(queued).isCompletedExceptionally();
+  }
+
+  @Test
+  void eachModelHasAWorkerOfItsOwn() throws Exception {
+    CountDownLatch open = new CountDownLatch(0);
+    EmbeddingWorker miniLm = EmbeddingWorker.acquire(dev.companionbrain.core.embed.EmbeddingModel.MINILM, () -> embedder(open));
+    EmbeddingWorker bge = EmbeddingWorker.acquire(dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL, () -> embedder(open));
+    try {
+      assertThat(bge).isNotSameAs(miniLm);
+      EmbeddingWorker.release(bge);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !bge.isRunning());
+      assertThat(miniLm.isRunning()).as("another model's release does not stop it").isTrue();
+    } finally {
+      EmbeddingWorker.release(miniLm);
+    }
   }
 }

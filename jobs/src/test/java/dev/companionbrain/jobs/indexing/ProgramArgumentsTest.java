@@ -14,7 +14,7 @@ class ProgramArgumentsTest {
   void aConfigSurvivesTheTripThroughProgramArgumentsWithoutItsSecrets() {
     IndexingConfig config = new IndexingConfig("k:1", "docs", "docs.dlq", "docs.generations", "group",
         EngineAddresses.withoutLogins("http://es:9200", "http://meili:7700", "the-master-key", "redis://r:6379"),
-        "idx", 50, 700, 1500, (short) 3, 2, 45_000, 250);
+        "idx", 50, 700, 1500, (short) 3, 2, 45_000, 250, dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
     assertThat(config.programArguments()).doesNotContain("the-master-key");
     IndexingConfig back = IndexingConfig.fromArgs(config.programArguments().toArray(String[]::new));
     assertThat(back.kafkaBootstrapServers()).isEqualTo("k:1");
@@ -26,6 +26,7 @@ class ProgramArgumentsTest {
     assertThat(back.indexReplicas()).isEqualTo(2);
     assertThat(back.engineOutageToleranceMillis()).isEqualTo(45_000);
     assertThat(back.generationChangesMax()).isEqualTo(250);
+    assertThat(back.embeddingModel()).isEqualTo(dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
     assertThat(back.engines().meilisearchUrl()).isEqualTo("http://meili:7700");
 
     LatencyAlertJob.Config latency = new LatencyAlertJob.Config("k:1", "lat", "stats", "alerts", "g",

@@ -572,6 +572,17 @@ class RequestShapeTest {
       assertThat(properties.path("body").path("copy_to").asText()).isEqualTo(IndexDefinitions.WORDS_FIELD);
       assertThat(properties.path(IndexDefinitions.WORDS_FIELD).path("type").asText()).isEqualTo("text");
       assertThat(properties.path(IndexDefinitions.WORDS_FIELD).path("analyzer").asText()).isEqualTo("standard");
+      assertThat(root.at("/mappings/_meta/embedding_model").asText()).as("the model of its vectors").isEqualTo("all-minilm-l6-v2");
+    }
+
+    @Test
+    void theIndexRecordsTheModelItIsMadeFor() {
+      for (VectorDialect dialect : VectorDialect.values()) {
+        JsonNode root = parse(IndexDefinitions.elasticsearchIndex(dialect, 1,
+            dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL));
+        assertThat(root.at("/mappings/_meta/" + IndexDefinitions.MODEL_META).asText()).isEqualTo("bge-small-en-v1.5");
+        assertThat(root.at("/settings/index/number_of_replicas").asInt()).isEqualTo(1);
+      }
     }
 
     @Test

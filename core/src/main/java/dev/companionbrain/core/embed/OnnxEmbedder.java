@@ -8,7 +8,6 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
-import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,11 +16,10 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
- * all-MiniLM-L6-v2 quantized (the model and tokenizer of langchain4j's all-minilm-l6-v2-q artifact)
- * through langchain4j's in-process ONNX encoder; one model per JVM.
+ * One of the {@link EmbeddingModel}s, quantized (the model and tokenizer of langchain4j's artifact),
+ * through langchain4j's in-process ONNX encoder; each model loaded once per JVM.
  *
  * <p>The session is our own, with one ONNX Runtime thread per call, and a batch is spread over one
  * Java thread per core, a text each. ONNX Runtime's default (a thread pool per call as wide as the
@@ -29,20 +27,30 @@ import java.util.function.Supplier;
  * cores, 106 docs/s with the default against 130 this way, and 79 against 94 with a third busy thread
  * competing for the cores, as the engines do during indexing.
  */
-final class MiniLmEmbedder implements Embedder {
-  static final Holder INSTANCE = new Holder();
-  private static final String MODEL = "all-minilm-l6-v2-q.onnx";
-  private static final String TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
+final class OnnxEmbedder implements Embedder {
+  private static final java.util.Map<EmbeddingModel, Embedder> LOADED = new java.util.EnumMap<>(EmbeddingModel.class);
 
+  private final EmbeddingModel which;
   private final Model model;
 
-  private MiniLmEmbedder(int threads) {
+  private OnnxEmbedder(EmbeddingModel which, int threads) {
+    this.which = which;
     AtomicInteger n = new AtomicInteger();
-    this.model = new Model(Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "minilm-" + n.incrementAndGet());
+    this.model = new Model(which, Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "embedding-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     }));
+  }
+
+  /** The model, loaded by its first user in this JVM (the better part of a second). */
+  static synchronized Embedder of(EmbeddingModel which) {
+    return LOADED.computeIfAbsent(which, m -> new OnnxEmbedder(m, Math.max(1, Runtime.getRuntime().availableProcessors())));
+  }
+
+  @Override
+  public EmbeddingModel model() {
+    return which;
   }
 
   @Override
@@ -69,12 +77,13 @@ final class MiniLmEmbedder implements Embedder {
   private static final class Model extends AbstractInProcessEmbeddingModel {
     private final OnnxBertBiEncoder encoder;
 
-    Model(Executor executor) {
+    Model(EmbeddingModel which, Executor executor) {
       super(executor);
-      ClassLoader loader = MiniLmEmbedder.class.getClassLoader();
-      try (InputStream model = loader.getResourceAsStream(MODEL); InputStream tokenizer = loader.getResourceAsStream(TOKENIZER)) {
+      ClassLoader loader = OnnxEmbedder.class.getClassLoader();
+      try (InputStream model = loader.getResourceAsStream(which.modelResource());
+          InputStream tokenizer = loader.getResourceAsStream(which.tokenizerResource())) {
         if (model == null || tokenizer == null) {
-          throw new IllegalStateException(MODEL + " or " + TOKENIZER + " is not on the classpath");
+          throw new IllegalStateException(which.modelResource() + " or " + which.tokenizerResource() + " is not on the classpath");
         }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -82,11 +91,11 @@ final class MiniLmEmbedder implements Embedder {
         options.setInterOpNumThreads(1);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         this.encoder = new OnnxBertBiEncoder(environment, environment.createSession(model.readAllBytes(), options),
-            tokenizer, PoolingMode.MEAN);
+            tokenizer, which.pooling());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } catch (OrtException e) {
-        throw new IllegalStateException("cannot load " + MODEL, e);
+        throw new IllegalStateException("cannot load " + which.modelResource(), e);
       }
     }
 
@@ -98,25 +107,6 @@ final class MiniLmEmbedder implements Embedder {
     @Override
     protected Integer knownDimension() {
       return 384;
-    }
-  }
-
-  static final class Holder implements Supplier<Embedder> {
-    private volatile Embedder embedder;
-
-    @Override
-    public Embedder get() {
-      Embedder e = embedder;
-      if (e == null) {
-        synchronized (this) {
-          e = embedder;
-          if (e == null) {
-            e = new MiniLmEmbedder(Math.max(1, Runtime.getRuntime().availableProcessors()));
-            embedder = e;
-          }
-        }
-      }
-      return e;
     }
   }
 }
