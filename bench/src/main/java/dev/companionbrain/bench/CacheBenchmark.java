@@ -445,11 +445,11 @@ final class CacheBenchmark implements Callable<Integer> {
     return popular.isEmpty() ? texts : List.copyOf(popular);
   }
 
-  /** Each document's vector, as the job would embed it (title. body), with the in-process MiniLM: for scenario V. */
+  /** Each document's vector, as the job would embed it (title. body), with the in-process model the product embeds with: for scenario V. */
   private static Map<String, float[]> embed(List<CollectionDocument> texts) {
     System.out.println("embedding " + texts.size() + " documents for the supplied-vector scenario…");
     long began = System.nanoTime();
-    Embedder embedder = Embedder.miniLm();
+    Embedder embedder = dev.companionbrain.cli.EmbeddedProduct.embedder();
     Map<String, float[]> vectors = new java.util.HashMap<>();
     for (int from = 0; from < texts.size(); from += 32) {
       List<CollectionDocument> batch = texts.subList(from, Math.min(texts.size(), from + 32));

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 /**
  * End-to-end indexing throughput and freshness on the real local stack, in one run:
  * <ol>
- *   <li>the embedder's raw rate (MiniLM, batches of 32, same texts as the pipeline run);
+ *   <li>the embedder's raw rate (the configured model, batches of 32, same texts as the pipeline run);
  *   <li>the pipeline's rate with embedding: documents produced to Kafka at once, timed until every
  *       one is stored in both Elasticsearch (OpenSearch) and Meilisearch;
  *   <li>the pipeline's rate with producer-supplied vectors (no embedding);
@@ -83,7 +83,7 @@ final class IndexingBenchmark implements Callable<Integer> {
     // 1. raw embedder
     double rawRate = Double.NaN;
     if (phases.contains("raw")) {
-      Embedder embedder = Embedder.miniLm();
+      Embedder embedder = dev.companionbrain.cli.EmbeddedProduct.embedder();
       embedder.embedAll(List.of("warm up the model", "and its threads"));
       long began = System.nanoTime();
       for (int from = 0; from < texts.size(); from += 32) {
@@ -100,7 +100,7 @@ final class IndexingBenchmark implements Callable<Integer> {
     try (LocalStack stack = LocalStack.start(); Engines engines = new Engines(stack.endpoints())) {
       report.append("| figure | value | target |\n|---|---|---|\n");
       if (phases.contains("raw")) {
-        report.append(String.format(Locale.ROOT, "| embedder raw (MiniLM, batches of 32) | %.1f docs/s | |%n", rawRate));
+        report.append(String.format(Locale.ROOT, "| embedder raw (%s, batches of 32) | %.1f docs/s | |%n", dev.companionbrain.cli.EmbeddedProduct.embedder().model().wireName(), rawRate));
       }
       // 2. pipeline with embedding
       if (phases.contains("embedding")) {

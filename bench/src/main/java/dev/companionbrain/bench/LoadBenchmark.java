@@ -184,7 +184,7 @@ final class LoadBenchmark implements Callable<Integer> {
       queries.add(q.text().length() > SearchQuery.MAX_QUERY_CHARS ? q.text().substring(0, SearchQuery.MAX_QUERY_CHARS) : q.text());
     }
     Path lua = Path.of("bench", "requests.lua").toAbsolutePath();
-    Embedder embedder = Embedder.miniLm();
+    Embedder embedder = dev.companionbrain.cli.EmbeddedProduct.embedder();
     List<Figures> passes = new ArrayList<>();
     for (String stack : stacks) {
       Path work = Files.createTempDirectory("brain-load-");
