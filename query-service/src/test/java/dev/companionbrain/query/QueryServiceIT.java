@@ -260,23 +260,25 @@ class QueryServiceIT {
 
   @Test
   void anIndexRecordsItsModelAndAServiceOrJobOfAnotherModelRefusesToStart() throws Exception {
+    // the job made the shared index for its model, the catalogue's default
+    assertThat(indexing.embeddingModel()).isEqualTo(dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
     assertThat(dev.companionbrain.core.index.IndexCreator.recordedModel(engines.elasticsearch, indexing.index()))
-        .contains(dev.companionbrain.core.embed.EmbeddingModel.MINILM);
-    String bgeIndex = Engines.freshNamespace();
-    dev.companionbrain.core.index.IndexCreator.ensureElasticsearch(engines.elasticsearch, bgeIndex, 0,
-        dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
-    assertThat(dev.companionbrain.core.index.IndexCreator.recordedModel(engines.elasticsearch, bgeIndex))
         .contains(dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
+    String miniLmIndex = Engines.freshNamespace();
+    dev.companionbrain.core.index.IndexCreator.ensureElasticsearch(engines.elasticsearch, miniLmIndex, 0,
+        dev.companionbrain.core.embed.EmbeddingModel.MINILM);
+    assertThat(dev.companionbrain.core.index.IndexCreator.recordedModel(engines.elasticsearch, miniLmIndex))
+        .contains(dev.companionbrain.core.embed.EmbeddingModel.MINILM);
     // the job of another model
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.companionbrain.core.index.IndexCreator.ensureElasticsearch(
-            engines.elasticsearch, bgeIndex, 0, dev.companionbrain.core.embed.EmbeddingModel.MINILM))
+            engines.elasticsearch, miniLmIndex, 0, dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("index " + bgeIndex + " holds vectors of bge-small-en-v1.5, not of all-minilm-l6-v2 (BRAIN_EMBEDDING_MODEL): "
-            + "start with bge-small-en-v1.5 or use another BRAIN_INDEX; vectors of two models are never mixed in one index");
+        .hasMessage("index " + miniLmIndex + " holds vectors of all-minilm-l6-v2, not of bge-small-en-v1.5 (BRAIN_EMBEDDING_MODEL): "
+            + "start with all-minilm-l6-v2 or use another BRAIN_INDEX; vectors of two models are never mixed in one index");
     // the service of another model, before its port opens
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> QueryService.start(configFor(
-            IndexingConfig.inNamespace(bgeIndex, engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500), 4)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds vectors of bge-small-en-v1.5, not of all-minilm-l6-v2");
+            IndexingConfig.inNamespace(miniLmIndex, engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 500), 4)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds vectors of all-minilm-l6-v2, not of bge-small-en-v1.5");
     // an index made before the model was recorded holds MiniLM's vectors; a missing one none
     String older = Engines.freshNamespace();
     org.elasticsearch.client.Request create = new org.elasticsearch.client.Request("PUT", "/" + older);
