@@ -177,7 +177,7 @@ class RealClusterIT {
     engines.flush();
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
         .until(() -> IntStream.range(0, 10).allMatch(i -> vectorOf(index, "e" + i) == 384));
-    assertThat(rest.operatorMetric(first, "embed (all-minilm-l6-v2)", "documents_embedded")).isLessThanOrEqualTo(10);
+    assertThat(rest.operatorMetric(first, "embed (" + dev.companionbrain.core.config.Setting.EMBEDDING_MODEL.defaultValue() + ")", "documents_embedded")).isLessThanOrEqualTo(10);
     for (int i = 0; i < 2000; i++) {
       engines.produce(topic, "s" + i, Engines.docWithVector("s" + i, "upgrade doc " + i, i));
       expected.add("s" + i);
@@ -203,9 +203,9 @@ class RealClusterIT {
     try {
       awaitEverywhere(index, expected, second, Duration.ofSeconds(180));
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-        assertThat(rest.operatorMetric(second, "embed (all-minilm-l6-v2)", "embeddings_skipped"))
+        assertThat(rest.operatorMetric(second, "embed (" + dev.companionbrain.core.config.Setting.EMBEDDING_MODEL.defaultValue() + ")", "embeddings_skipped"))
             .as("unchanged re-sends skipped by the restored state").isEqualTo(10);
-        assertThat(rest.operatorMetric(second, "embed (all-minilm-l6-v2)", "documents_embedded"))
+        assertThat(rest.operatorMetric(second, "embed (" + dev.companionbrain.core.config.Setting.EMBEDDING_MODEL.defaultValue() + ")", "documents_embedded"))
             .as("only the new text embedded after the upgrade").isEqualTo(1);
       });
       assertThat(rest.get("/jobs/" + second + "/checkpoints").at("/latest/restored/is_savepoint").asBoolean())
