@@ -65,7 +65,15 @@ final class QueryCorrector {
 
   /** {@code q} with its words the index does not contain corrected; {@code q} itself when none is. */
   String correct(String q) {
-    String known = corrections.getIfPresent(q);
+    return correct(q, false);
+  }
+
+  /**
+   * {@link #correct(String)}; {@code fresh}: asked of the engine whatever is remembered, and not
+   * remembered (a {@code Cache-Control: no-cache} search computes everything afresh).
+   */
+  String correct(String q, boolean fresh) {
+    String known = fresh ? null : corrections.getIfPresent(q);
     if (known != null) {
       return known;
     }
@@ -77,7 +85,9 @@ final class QueryCorrector {
     try {
       String answer = applied(q, suggest.apply(q).get(timeout.toNanos(), TimeUnit.NANOSECONDS));
       breaker.onSuccess(System.nanoTime() - began, TimeUnit.NANOSECONDS);
-      corrections.put(q, answer);
+      if (!fresh) {
+        corrections.put(q, answer);
+      }
       (answer.equals(q) ? unchanged : corrected).increment();
       return answer;
     } catch (InterruptedException e) {

@@ -410,7 +410,7 @@ final class SearchHandler {
     try {
       SearchQuery asked = SearchQuery.fromParams(param, defaults);
       mode = asked.mode().wireName();
-      SearchQuery query = corrected(caller, withTenant(caller, asked), false);
+      SearchQuery query = corrected(caller, withTenant(caller, asked), false, bypass);
       if (admit) {
         admitted = admission.admit(caller.client(), caller.share(perClient));
       }
@@ -448,7 +448,7 @@ final class SearchHandler {
     SearchQuery query;
     try {
       asked = SearchQuery.fromParams(paramsOf(item)::get, defaults);
-      query = corrected(caller, withTenant(caller, asked), true);
+      query = corrected(caller, withTenant(caller, asked), true, false);
     } catch (RuntimeException invalid) {
       return null;
     }
@@ -479,12 +479,13 @@ final class SearchHandler {
    *
    * @param rememberedOnly take only a correction the corrector remembers, without asking the engine;
    *     null when it remembers none
+   * @param fresh ask the engine whatever is remembered (a no-cache search)
    */
-  private SearchQuery corrected(KeyCheck.Caller caller, SearchQuery query, boolean rememberedOnly) {
+  private SearchQuery corrected(KeyCheck.Caller caller, SearchQuery query, boolean rememberedOnly, boolean fresh) {
     if (corrector == null || !query.correct() || caller.tenantTags() != null) {
       return query;
     }
-    String q = rememberedOnly ? corrector.remembered(query.q()) : corrector.correct(query.q());
+    String q = rememberedOnly ? corrector.remembered(query.q()) : corrector.correct(query.q(), fresh);
     if (q == null) {
       return null;
     }

@@ -74,6 +74,18 @@ class QueryCorrectorTest {
   }
 
   @Test
+  void aFreshCorrectionAsksTheEngineAndIsNotRemembered() {
+    QueryCorrector corrector = corrector(q -> answer(new Suggestion(0, 4, "shock")));
+    assertThat(corrector.correct("shok", true)).isEqualTo("shock");
+    assertThat(corrector.remembered("shok")).isNull();
+    assertThat(corrector.correct("shok")).isEqualTo("shock");
+    assertThat(corrector.correct("shok", true)).isEqualTo("shock");
+    assertThat(asked).as("the remembered one is not read either").hasValue(3);
+    assertThat(corrector.correct("shok", false)).isEqualTo("shock");
+    assertThat(asked).hasValue(3);
+  }
+
+  @Test
   void aFailedOrLateSuggesterLeavesTheQueryAsWrittenAndIsNotRemembered() {
     QueryCorrector failing = corrector(q -> CompletableFuture.failedFuture(new IOException("refused")));
     assertThat(failing.correct("shok")).isEqualTo("shok");

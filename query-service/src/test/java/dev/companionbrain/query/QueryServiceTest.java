@@ -278,6 +278,11 @@ class QueryServiceTest {
     assertThat(ids(clean)).isEqualTo(ids(typo));
     // a query's correction is remembered: the engine was asked once per distinct query text
     assertThat(suggested).hasValue(3);
+    // a no-cache search computes everything afresh, its correction too
+    HttpResponse<String> fresh = HTTP.send(HttpRequest.newBuilder(URI.create(service.url() + "/search?q=Shok+wavw+of+a+nozzle"))
+        .header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(fresh.body()).get("corrected_q").asText()).isEqualTo("shock wave of a nozzle");
+    assertThat(suggested).hasValue(4);
     // a request that says no is searched as written, under its own key
     askedQueries.clear();
     JsonNode asWritten = search("Shok wavw of a nozzle&correct=false");

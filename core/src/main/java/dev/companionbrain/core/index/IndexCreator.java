@@ -30,9 +30,9 @@ public final class IndexCreator {
 
   private IndexCreator() {}
 
-  /** {@link #ensureElasticsearch(RestClient, String, int, EmbeddingModel)} without replicas, for MiniLM. */
+  /** {@link #ensureElasticsearch(RestClient, String, int, EmbeddingModel)} without replicas, for the catalogue's default model. */
   public static VectorDialect ensureElasticsearch(RestClient client, String index) {
-    return ensureElasticsearch(client, index, 0, EmbeddingModel.MINILM);
+    return ensureElasticsearch(client, index, 0, EmbeddingModel.fromWire(Setting.EMBEDDING_MODEL.defaultValue()));
   }
 
   /**

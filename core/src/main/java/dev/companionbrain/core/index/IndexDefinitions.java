@@ -19,9 +19,13 @@ public final class IndexDefinitions {
   /** The mapping's {@code _meta} key that records which model's vectors the index holds. */
   public static final String MODEL_META = "embedding_model";
 
-  /** {@link #elasticsearchIndex(VectorDialect, int, EmbeddingModel)} without replicas (one local node), for MiniLM. */
+  /**
+   * {@link #elasticsearchIndex(VectorDialect, int, EmbeddingModel)} without replicas (one local node),
+   * for the catalogue's default model.
+   */
   public static String elasticsearchIndex(VectorDialect dialect) {
-    return elasticsearchIndex(dialect, 0, EmbeddingModel.MINILM);
+    return elasticsearchIndex(dialect, 0,
+        EmbeddingModel.fromWire(dev.companionbrain.core.config.Setting.EMBEDDING_MODEL.defaultValue()));
   }
 
   /**

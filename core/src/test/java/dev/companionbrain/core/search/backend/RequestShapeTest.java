@@ -572,7 +572,7 @@ class RequestShapeTest {
       assertThat(properties.path("body").path("copy_to").asText()).isEqualTo(IndexDefinitions.WORDS_FIELD);
       assertThat(properties.path(IndexDefinitions.WORDS_FIELD).path("type").asText()).isEqualTo("text");
       assertThat(properties.path(IndexDefinitions.WORDS_FIELD).path("analyzer").asText()).isEqualTo("standard");
-      assertThat(root.at("/mappings/_meta/embedding_model").asText()).as("the model of its vectors").isEqualTo("all-minilm-l6-v2");
+      assertThat(root.at("/mappings/_meta/embedding_model").asText()).as("the model of its vectors").isEqualTo("bge-small-en-v1.5");
     }
 
     @Test
