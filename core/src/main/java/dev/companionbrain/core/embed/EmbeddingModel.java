@@ -57,14 +57,20 @@ public enum EmbeddingModel {
     return queryPrefix + q;
   }
 
+  /** The model the settings catalogue names when {@code BRAIN_EMBEDDING_MODEL} is not set. */
+  public static EmbeddingModel catalogueDefault() {
+    return fromWire(dev.companionbrain.core.config.Setting.EMBEDDING_MODEL.defaultValue());
+  }
+
   /**
    * The model of that name, in any case.
    *
    * @throws IllegalArgumentException naming the known models
    */
   public static EmbeddingModel fromWire(String name) {
+    String wanted = name.strip().toLowerCase(Locale.ROOT);
     for (EmbeddingModel m : values()) {
-      if (m.wireName.equals(name.strip().toLowerCase(Locale.ROOT))) {
+      if (m.wireName.equals(wanted)) {
         return m;
       }
     }

@@ -32,7 +32,7 @@ public final class IndexCreator {
 
   /** {@link #ensureElasticsearch(RestClient, String, int, EmbeddingModel)} without replicas, for the catalogue's default model. */
   public static VectorDialect ensureElasticsearch(RestClient client, String index) {
-    return ensureElasticsearch(client, index, 0, EmbeddingModel.fromWire(Setting.EMBEDDING_MODEL.defaultValue()));
+    return ensureElasticsearch(client, index, 0, EmbeddingModel.catalogueDefault());
   }
 
   /**
@@ -43,8 +43,9 @@ public final class IndexCreator {
    */
   public static VectorDialect ensureElasticsearch(RestClient client, String index, int replicas, EmbeddingModel model) {
     VectorDialect dialect = VectorDialect.detect(client);
-    if (recordedModel(client, index).isPresent()) {
-      requireModel(client, index, model);
+    Optional<EmbeddingModel> recorded = recordedModel(client, index);
+    if (recorded.isPresent()) {
+      refuseAnother(index, recorded.get(), model);
       return dialect;
     }
     Request create = new Request("PUT", "/" + index);
@@ -88,10 +89,13 @@ public final class IndexCreator {
    * @throws IllegalStateException in one line naming both models, when it holds another model's
    */
   public static void requireModel(RestClient client, String index, EmbeddingModel model) {
-    Optional<EmbeddingModel> recorded = recordedModel(client, index);
-    if (recorded.isPresent() && recorded.get() != model) {
-      throw new IllegalStateException("index " + index + " holds vectors of " + recorded.get().wireName() + ", not of "
-          + model.wireName() + " (" + Setting.EMBEDDING_MODEL.variable() + "): start with " + recorded.get().wireName()
+    recordedModel(client, index).ifPresent(recorded -> refuseAnother(index, recorded, model));
+  }
+
+  private static void refuseAnother(String index, EmbeddingModel recorded, EmbeddingModel model) {
+    if (recorded != model) {
+      throw new IllegalStateException("index " + index + " holds vectors of " + recorded.wireName() + ", not of "
+          + model.wireName() + " (" + Setting.EMBEDDING_MODEL.variable() + "): start with " + recorded.wireName()
           + " or use another " + Setting.INDEX.variable() + "; vectors of two models are never mixed in one index");
     }
   }

@@ -24,8 +24,7 @@ public final class IndexDefinitions {
    * for the catalogue's default model.
    */
   public static String elasticsearchIndex(VectorDialect dialect) {
-    return elasticsearchIndex(dialect, 0,
-        EmbeddingModel.fromWire(dev.companionbrain.core.config.Setting.EMBEDDING_MODEL.defaultValue()));
+    return elasticsearchIndex(dialect, 0, EmbeddingModel.catalogueDefault());
   }
 
   /**

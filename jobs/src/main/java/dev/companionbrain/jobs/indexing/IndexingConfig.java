@@ -54,7 +54,7 @@ public record IndexingConfig(
     this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, Setting.GENERATIONS_TOPIC.defaultValue(), consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, (short) 1, 0,
         RetryPolicy.DEFAULT_TOLERANCE_MILLIS, Integer.parseInt(Setting.GENERATION_CHANGES_MAX.defaultValue()),
-        EmbeddingModel.fromWire(Setting.EMBEDDING_MODEL.defaultValue()));
+        EmbeddingModel.catalogueDefault());
   }
 
   /**
