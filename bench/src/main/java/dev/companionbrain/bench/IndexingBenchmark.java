@@ -1,6 +1,7 @@
 package dev.companionbrain.bench;
 
 import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.embed.EmbeddingModel;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollections;
 import dev.companionbrain.jobs.indexing.IndexAction;
@@ -18,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -32,14 +35,15 @@ import picocli.CommandLine.Option;
 /**
  * End-to-end indexing throughput and freshness on the real local stack, in one run:
  * <ol>
- *   <li>the embedder's raw rate (the configured model, batches of 32, same texts as the pipeline run);
- *   <li>the pipeline's rate with embedding: documents produced to Kafka at once, timed until every
- *       one is stored in both Elasticsearch (OpenSearch) and Meilisearch;
+ *   <li>the embedder's raw rate (batches of 32, same texts as the pipeline run), each model of
+ *       {@code --models} (the catalogue's first, then the other);
+ *   <li>the pipeline's rate with embedding, each model: documents produced to Kafka at once, timed until
+ *       every one is stored in both Elasticsearch (OpenSearch) and Meilisearch;
  *   <li>the pipeline's rate with producer-supplied vectors (no embedding);
  *   <li>freshness (Kafka record time → Meilisearch acknowledgement) p50/p95 for a steady trickle,
  *       read from the job's Prometheus reporter.
  * </ol>
- * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000]
+ * Run: {@code ./brain bench indexing [--collection ../shared/data/cranfield] [--vectors 20000] [--models bge-small-en-v1.5,all-minilm-l6-v2]
  *     [--only raw,embedding,vectors,cluster,engines,meili-trickle,freshness]} ({@code cluster}: the
  *     supplied-vector pipeline again on a real Flink cluster, beside the MiniCluster figure; it needs
  *     {@code vectors}); the scale run ({@link ScaleRun}):
@@ -71,6 +75,25 @@ final class IndexingBenchmark implements Callable<Integer> {
       + "meili-trickle, freshness, scale, scale-embedding (default: all but the two scale phases)")
   Set<String> phases = Set.of("raw", "embedding", "vectors", "cluster", "engines", "meili-trickle", "freshness");
 
+  @Option(names = "--models", split = ",", description = "the embedding models of the raw and embedding phases, each "
+      + "measured in this run (default: the catalogue's model, BRAIN_EMBEDDING_MODEL, then the other one)")
+  List<String> models = List.of();
+
+  /** {@code --models} parsed, or the catalogue's model first and then every other. */
+  private List<EmbeddingModel> models() {
+    if (!models.isEmpty()) {
+      return models.stream().map(EmbeddingModel::fromWire).toList();
+    }
+    EmbeddingModel shipped = dev.companionbrain.cli.EmbeddedProduct.embedder().model();
+    List<EmbeddingModel> all = new ArrayList<>(List.of(shipped));
+    for (EmbeddingModel m : EmbeddingModel.values()) {
+      if (m != shipped) {
+        all.add(m);
+      }
+    }
+    return all;
+  }
+
   @Override
   public Integer call() throws Exception {
     int trickleSeconds = 20;
@@ -80,34 +103,38 @@ final class IndexingBenchmark implements Callable<Integer> {
     report.append("machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, corpus: ")
         .append(collection == null ? "synthetic" : collection).append(" (").append(texts.size()).append(" documents)\n\n");
 
-    // 1. raw embedder
-    double rawRate = Double.NaN;
+    // 1. raw embedder, each model
+    List<EmbeddingModel> measured = models();
+    Map<EmbeddingModel, Double> rawRates = new LinkedHashMap<>();
     if (phases.contains("raw")) {
-      Embedder embedder = dev.companionbrain.cli.EmbeddedProduct.embedder();
-      embedder.embedAll(List.of("warm up the model", "and its threads"));
-      long began = System.nanoTime();
-      for (int from = 0; from < texts.size(); from += 32) {
-        List<String> batch = new ArrayList<>();
-        for (String[] t : texts.subList(from, Math.min(texts.size(), from + 32))) {
-          batch.add(t[1] + ". " + t[2]);
+      for (EmbeddingModel model : measured) {
+        Embedder embedder = Embedder.of(model);
+        embedder.embedAll(List.of("warm up the model", "and its threads"));
+        long began = System.nanoTime();
+        for (int from = 0; from < texts.size(); from += 32) {
+          List<String> batch = new ArrayList<>();
+          for (String[] t : texts.subList(from, Math.min(texts.size(), from + 32))) {
+            batch.add(t[1] + ". " + t[2]);
+          }
+          embedder.embedAll(batch);
         }
-        embedder.embedAll(batch);
+        rawRates.put(model, texts.size() / ((System.nanoTime() - began) / 1e9));
+        System.out.printf("embedder raw (%s): %.1f docs/s%n", model.wireName(), rawRates.get(model));
       }
-      rawRate = texts.size() / ((System.nanoTime() - began) / 1e9);
-      System.out.printf("embedder raw: %.1f docs/s%n", rawRate);
     }
 
     try (LocalStack stack = LocalStack.start(); Engines engines = new Engines(stack.endpoints())) {
       report.append("| figure | value | target |\n|---|---|---|\n");
-      if (phases.contains("raw")) {
-        report.append(String.format(Locale.ROOT, "| embedder raw (%s, batches of 32) | %.1f docs/s | |%n", dev.companionbrain.cli.EmbeddedProduct.embedder().model().wireName(), rawRate));
-      }
-      // 2. pipeline with embedding
+      rawRates.forEach((model, rate) -> report.append(String.format(Locale.ROOT,
+          "| embedder raw (%s, batches of 32) | %.1f docs/s | |%n", model.wireName(), rate)));
+      // 2. pipeline with embedding, each model
       if (phases.contains("embedding")) {
-        double embedRate = pipelineRate(engines, texts.size(), "e", (topic, i) ->
-            Engines.doc("e" + i, texts.get(i)[1], texts.get(i)[2]), "with embedding");
-        report.append(String.format(Locale.ROOT, "| pipeline with embedding | %.1f docs/s (%.0f %% of raw) | >= 90 %% of raw |%n",
-            embedRate, 100 * embedRate / rawRate));
+        for (EmbeddingModel model : measured) {
+          double embedRate = pipelineRate(engines, texts.size(), "e", (topic, i) ->
+              Engines.doc("e" + i, texts.get(i)[1], texts.get(i)[2]), "with embedding (" + model.wireName() + ")", model);
+          report.append(String.format(Locale.ROOT, "| pipeline with embedding (%s) | %.1f docs/s (%.0f %% of raw) | >= 90 %% of raw |%n",
+              model.wireName(), embedRate, 100 * embedRate / rawRates.getOrDefault(model, Double.NaN)));
+        }
       }
       // 3. pipeline with supplied vectors
       if (phases.contains("vectors")) {
@@ -167,8 +194,14 @@ final class IndexingBenchmark implements Callable<Integer> {
   }
 
   private static double pipelineRate(Engines engines, int count, String idPrefix, DocumentSource docs, String label) throws Exception {
+    return pipelineRate(engines, count, idPrefix, docs, label, EmbeddingModel.catalogueDefault());
+  }
+
+  /** The same, the job embedding with {@code model}. */
+  private static double pipelineRate(Engines engines, int count, String idPrefix, DocumentSource docs, String label,
+      EmbeddingModel model) throws Exception {
     IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
-        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000);
+        engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 2000).withEmbeddingModel(model);
     IndexingJob.prepare(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
     JobClient job = IndexingJob.start(env, config);

@@ -4,6 +4,7 @@ import dev.companionbrain.cli.EmbeddedProduct;
 import dev.companionbrain.core.cache.RedisKeys;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.embed.EmbeddingModel;
 import dev.companionbrain.core.index.VectorDialect;
 import dev.companionbrain.core.relevance.CollectionQuery;
 import dev.companionbrain.core.relevance.TestCollection;
@@ -53,8 +54,9 @@ import picocli.CommandLine.Option;
  * engines with a 1 ms pause between requests are measured too. The scenarios run on two stacks, one
  * after the other ({@code --stacks}): the benchmark's own and {@code ./brain up} itself
  * ({@link UpProcess}); on each, Meilisearch's own hybrid search over the product's vectors
- * ({@link MeilisearchHybridCopy}) and the service's per-request timers of uncached answers. Ratios
- * against the targets are computed from this one run.
+ * ({@link MeilisearchHybridCopy}) and the service's per-request timers of uncached answers. On the
+ * benchmark's stack, the uncached hybrid and vector searches once more with each other embedding model
+ * (scenario {@code models}). Ratios against the targets are computed from this one run.
  */
 @Command(name = "load", description = "Load-test the query service and the engines directly with wrk (see BENCHMARKS.md).")
 final class LoadBenchmark implements Callable<Integer> {
@@ -89,7 +91,7 @@ final class LoadBenchmark implements Callable<Integer> {
   Path profile;
 
   /** The scenarios {@code --scenarios} can name, each a group of the runs below. */
-  static final String SCENARIO_NAMES = "trivial, cached, keys-off, uncached, multi5, multi50, modes, engines, floors";
+  static final String SCENARIO_NAMES = "trivial, cached, keys-off, uncached, multi5, multi50, modes, engines, floors, models";
   private static final List<String> SCENARIOS = List.of(SCENARIO_NAMES.split(", "));
 
   /** Whether {@code scenario} (one of {@link #SCENARIOS}) runs. */
@@ -135,6 +137,8 @@ final class LoadBenchmark implements Callable<Integer> {
     final Map<String, Result> results = new LinkedHashMap<>();
     double embedP50;
     double mgetP50 = Double.NaN;
+    /** Query embedding p50 of each other model ({@code models} scenario), ms, by model. */
+    final Map<EmbeddingModel, Double> otherEmbedP50 = new LinkedHashMap<>();
     /** Per-request timers of uncached hybrid answers ({@code explain=true}): p50 of each, ms. */
     final Map<String, Double> breakdown = new LinkedHashMap<>();
 
@@ -245,6 +249,11 @@ final class LoadBenchmark implements Callable<Integer> {
         scenarios(figures, new Target(e, index, "http://127.0.0.1:" + port, apiKey, open == null ? null : "http://127.0.0.1:"
             + openPort, work), c, queries, embedder, wrk, lua);
       }
+      for (EmbeddingModel model : selected("models") ? List.of(EmbeddingModel.values()) : List.<EmbeddingModel>of()) {
+        if (model != embedder.model()) {
+          otherModel(figures, new Target(e, index, null, apiKey, null, work), c, queries, model, wrk, lua);
+        }
+      }
     }
     return figures;
   }
@@ -276,6 +285,55 @@ final class LoadBenchmark implements Callable<Integer> {
   }
 
   /**
+   * The uncached hybrid and vector searches with {@code model} instead of the service's: the collection
+   * indexed again, into an index of its own, by a job that embeds with it, and a service started with it
+   * ({@code BRAIN_EMBEDDING_MODEL}); its query embedding timed in process.
+   */
+  private void otherModel(Figures figures, Target t, TestCollection c, List<String> queries, EmbeddingModel model, String wrk,
+      Path lua) throws Exception {
+    Endpoints e = t.e();
+    String index = t.index() + "-" + model.name().toLowerCase(Locale.ROOT);
+    Map<String, String> chosen = Map.of(Setting.EMBEDDING_MODEL.variable(), model.wireName());
+    IndexingConfig indexing = EmbeddedProduct.indexing(e, index + "-documents", index + "-dlq", index, chosen);
+    JobClient job = IndexingJob.start(StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration()), indexing);
+    EmbeddedProduct.publish(c, indexing);
+    System.out.println("indexing the collection again, embedded with " + model.wireName() + "…");
+    EmbeddedProduct.awaitIndexed(e, index, EmbeddedProduct.indexable(c), n -> { });
+    job.cancel().get();
+    figures.otherEmbedP50.put(model, embedP50(Embedder.of(model), queries, new ArrayList<>()));
+    int port = dev.companionbrain.localstack.Ports.free();
+    Map<String, String> env = new HashMap<>(chosen);
+    env.put(Setting.MAX_CONCURRENT_SEARCHES.variable(), "256");
+    try (ServiceProcess service = ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, index, port, env), port, t.work())) {
+      servicePids.clear();
+      servicePids.add(service.process().pid());
+      List<String> headers = List.of("Authorization: Bearer " + t.apiKey(), "Cache-Control: no-cache");
+      for (String mode : List.of("hybrid", "vector")) {
+        Path paths = write(t.work(), model.name() + "-" + mode + ".paths", queries.stream()
+            .map(q -> "/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&mode=" + mode).toList());
+        figures.add(run(wrk, lua, withModel(mode.equals("hybrid") ? UNCACHED : VECTOR, model), "http://127.0.0.1:" + port,
+            paths, null, "GET", headers));
+      }
+    }
+  }
+
+  /** The scenario {@code name} with {@code model} instead of the service's. */
+  private static String withModel(String name, EmbeddingModel model) {
+    return name + " (" + model.wireName() + ")";
+  }
+
+  /** p50 of {@code embedder}'s query embedding over {@code queries}, one after another, ms; the vectors go to {@code vectors}. */
+  private static double embedP50(Embedder embedder, List<String> queries, List<float[]> vectors) {
+    Histogram embedding = new Histogram(3);
+    for (String q : queries) {
+      long began = System.nanoTime();
+      vectors.add(embedder.embedQuery(q));
+      embedding.recordValue((System.nanoTime() - began) / 1000);
+    }
+    return embedding.getValueAtPercentile(50) / 1000.0;
+  }
+
+  /**
    * An admin key whose share holds every wrk connection at once (16 connections of a multi-search's 4
    * lanes): the scenarios measure the service, not one client's fair share.
    */
@@ -300,14 +358,8 @@ final class LoadBenchmark implements Callable<Integer> {
     String base = t.base();
     Path work = t.work();
     // the query embedding alone, in process, on this stack's machine state; the vectors go into the engines' bodies
-    Histogram embedding = new Histogram(3);
     List<float[]> vectors = new ArrayList<>(queries.size());
-    for (String q : queries) {
-      long began = System.nanoTime();
-      vectors.add(embedder.embedQuery(q));
-      embedding.recordValue((System.nanoTime() - began) / 1000);
-    }
-    figures.embedP50 = embedding.getValueAtPercentile(50) / 1000.0;
+    figures.embedP50 = embedP50(embedder, queries, vectors);
     String key = "Authorization: Bearer " + t.apiKey();
     List<String> searchPaths = new ArrayList<>();
     for (String q : queries) {
@@ -612,6 +664,18 @@ final class LoadBenchmark implements Callable<Integer> {
       md.append(String.format(Locale.ROOT, "| %s | query embedding alone (in process, sequential) | | %.2f | | | | | | | | |%n",
           f.stack, f.embedP50));
     }
+    for (Figures f : passes) {
+      if (f.otherEmbedP50.isEmpty()) {
+        continue;
+      }
+      md.append("\nEach embedding model on stack `").append(f.stack).append("` (scenario `models`): the collection indexed "
+          + "again into an index of its own by a job embedding with the other model, and a service started with it; "
+          + "p50 ms.\n\n| model | query embedding (in process) | uncached hybrid | uncached vector |\n|---|---|---|---|\n");
+      md.append(String.format(Locale.ROOT, "| %s (the catalogue's) | %.2f | %.2f | %.2f |%n", catalogueModel(), f.embedP50,
+          f.p50(UNCACHED), f.p50(VECTOR)));
+      f.otherEmbedP50.forEach((model, embed) -> md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n",
+          model.wireName(), embed, f.p50(withModel(UNCACHED, model)), f.p50(withModel(VECTOR, model)))));
+    }
     if (passes.stream().anyMatch(f -> !f.breakdown.isEmpty())) {
       md.append("\nWhere an uncached hybrid answer's time goes: every query once more, one after another, with `explain=true` "
           + "(p50 of each timer, ms; `backend_ms` is whole milliseconds, the vector retriever's includes the query embedding), "
@@ -640,6 +704,7 @@ final class LoadBenchmark implements Callable<Integer> {
       ratio(md, s, "keyword p50 - BM25 p50, ms", f.p50(KEYWORD) - f.p50(BM25), 1, false);
       ratio(md, s, "vector p50 - (kNN p50 + embedding p50), ms", f.p50(VECTOR) - (f.p50(KNN) + embed), 1, false);
       ratio(md, s, "cached hybrid rps / trivial rps", f.rps(CACHED) / f.rps(TRIVIAL), 0.8, true);
+      ratio(md, s, "uncached hybrid p50 with " + catalogueModel() + " (the seed's bar), ms", f.p50(UNCACHED), 60, false);
       if (s.equals(BENCH)) {
         ratio(md, s, "multi-search of 5 uncached p50 / one uncached hybrid p50", f.p50(MULTI_5) / f.p50(UNCACHED), 1.5, false);
         ratio(md, s, "searches/s in multi-searches of 50 cached / cached single searches/s", f.rps(MULTI_50) * 50
@@ -678,6 +743,11 @@ final class LoadBenchmark implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "| kNN p50, back to back → a pause of one embedding (%d ms) | %.2f → %.2f |%n",
         embeddingPauseMs(bench.embedP50), bench.p50(KNN), bench.p50(KNN_PAUSED)));
     return md.toString();
+  }
+
+  /** The model the stacks' own services embed with: the catalogue's ({@code BRAIN_EMBEDDING_MODEL}). */
+  private static String catalogueModel() {
+    return EmbeddedProduct.embedder().model().wireName();
   }
 
   private static void ratio(StringBuilder md, String stack, String name, double value, double bar, boolean atLeast) {

@@ -24,6 +24,11 @@ public record Document(String id, String title, String body, List<String> tags, 
 
   /** The text that is embedded: title and body. */
   public String embeddingText() {
+    return embeddingText(title, body);
+  }
+
+  /** The text embedded for a document of this title and body (neither null). */
+  public static String embeddingText(String title, String body) {
     if (title.isEmpty()) {
       return body;
     }
