@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "brain", mixinStandardHelpOptions = true,
     description = "Companion Brain: streaming hybrid search.",
-    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class, Jobs.class, Keys.class})
+    subcommands = {Up.class, Ingest.class, Search.class, Evaluate.class, Jobs.class, Reindex.class, Keys.class})
 public final class Brain implements Callable<Integer> {
 
   public static void main(String[] args) {

@@ -159,13 +159,18 @@ final class Ingest implements Callable<Integer> {
         .setUpdateIntervalMillis(200).build();
   }
 
+  /**
+   * The record key of a line: its id, or the empty key when it has none to read. The documents topic is
+   * compacted and refuses a record without a key; with the empty one, the pipeline dead-letters the
+   * line as it is (missing id, malformed JSON), so nothing sent is lost.
+   */
   static String idOf(String line) {
     try {
       JsonNode node = JSON.readTree(line);
       JsonNode id = node == null ? null : node.get("id");
-      return id != null && id.isTextual() ? id.asText() : null;
+      return id != null && id.isTextual() ? id.asText() : "";
     } catch (Exception e) {
-      return null; // sent without a key: the pipeline dead-letters it as malformed
+      return "";
     }
   }
 

@@ -16,9 +16,9 @@ class CliHelpersTest {
   @Test
   void ingestKeysEachLineByItsIdAndSendsUnreadableLinesWithoutAKey() {
     assertThat(Ingest.idOf("{\"op\":\"upsert\",\"id\":\"doc-1\",\"title\":\"t\"}")).isEqualTo("doc-1");
-    assertThat(Ingest.idOf("{not json")).isNull();
-    assertThat(Ingest.idOf("{\"id\":5}")).isNull();
-    assertThat(Ingest.idOf("[]")).isNull();
+    assertThat(Ingest.idOf("{not json")).isEmpty();
+    assertThat(Ingest.idOf("{\"id\":5}")).isEmpty();
+    assertThat(Ingest.idOf("[]")).isEmpty();
   }
 
   @Test

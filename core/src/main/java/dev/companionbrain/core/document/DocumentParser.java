@@ -41,6 +41,9 @@ public final class DocumentParser {
    * @param value the record value
    */
   public static ParseResult parse(byte[] key, byte[] value) {
+    if (value == null) {
+      return tombstone(key);
+    }
     JsonNode root;
     try {
       root = value == null ? null : JSON.readTree(value);
@@ -82,6 +85,22 @@ public final class DocumentParser {
       default:
         return reject(RejectReason.UNKNOWN_OP, "op must be upsert or delete");
     }
+  }
+
+  /**
+   * A record without a value, Kafka's tombstone: the delete of the document its key names (on the
+   * compacted documents topic, compaction then drops the document's older records and, later, the
+   * tombstone itself).
+   */
+  private static ParseResult tombstone(byte[] key) {
+    if (key == null || key.length == 0) {
+      return reject(RejectReason.MISSING_ID, "a record without a value (a tombstone) needs the document's id as its key");
+    }
+    String id = new String(key, StandardCharsets.UTF_8);
+    if (!DocumentIds.isValid(id)) {
+      return reject(RejectReason.INVALID_ID, "the key of a tombstone must be a document id: 1-511 bytes of A-Z a-z 0-9 - _");
+    }
+    return new ParseResult.Valid(DocumentChange.delete(id));
   }
 
   private static ParseResult upsert(String id, JsonNode root) {

@@ -189,9 +189,21 @@ class DocumentParserTest {
     }
 
     @Test
-    void nullOrEmptyValueIsMalformed() {
-      assertRejected(DocumentParser.parse(utf8("doc-1"), null), RejectReason.MALFORMED_JSON);
+    void anEmptyValueIsMalformed() {
       assertRejected(DocumentParser.parse(utf8("doc-1"), new byte[0]), RejectReason.MALFORMED_JSON);
+    }
+
+    @Test
+    void aTombstoneDeletesTheDocumentItsKeyNames() {
+      assertThat(valid(DocumentParser.parse(utf8("doc-1"), null))).isEqualTo(DocumentChange.delete("doc-1"));
+    }
+
+    @Test
+    void aTombstoneWithoutAKeyOrWithAKeyThatIsNoIdIsRefused() {
+      assertRejected(DocumentParser.parse(null, null), RejectReason.MISSING_ID);
+      assertRejected(DocumentParser.parse(new byte[0], null), RejectReason.MISSING_ID);
+      assertRejected(DocumentParser.parse(utf8("doc 1"), null), RejectReason.INVALID_ID);
+      assertThat(((ParseResult.Rejected) DocumentParser.parse(null, null)).message()).contains("tombstone");
     }
 
     @Test

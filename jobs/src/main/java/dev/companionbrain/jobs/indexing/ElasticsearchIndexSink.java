@@ -41,7 +41,7 @@ public final class ElasticsearchIndexSink implements IndexActionSink, SupportsCo
     // a paused engine answers nothing: the socket timeout ends the try, the policy decides about the next
     int socketTimeout = (int) Math.min(15_000, Math.max(1_000, config.engineOutageToleranceMillis() / 4));
     SinkWriter<IndexAction> writer = ConnectorWriters.elasticsearch7(List.of(HttpHost.create(engines.elasticsearchUrl())),
-        bulks.remembering(new ElasticsearchActions(config.index())), config.batchSize(), config.maxBatchWaitMillis(),
+        bulks.remembering(new ElasticsearchActions(config.elasticsearchIndex())), config.batchSize(), config.maxBatchWaitMillis(),
         engines.elasticsearchUsername(), engines.elasticsearchPassword(), socketTimeout,
         client -> bulks.sendingWith(client.getLowLevelClient()), context.metricGroup(), context.getMailboxExecutor());
     return new Writer(writer, bulks);

@@ -3,6 +3,7 @@ package dev.companionbrain.jobs.indexing;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.index.IndexVersions;
 import dev.companionbrain.core.index.RetryPolicy;
 import dev.companionbrain.core.embed.EmbeddingModel;
 import java.io.Serializable;
@@ -20,6 +21,11 @@ import java.util.stream.Stream;
  * @param indexReplicas replicas of the Elasticsearch index the job creates when missing
  * @param generationChangesMax the most document ids a generation notice lists; a generation that
  *     changed more lists none
+ * @param indexVersion the version of the index the job writes ({@link IndexVersions}): {@link #SERVED},
+ *     the one the index's name serves when the job starts ({@link #resolved}), or a number
+ * @param replay whether the job fills a version that is not served yet: Meilisearch's standby index, and
+ *     nothing in Redis (no hydration entries, no generations), so that the served version's readers see
+ *     nothing of it until the switch
  */
 public record IndexingConfig(
     String kafkaBootstrapServers,
@@ -36,13 +42,38 @@ public record IndexingConfig(
     int indexReplicas,
     long engineOutageToleranceMillis,
     int generationChangesMax,
-    EmbeddingModel embeddingModel) implements Serializable {
+    EmbeddingModel embeddingModel,
+    int indexVersion,
+    boolean replay) implements Serializable {
+
+  /** {@link #indexVersion} of a job that writes the version its index's name serves when it starts. */
+  public static final int SERVED = -1;
 
   /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
   public static final List<String> SETTINGS = Setting.variables(Stream.concat(Setting.ENGINES.stream(), Stream.of(
       Setting.DOCUMENTS_TOPIC, Setting.DLQ_TOPIC, Setting.GENERATIONS_TOPIC, Setting.INDEXING_GROUP, Setting.BATCH_SIZE, Setting.BATCH_MAX_WAIT_MS,
       Setting.CHECKPOINT_INTERVAL_MS, Setting.TOPIC_REPLICATION_FACTOR, Setting.INDEX_REPLICAS,
-      Setting.ENGINE_OUTAGE_TOLERANCE_MS, Setting.GENERATION_CHANGES_MAX, Setting.EMBEDDING_MODEL)).toList());
+      Setting.ENGINE_OUTAGE_TOLERANCE_MS, Setting.GENERATION_CHANGES_MAX, Setting.EMBEDDING_MODEL, Setting.INDEX_VERSION,
+      Setting.REPLAY)).toList());
+
+  /** A configuration of the version its index serves, not a replay. */
+  public IndexingConfig(String kafkaBootstrapServers, String documentsTopic, String deadLetterTopic, String generationsTopic,
+      String consumerGroup, EngineAddresses engines, String index, int batchSize, long maxBatchWaitMillis,
+      long checkpointIntervalMillis, short topicReplicationFactor, int indexReplicas, long engineOutageToleranceMillis,
+      int generationChangesMax, EmbeddingModel embeddingModel) {
+    this(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup, engines, index, batchSize,
+        maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas, engineOutageToleranceMillis,
+        generationChangesMax, embeddingModel, SERVED, false);
+  }
+
+  public IndexingConfig {
+    if (indexVersion < SERVED) {
+      throw new IllegalArgumentException("an index version is served or 0 or more, not " + indexVersion);
+    }
+    if (replay && indexVersion == SERVED) {
+      throw new IllegalArgumentException("a replay fills a version of its own: give it a number, not served");
+    }
+  }
 
   /**
    * Local topics and index (one replica of each topic, none of the index, generations announced on the
@@ -73,28 +104,68 @@ public record IndexingConfig(
   public IndexingConfig withEngineOutageTolerance(long millis) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        millis, generationChangesMax, embeddingModel);
+        millis, generationChangesMax, embeddingModel, indexVersion, replay);
   }
 
   /** The same, announcing new index generations on {@code topic}. */
   public IndexingConfig withGenerationsTopic(String topic) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, topic, consumerGroup, engines,
         index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        engineOutageToleranceMillis, generationChangesMax, embeddingModel);
+        engineOutageToleranceMillis, generationChangesMax, embeddingModel, indexVersion, replay);
   }
 
   /** The same, listing at most {@code max} changed ids in a generation notice. */
   public IndexingConfig withGenerationChangesMax(int max) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        engineOutageToleranceMillis, max, embeddingModel);
+        engineOutageToleranceMillis, max, embeddingModel, indexVersion, replay);
   }
 
   /** The same, embedding with {@code model}. */
   public IndexingConfig withEmbeddingModel(EmbeddingModel model) {
     return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
         engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
-        engineOutageToleranceMillis, generationChangesMax, model);
+        engineOutageToleranceMillis, generationChangesMax, model, indexVersion, replay);
+  }
+
+  /** The same, writing {@code version} of the index, a replay of it or not. */
+  public IndexingConfig withIndexVersion(int version, boolean asReplay) {
+    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, consumerGroup,
+        engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
+        engineOutageToleranceMillis, generationChangesMax, embeddingModel, version, asReplay);
+  }
+
+  /** The same, in consumer group {@code group}. */
+  public IndexingConfig withConsumerGroup(String group) {
+    return new IndexingConfig(kafkaBootstrapServers, documentsTopic, deadLetterTopic, generationsTopic, group,
+        engines, index, batchSize, maxBatchWaitMillis, checkpointIntervalMillis, topicReplicationFactor, indexReplicas,
+        engineOutageToleranceMillis, generationChangesMax, embeddingModel, indexVersion, replay);
+  }
+
+  /**
+   * The same with {@link #SERVED} made a number: the version {@code served} is (the Elasticsearch index
+   * the name serves now, empty when there is none yet: version 1 is then made).
+   */
+  public IndexingConfig resolved(java.util.Optional<String> served) {
+    if (indexVersion != SERVED) {
+      return this;
+    }
+    int version = served.map(physical -> IndexVersions.versionOf(index, physical).orElseThrow(() -> new IllegalStateException(
+        "alias " + index + " serves index " + physical + ", which is no version of " + index))).orElse(1);
+    return withIndexVersion(version, false);
+  }
+
+  /** The Elasticsearch index this job writes ({@link #resolved} first). */
+  public String elasticsearchIndex() {
+    if (indexVersion == SERVED) {
+      throw new IllegalStateException("the version of index " + index + " is not resolved yet");
+    }
+    return IndexVersions.elasticsearch(index, indexVersion);
+  }
+
+  /** The Meilisearch index this job writes: the index itself, or its standby while a replay fills it. */
+  public String meilisearchIndex() {
+    return replay ? IndexVersions.standby(index) : index;
   }
 
   /** From program arguments over the environment; a bad or unknown setting throws with one line naming it. */
@@ -118,7 +189,28 @@ public record IndexingConfig(
         s.indexReplicas(),
         s.getLong(Setting.ENGINE_OUTAGE_TOLERANCE_MS, 1),
         s.getInt(Setting.GENERATION_CHANGES_MAX, 0),
-        s.parse(Setting.EMBEDDING_MODEL, EmbeddingModel::fromWire));
+        s.parse(Setting.EMBEDDING_MODEL, EmbeddingModel::fromWire),
+        s.parse(Setting.INDEX_VERSION, IndexingConfig::version),
+        s.parse(Setting.REPLAY, IndexingConfig::bool));
+  }
+
+  /** {@code served} or a version number, as {@link Setting#INDEX_VERSION} is written. */
+  static int version(String written) {
+    if (written.equals("served")) {
+      return SERVED;
+    }
+    int version = Integer.parseInt(written);
+    if (version < 0) {
+      throw new IllegalArgumentException("must be served or a number 0 or more");
+    }
+    return version;
+  }
+
+  private static boolean bool(String written) {
+    if (!written.equals("true") && !written.equals("false")) {
+      throw new IllegalArgumentException("must be true or false");
+    }
+    return Boolean.parseBoolean(written);
   }
 
   /**
@@ -144,7 +236,9 @@ public record IndexingConfig(
         Setting.INDEX_REPLICAS.argument(), Integer.toString(indexReplicas),
         Setting.ENGINE_OUTAGE_TOLERANCE_MS.argument(), Long.toString(engineOutageToleranceMillis),
         Setting.GENERATION_CHANGES_MAX.argument(), Integer.toString(generationChangesMax),
-        Setting.EMBEDDING_MODEL.argument(), embeddingModel.wireName()));
+        Setting.EMBEDDING_MODEL.argument(), embeddingModel.wireName(),
+        Setting.INDEX_VERSION.argument(), indexVersion == SERVED ? "served" : Integer.toString(indexVersion),
+        Setting.REPLAY.argument(), Boolean.toString(replay)));
     if (engines.elasticsearchUsername() != null) {
       args.addAll(List.of(Setting.ELASTICSEARCH_USERNAME.argument(), engines.elasticsearchUsername()));
     }
@@ -155,7 +249,8 @@ public record IndexingConfig(
   public String toString() {
     return "IndexingConfig[kafka=" + kafkaBootstrapServers + ", topic=" + documentsTopic + ", dlq=" + deadLetterTopic
         + ", generations=" + generationsTopic
-        + ", " + engines + ", index=" + index
+        + ", " + engines + ", index=" + index + " version " + (indexVersion == SERVED ? "served" : indexVersion)
+        + (replay ? " (replay)" : "")
         + ", batch=" + batchSize + "/" + maxBatchWaitMillis + "ms, checkpoints every " + checkpointIntervalMillis + "ms, engine outage tolerance " + engineOutageToleranceMillis + "ms"
         + ", notices list up to " + generationChangesMax + " changes, model " + embeddingModel.wireName() + "]";
   }

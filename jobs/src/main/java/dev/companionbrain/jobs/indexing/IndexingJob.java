@@ -5,6 +5,8 @@ import com.meilisearch.sdk.Config;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.index.ElasticsearchClients;
 import dev.companionbrain.core.index.IndexCreator;
+import dev.companionbrain.core.index.IndexVersions;
+import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.index.VectorDialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,28 +50,49 @@ public final class IndexingJob {
    * fails here, before anything runs, with one line naming it.
    */
   public static void main(String[] args) throws Exception {
-    IndexingConfig config = IndexingConfig.fromArgs(args);
+    IndexingConfig config = prepare(IndexingConfig.fromArgs(args));
     LOG.info("submitting IndexingJob: {}", config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    prepare(config);
     wire(env, config);
-    env.execute("IndexingJob");
+    env.execute(name(config));
   }
 
-  /** Creates the indexes if they are missing. */
-  public static VectorDialect prepare(IndexingConfig config) {
-    Topics.ensure(config.kafkaBootstrapServers(), config.topicReplicationFactor(), config.documentsTopic(),
-        config.deadLetterTopic(), config.generationsTopic());
+  /**
+   * Creates the topics and the indexes if they are missing, and returns {@code config} with its index
+   * version resolved ({@link IndexingConfig#resolved}): a new index is made as version 1 behind the
+   * alias of its name ({@link IndexVersions}).
+   *
+   * @throws IllegalStateException when a job that is not a replay would write another version than the
+   *     served one (the served version's readers would meet two versions), or the index holds another
+   *     model's vectors
+   */
+  public static IndexingConfig prepare(IndexingConfig config) {
+    Topics.ensureDocuments(config.kafkaBootstrapServers(), config.topicReplicationFactor(), config.documentsTopic());
+    Topics.ensure(config.kafkaBootstrapServers(), config.topicReplicationFactor(), config.deadLetterTopic(),
+        config.generationsTopic());
     VectorDialect dialect;
+    IndexingConfig resolved;
     try (RestClient rest = elasticsearchClient(config)) {
-      dialect = IndexCreator.ensureElasticsearch(rest, config.index(), config.indexReplicas(), config.embeddingModel());
+      java.util.Optional<String> served = IndexVersions.served(rest, config.index());
+      resolved = config.resolved(served);
+      String physical = resolved.elasticsearchIndex();
+      if (!resolved.replay() && served.isPresent() && !served.get().equals(physical)) {
+        throw new IllegalStateException("index " + config.index() + " serves " + served.get() + ": a job that writes "
+            + physical + " must be a replay (" + Setting.REPLAY.argument() + " true, as ./brain reindex runs it)");
+      }
+      dialect = IndexCreator.ensureElasticsearch(rest, physical, config.indexReplicas(), config.embeddingModel());
+      if (!resolved.replay() && served.isEmpty() && !physical.equals(config.index())) {
+        IndexVersions.serve(rest, config.index(), physical);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     EngineAddresses engines = config.engines();
-    IndexCreator.ensureMeilisearch(new Client(new Config(engines.meilisearchUrl(), engines.meilisearchKey())), config.index());
-    LOG.info("indexes ready: {} ({})", config.index(), dialect);
-    return dialect;
+    IndexCreator.ensureMeilisearch(new Client(new Config(engines.meilisearchUrl(), engines.meilisearchKey())),
+        resolved.meilisearchIndex());
+    LOG.info("indexes ready: {} as {} and {} ({})", config.index(), resolved.elasticsearchIndex(), resolved.meilisearchIndex(),
+        dialect);
+    return resolved;
   }
 
   /** Checkpointing and the Kafka-to-engines pipeline on {@code env}. */
@@ -128,9 +151,17 @@ public final class IndexingJob {
 
   /** Starts the job on {@code env} without blocking. */
   public static JobClient start(StreamExecutionEnvironment env, IndexingConfig config) throws Exception {
-    prepare(config);
+    config = prepare(config);
     wire(env, config);
-    return env.executeAsync("IndexingJob");
+    return env.executeAsync(name(config));
+  }
+
+  /**
+   * The job's name: IndexingJob, the one the operator's verbs act on by default; a replay is named
+   * after the version it fills, so the two never share a name.
+   */
+  static String name(IndexingConfig config) {
+    return config.replay() ? "IndexingJob replay into " + config.elasticsearchIndex() : "IndexingJob";
   }
 
   static RestClient elasticsearchClient(IndexingConfig config) {

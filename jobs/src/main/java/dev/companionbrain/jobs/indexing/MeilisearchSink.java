@@ -37,7 +37,7 @@ public final class MeilisearchSink implements IndexActionSink, SupportsCommitter
    * refuses is dead-lettered and, after the checkpoint, removed from Elasticsearch and Redis too.
    */
   public MeilisearchSink(IndexingConfig config, DeadLetterProducer deadLetters) {
-    this(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.index(), config.batchSize(),
+    this(config.engines().meilisearchUrl(), config.engines().meilisearchKey(), config.meilisearchIndex(), config.batchSize(),
         config.maxBatchWaitMillis(), deadLetters, config.engineOutageToleranceMillis(), config);
   }
 

@@ -130,7 +130,54 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
 
   @Override
   public SinkWriter<IndexAction> createWriter(WriterInitContext context) {
+    if (visibility != null && visibility.replay()) {
+      return new ReplayWriter();
+    }
     return new RedisWriter(redisUri, context.metricGroup(), policy(), maxChanges);
+  }
+
+  /**
+   * A replay's writer ({@link IndexingConfig#replay()}): nothing of a version being filled reaches
+   * Redis, so the served version's hydration entries and generations are the live job's alone; no
+   * committable, so the committer announces nothing. The same sink (and uid) as a serving job's, so
+   * the replay's savepoint starts it serving.
+   */
+  private static final class ReplayWriter implements org.apache.flink.api.connector.sink2.CommittingSinkWriter<IndexAction, Writes> {
+    @Override
+    public void write(IndexAction action, Context context) {
+      // nothing: see the class
+    }
+
+    @Override
+    public void flush(boolean endOfInput) {
+      // nothing written
+    }
+
+    @Override
+    public Collection<Writes> prepareCommit() {
+      return List.of();
+    }
+
+    @Override
+    public void close() {
+      // nothing opened
+    }
+  }
+
+  /**
+   * Announces a generation that changed every document ({@code documents} of them, none listed) on
+   * {@code config}'s Redis and generations topic, as a checkpoint's committer does: after a switch to
+   * another version, no query service keeps a window computed on the version before. Returns the
+   * generation.
+   */
+  public static long announceSwitch(IndexingConfig config, long documents) throws InterruptedException, IOException {
+    GenerationCommitter committer = new GenerationCommitter(config.engines().redisUri(), config,
+        RetryPolicy.tolerating(config.engineOutageToleranceMillis()), config.generationChangesMax());
+    try {
+      return committer.announce(new Writes(Math.max(1, documents), 0));
+    } finally {
+      committer.close();
+    }
   }
 
   @Override
@@ -165,7 +212,7 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
       client = RedisConnector.create(uri, RedisConnector.Options.WRITING);
       connection = client.connect();
       elasticsearch = visibility == null ? null : IndexingJob.elasticsearchClient(visibility);
-      index = visibility == null ? null : visibility.index();
+      index = visibility == null ? null : visibility.elasticsearchIndex();
       noticesTopic = visibility == null ? null : visibility.generationsTopic();
       notices = visibility == null ? null : producer(visibility);
     }
@@ -185,6 +232,11 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
       if (written.count() == 0) {
         return;
       }
+      announce(written);
+    }
+
+    /** Refreshes the index, counts the generation up and announces it; returns the generation. */
+    long announce(Writes written) throws InterruptedException {
       // retried here, blocking the sink's task (back-pressure), not with retryLater: Flink retries a
       // commit only a few times in a row before failing the job
       // (past the outage tolerance the policy throws, naming the engines)
@@ -211,6 +263,7 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
       LOG.debug("index generation {} after {} writes ({})", generation, written.count(),
           written.listsChanges() ? written.upserted().size() + " upserted, " + written.deleted().size() + " deleted"
               : "changes not listed");
+      return generation;
     }
 
     /** Sends and waits for the broker's acknowledgement (the producer itself retries for the outage tolerance). */

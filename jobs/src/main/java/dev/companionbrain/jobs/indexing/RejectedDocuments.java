@@ -73,13 +73,13 @@ final class RejectedDocuments implements Committer<List<String>> {
     }
     StringBuilder bulk = new StringBuilder();
     for (String id : ids) {
-      bulk.append("{\"delete\":{\"_index\":\"").append(config.index()).append("\",\"_id\":\"").append(id).append("\"}}\n");
+      bulk.append("{\"delete\":{\"_index\":\"").append(config.elasticsearchIndex()).append("\",\"_id\":\"").append(id).append("\"}}\n");
     }
     Request request = new Request("POST", "/_bulk");
     request.addParameter("refresh", "true");
     request.setJsonEntity(bulk.toString());
     elasticsearch.performRequest(request);
-    meilisearch.index(config.index()).deleteDocuments(ids);
+    meilisearch.index(config.meilisearchIndex()).deleteDocuments(ids);
     if (redis == null || !redis.isOpen()) {
       redis = redisClient.connect();
     }

@@ -63,8 +63,18 @@ class IndexingJobIT {
     IndexingConfig config = IndexingConfig.inNamespace(Engines.freshNamespace(),
         engines.endpoints.kafkaBootstrapServers(), engines.addresses(), 1000);
     String topic = config.documentsTopic();
+    // the job creates its documents topic log-compacted, keeping every live document for a replay
+    IndexingJob.prepare(config);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        "bootstrap.servers", engines.endpoints.kafkaBootstrapServers()))) {
+      assertThat(Topics.cleanupPolicy(admin, topic)).isEqualTo("compact");
+      assertThat(Topics.cleanupPolicy(admin, config.deadLetterTopic())).isEqualTo("delete");
+    }
     engines.produce(topic, "a1", Engines.doc("a1", "Boundary layer flow", "laminar boundary layer over a flat plate", "aero"));
     engines.produce(topic, "a2", Engines.doc("a2", "Shock waves", "oblique shock waves at supersonic speed", "aero", "shock"));
+    // a tombstone (no value) deletes the document its key names
+    engines.produce(topic, "t1", Engines.doc("t1", "tombstoned", "deleted by a record without a value"));
+    engines.produce(topic, "t1", null);
     engines.produce(topic, "u1", Engines.doc("u1", "first version", "heat transfer in pipes"));
     engines.produce(topic, "u1", Engines.doc("u1", "second version", "heat transfer in pipes and ducts"));
     engines.produce(topic, "u1", Engines.doc("u1", "third version", "heat transfer in pipes and ducts"));
@@ -76,8 +86,9 @@ class IndexingJobIT {
         + ",0".repeat(382) + "]}");
     // one of each bad kind
     engines.produce(topic, "x1", "{not json");
-    engines.produce(topic, null, "{\"op\":\"upsert\",\"title\":\"no id\"}");
-    engines.produce(topic, null, "{\"op\":\"upsert\",\"id\":\"bad id!\",\"title\":\"t\"}");
+    // a compacted topic refuses a record without a key: those without an id to key by come with the empty key
+    engines.produce(topic, "", "{\"op\":\"upsert\",\"title\":\"no id\"}");
+    engines.produce(topic, "", "{\"op\":\"upsert\",\"id\":\"bad id!\",\"title\":\"t\"}");
     engines.produce(topic, "x4", "{\"op\":\"upsert\",\"id\":\"x4\",\"title\":5}");
     engines.produce(topic, "x5", "{\"op\":\"upsert\",\"id\":\"x5\",\"title\":\"big\",\"body\":\"" + "a".repeat(100_001) + "\"}");
     engines.produce(topic, "x6", "{\"op\":\"upsert\",\"id\":\"x6\",\"title\":\"t\",\"vector\":[0.1,0.2]}");
@@ -114,6 +125,8 @@ class IndexingJobIT {
       knn.setJsonEntity("{\"size\":3,\"query\":{\"knn\":{\"vector\":{\"vector\":[" + "0.05,".repeat(383) + "0.05],\"k\":3}}}}");
       assertThat(engines.elasticsearch.performRequest(knn).getStatusLine().getStatusCode()).isEqualTo(200);
       assertThat(engines.esGet(index, "d1")).isNull();
+      assertThat(engines.esGet(index, "t1")).isNull();
+      assertThat(engines.meiliGet(index, "t1")).isNull();
       assertThat(engines.meiliGet(index, "d1")).isNull();
       assertThat(engines.redis.sync().get(RedisKeys.document("d1"))).isNull();
       assertThat(engines.redis.sync().get(RedisKeys.document("a2"))).contains("\"snippet\"").contains("oblique shock");

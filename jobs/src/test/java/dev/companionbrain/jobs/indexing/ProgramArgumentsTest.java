@@ -28,6 +28,13 @@ class ProgramArgumentsTest {
     assertThat(back.generationChangesMax()).isEqualTo(250);
     assertThat(back.embeddingModel()).isEqualTo(dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL);
     assertThat(back.engines().meilisearchUrl()).isEqualTo("http://meili:7700");
+    assertThat(back.indexVersion()).isEqualTo(IndexingConfig.SERVED);
+    assertThat(back.replay()).isFalse();
+    IndexingConfig replay = IndexingConfig.fromArgs(config.withIndexVersion(3, true).programArguments().toArray(String[]::new));
+    assertThat(replay.indexVersion()).isEqualTo(3);
+    assertThat(replay.replay()).isTrue();
+    assertThat(replay.elasticsearchIndex()).isEqualTo("idx_v3");
+    assertThat(replay.meilisearchIndex()).isEqualTo("idx_standby");
 
     LatencyAlertJob.Config latency = new LatencyAlertJob.Config("k:1", "lat", "stats", "alerts", "g",
         Duration.ofSeconds(5), 300, 0.1, 7, (short) 2);

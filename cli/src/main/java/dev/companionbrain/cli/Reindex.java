@@ -1,0 +1,324 @@
+package dev.companionbrain.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.meilisearch.sdk.Client;
+import com.meilisearch.sdk.Config;
+import com.meilisearch.sdk.model.SwapIndexesParams;
+import com.meilisearch.sdk.model.TaskInfo;
+import com.meilisearch.sdk.model.TaskStatus;
+import dev.companionbrain.core.config.Setting;
+import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.embed.EmbeddingModel;
+import dev.companionbrain.core.index.ElasticsearchClients;
+import dev.companionbrain.core.index.IndexVersions;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.RedisSink;
+import dev.companionbrain.localstack.FlinkRest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./brain reindex}: a new version of the index filled from a replay of the documents topic while
+ * the served one keeps answering, then the switch (issue #21). A second IndexingJob, a replay
+ * ({@link IndexingConfig#replay()}: its own consumer group, the version's own Elasticsearch index,
+ * Meilisearch's standby index, nothing in Redis) reads the compacted topic from its start while the live
+ * job goes on. Once it is past the end offsets taken when it started and keeping up, both jobs stop with
+ * a savepoint, the alias moves to the new version in one {@code _aliases} call, Meilisearch swaps the
+ * standby in, a generation that changed everything is announced (no window of the old version is served
+ * after it), and the replay runs on from its savepoint as the live job. The old version stays, with its
+ * job's savepoint, for {@code --rollback} until {@code --drop-old}. What the stack of {@code ./brain up}
+ * recorded ({@code .brain/endpoints.json}) says where everything is.
+ */
+@Command(name = "reindex", description = "Fill a new version of the index from a replay of the documents topic while "
+    + "searches go on, then switch to it; --rollback switches back, --drop-old deletes the old version.")
+final class Reindex extends Jobs.Cluster implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String LIVE = "IndexingJob";
+  private static final String PREVIOUS = "reindex.previous";
+
+  @Option(names = "--embedding-model", description = "the new version's model: all-minilm-l6-v2 or bge-small-en-v1.5 "
+      + "(default: the catalogue's, BRAIN_EMBEDDING_MODEL)")
+  String embeddingModel;
+
+  @Option(names = "--rollback", description = "switch back to the version before the last switch (while it is kept)")
+  boolean rollback;
+
+  @Option(names = "--drop-old", description = "delete the version before the last switch and its standby copy")
+  boolean dropOld;
+
+  @Option(names = "--jar", description = "the job jar (default: ${DEFAULT-VALUE})", defaultValue = "jobs/target/companion-brain-jobs.jar")
+  Path jar;
+
+  @Option(names = "--parallelism", description = "the replay's parallelism (default ${DEFAULT-VALUE}: one slot beside ./brain up's jobs)",
+      defaultValue = "1")
+  int parallelism;
+
+  @Option(names = "--timeout-minutes", description = "the longest the replay may take to catch up (default ${DEFAULT-VALUE})",
+      defaultValue = "60")
+  int timeoutMinutes;
+
+  /** A job as it was submitted, and where it stood: enough to run it again. */
+  record Version(int version, String savepoint, List<String> args, int parallelism) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (rollback && dropOld) {
+      System.err.println("reindex: --rollback or --drop-old, not both");
+      return 2;
+    }
+    FlinkRest rest = rest();
+    Jobs.Submission submission = Jobs.Submission.of(LIVE);
+    IndexingConfig live = config(submission.args());
+    try (RestClient es = ElasticsearchClients.builder(live.engines(), 0).build();
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, live.kafkaBootstrapServers()))) {
+      Client meili = new Client(new Config(live.engines().meilisearchUrl(), live.engines().meilisearchKey()));
+      if (dropOld) {
+        return dropOld(es, meili, live);
+      }
+      if (rollback) {
+        return rollback(rest, es, meili, live, submission);
+      }
+      return reindex(rest, es, admin, meili, live, submission);
+    }
+  }
+
+  private int reindex(FlinkRest rest, RestClient es, Admin admin, Client meili, IndexingConfig live,
+      Jobs.Submission submission) throws Exception {
+    String index = live.index();
+    String served = IndexVersions.served(es, index).orElseThrow(() -> new IllegalStateException(
+        "no index " + index + " to reindex: start the indexing job first (./brain up)"));
+    int current = IndexVersions.versionOf(index, served).orElseThrow();
+    Optional<Version> previous = previous();
+    if (previous.isPresent()) {
+      System.err.printf("reindex: version %d is kept for --rollback; ./brain reindex --drop-old first%n", previous.get().version());
+      return 1;
+    }
+    int next = IndexVersions.versions(es, index).stream().mapToInt(Integer::intValue).max().orElse(current) + 1;
+    EmbeddingModel model = embeddingModel != null ? EmbeddingModel.fromWire(embeddingModel)
+        : EmbeddingModel.fromWire(Settings.fromEnvironment().get(Setting.EMBEDDING_MODEL));
+    deleteStandby(meili, index);
+    IndexingConfig replay = live.withIndexVersion(next, true).withConsumerGroup(live.consumerGroup() + "-v" + next)
+        .withEmbeddingModel(model);
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no job jar at " + jar + " (./brain up builds it)");
+    }
+    Map<Integer, Long> target = endOffsets(admin, live.documentsTopic());
+    String jarId = rest.uploadJar(jar);
+    String replayId = rest.run(jarId, submission.entryClass(), replay.programArguments(), parallelism, null, false);
+    System.out.printf("replaying %s from its start into %s (%s, group %s) while %s keeps serving: job %s%n",
+        live.documentsTopic(), replay.elasticsearchIndex(), model.wireName(), replay.consumerGroup(), served, replayId);
+    long began = System.nanoTime();
+    awaitCaughtUp(rest, admin, replayId, replay, target);
+    double replaySeconds = (System.nanoTime() - began) / 1e9;
+
+    String liveId = RunningStack.recorded("job." + LIVE).orElseThrow();
+    System.out.println("caught up; stopping both jobs with a savepoint…");
+    String liveSavepoint = rest.stopWithSavepoint(liveId, null, Duration.ofMinutes(5));
+    String replaySavepoint = rest.stopWithSavepoint(replayId, null, Duration.ofMinutes(5));
+    IndexingConfig serving = replay.withIndexVersion(IndexingConfig.SERVED, false);
+    long switchBegan = System.nanoTime();
+    point(es, meili, index, replay.elasticsearchIndex());
+    long generation = RedisSink.announceSwitch(replay.withIndexVersion(next, false), count(es, replay.elasticsearchIndex()));
+    double switchMs = (System.nanoTime() - switchBegan) / 1e6;
+    String newId = rest.run(jarId, submission.entryClass(), serving.programArguments(), submission.parallelism(),
+        replaySavepoint, false);
+    Map<String, String> endpoints = RunningStack.readAll();
+    Jobs.Submission.record(endpoints, LIVE, newId, submission.entryClass(), serving.programArguments(), submission.parallelism());
+    endpoints.put("indexing_group", serving.consumerGroup());
+    record(endpoints, new Version(current, liveSavepoint, submission.args(), submission.parallelism()));
+    RunningStack.write(endpoints);
+    System.out.printf("switched %s to %s (%s) in %.0f ms, generation %d; the replay took %.0f s and runs on as %s: job %s%n",
+        index, replay.elasticsearchIndex(), model.wireName(), switchMs, generation, replaySeconds, LIVE, newId);
+    System.out.printf("%s is kept for ./brain reindex --rollback until ./brain reindex --drop-old%n", served);
+    return 0;
+  }
+
+  private int rollback(FlinkRest rest, RestClient es, Client meili, IndexingConfig live, Jobs.Submission submission)
+      throws Exception {
+    Version back = previous().orElse(null);
+    if (back == null) {
+      System.err.println("reindex --rollback: no version kept to roll back to (none switched from, or dropped)");
+      return 1;
+    }
+    String index = live.index();
+    String physical = IndexVersions.elasticsearch(index, back.version());
+    String served = IndexVersions.served(es, index).orElseThrow();
+    int current = IndexVersions.versionOf(index, served).orElseThrow();
+    String liveId = RunningStack.recorded("job." + LIVE).orElseThrow();
+    System.out.println("stopping " + LIVE + " (" + served + ") with a savepoint…");
+    String savepoint = rest.stopWithSavepoint(liveId, null, Duration.ofMinutes(5));
+    long began = System.nanoTime();
+    point(es, meili, index, physical);
+    IndexingConfig old = config(back.args());
+    long generation = RedisSink.announceSwitch(old.withIndexVersion(back.version(), false), count(es, physical));
+    double switchMs = (System.nanoTime() - began) / 1e6;
+    String jarId = rest.uploadJar(jar);
+    String id = rest.run(jarId, submission.entryClass(), back.args(), back.parallelism(), back.savepoint(), false);
+    Map<String, String> endpoints = RunningStack.readAll();
+    Jobs.Submission.record(endpoints, LIVE, id, submission.entryClass(), back.args(), back.parallelism());
+    endpoints.put("indexing_group", old.consumerGroup());
+    record(endpoints, new Version(current, savepoint, submission.args(), submission.parallelism()));
+    RunningStack.write(endpoints);
+    System.out.printf("rolled %s back to %s in %.0f ms, generation %d; its job catches up from its savepoint: %s%n",
+        index, physical, switchMs, generation, id);
+    System.out.printf("%s is kept (./brain reindex --rollback switches to it again)%n", served);
+    return 0;
+  }
+
+  private int dropOld(RestClient es, Client meili, IndexingConfig live) throws IOException {
+    Version old = previous().orElse(null);
+    if (old == null) {
+      System.err.println("reindex --drop-old: no old version is kept");
+      return 1;
+    }
+    String index = live.index();
+    String physical = IndexVersions.elasticsearch(index, old.version());
+    if (IndexVersions.served(es, index).orElse("").equals(physical)) {
+      throw new IllegalStateException(physical + " is the version served now; nothing dropped");
+    }
+    if (old.version() > 0) {
+      es.performRequest(new Request("DELETE", "/" + physical));
+    }
+    deleteStandby(meili, index);
+    Map<String, String> endpoints = RunningStack.readAll();
+    endpoints.keySet().removeIf(k -> k.startsWith(PREVIOUS + "."));
+    RunningStack.write(endpoints);
+    System.out.printf("dropped %s and Meilisearch's %s; the savepoint %s is left for the operator%n", physical,
+        IndexVersions.standby(index), old.savepoint());
+    return 0;
+  }
+
+  /**
+   * Serves {@code physical}: the alias moves in one call, then Meilisearch swaps its standby in (the
+   * standby then holds the version switched from).
+   */
+  private static void point(RestClient es, Client meili, String index, String physical) {
+    IndexVersions.serve(es, index, physical);
+    SwapIndexesParams swap = new SwapIndexesParams().setIndexes(new String[] {index, IndexVersions.standby(index)});
+    await(meili, meili.swapIndexes(new SwapIndexesParams[] {swap}), "swap " + index + " and its standby");
+  }
+
+  private static void deleteStandby(Client meili, String index) {
+    String standby = IndexVersions.standby(index);
+    TaskInfo task = meili.deleteIndex(standby);
+    meili.waitForTask(task.getTaskUid()); // fails (index_not_found) when there is none: nothing to delete
+  }
+
+  private static void await(Client meili, TaskInfo task, String what) {
+    meili.waitForTask(task.getTaskUid());
+    var done = meili.getTask(task.getTaskUid());
+    if (done.getStatus() != TaskStatus.SUCCEEDED) {
+      throw new IllegalStateException("Meilisearch could not " + what + ": " + done.getError());
+    }
+  }
+
+  /** Polls the replay's committed offsets with a progress bar until it has caught up ({@link ReplayProgress}). */
+  private void awaitCaughtUp(FlinkRest rest, Admin admin, String jobId, IndexingConfig replay, Map<Integer, Long> target)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(timeoutMinutes).toNanos();
+    long keepingUp = 10L * replay.batchSize();
+    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("replayed").setInitialMax(target.values().stream()
+        .mapToLong(Long::longValue).sum()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build()) {
+      while (true) {
+        String state = rest.state(jobId);
+        if (!state.equals("RUNNING") && !state.equals("CREATED") && !state.equals("INITIALIZING")) {
+          throw new IllegalStateException("the replay job " + jobId + " is " + state + ": " + rest.exceptions(jobId)
+              + "; the served version is untouched");
+        }
+        ReplayProgress progress = new ReplayProgress(target, committed(admin, replay), endOffsets(admin, replay.documentsTopic()));
+        bar.stepTo(progress.replayed());
+        bar.setExtraMessage(" lag " + progress.lag());
+        if (progress.caughtUp(keepingUp)) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the replay did not catch up within " + timeoutMinutes + " minutes (lag "
+              + progress.lag() + "); it still runs as job " + jobId + ", the served version is untouched");
+        }
+        Thread.sleep(500); // polling the group's committed offsets, as ingest --wait does
+      }
+    }
+  }
+
+  private static Map<Integer, Long> endOffsets(Admin admin, String topic) throws Exception {
+    var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+    Map<TopicPartition, OffsetSpec> latest = partitions.stream()
+        .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+    Map<Integer, Long> ends = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+    return ends;
+  }
+
+  private static Map<Integer, Long> committed(Admin admin, IndexingConfig config) throws Exception {
+    Map<Integer, Long> offsets = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(config.consumerGroup()).partitionsToOffsetAndMetadata().get();
+    committed.forEach((tp, at) -> {
+      if (at != null && tp.topic().equals(config.documentsTopic())) {
+        offsets.put(tp.partition(), at.offset());
+      }
+    });
+    return offsets;
+  }
+
+  private static long count(RestClient es, String physical) throws IOException {
+    es.performRequest(new Request("POST", "/" + physical + "/_refresh"));
+    var answer = JSON.readTree(es.performRequest(new Request("GET", "/" + physical + "/_count")).getEntity().getContent());
+    return answer.path("count").asLong();
+  }
+
+  /** The job's configuration from its program arguments over this process's environment and the recorded Meilisearch key. */
+  private static IndexingConfig config(List<String> args) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    RunningStack.get(Setting.MEILISEARCH_KEY, "meilisearch_key").ifPresent(k -> env.put(Setting.MEILISEARCH_KEY.variable(), k));
+    return IndexingConfig.from(Settings.fromArgsAndEnvironment(args.toArray(String[]::new), env, IndexingConfig.SETTINGS));
+  }
+
+  /** The version switched from, while it is kept. */
+  static Optional<Version> previous() {
+    Optional<String> version = RunningStack.recorded(PREVIOUS + ".version");
+    if (version.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Version(Integer.parseInt(version.get()), RunningStack.recorded(PREVIOUS + ".savepoint").orElseThrow(),
+          JSON.readValue(RunningStack.recorded(PREVIOUS + ".args").orElse("[]"), new TypeReference<List<String>>() {}),
+          Integer.parseInt(RunningStack.recorded(PREVIOUS + ".parallelism").orElse("1"))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void record(Map<String, String> endpoints, Version v) {
+    try {
+      endpoints.put(PREVIOUS + ".version", Integer.toString(v.version()));
+      endpoints.put(PREVIOUS + ".savepoint", v.savepoint());
+      endpoints.put(PREVIOUS + ".args", JSON.writeValueAsString(v.args()));
+      endpoints.put(PREVIOUS + ".parallelism", Integer.toString(v.parallelism()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
