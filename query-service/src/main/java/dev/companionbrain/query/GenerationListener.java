@@ -32,9 +32,12 @@ final class GenerationListener implements AutoCloseable {
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final ScheduledExecutorService poller;
   private final Timer freshness;
+  private final Runnable beforeNewGeneration;
 
+  /** @param beforeNewGeneration run before a generation newer than the last one is taken in (the served model's check) */
   GenerationListener(RedisConnector client, RedisStore redis, GenerationClock generations, LongSupplier clock,
-      MeterRegistry registry) {
+      MeterRegistry registry, Runnable beforeNewGeneration) {
+    this.beforeNewGeneration = beforeNewGeneration;
     this.redis = redis;
     this.generations = generations;
     this.clock = clock;
@@ -77,8 +80,11 @@ final class GenerationListener implements AutoCloseable {
   /** The most generations a missed run is read back for. */
   private static final int GAP_READ = 64;
 
-  private void observe(GenerationNotice notice) {
+  private synchronized void observe(GenerationNotice notice) {
     long known = generations.current();
+    if (notice.generation() > known) {
+      beforeNewGeneration.run();
+    }
     if (known > 0 && notice.generation() > known + 1) {
       // notices were missed (a reconnect, or the poll saw only the newest): what they changed is
       // read back, so the windows of the generations before can still be judged

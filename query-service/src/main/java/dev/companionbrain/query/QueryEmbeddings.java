@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class QueryEmbeddings implements AutoCloseable {
   private final Embedder embedder;
-  private final Cache<String, float[]> cache = Caffeine.newBuilder().maximumSize(50_000).build();
+  private final Cache<Key, float[]> cache = Caffeine.newBuilder().maximumSize(50_000).build();
   private final ThreadPoolExecutor pool;
   private final Timer computing;
 
@@ -36,16 +36,20 @@ final class QueryEmbeddings implements AutoCloseable {
   }
 
   CompletableFuture<float[]> embed(String q, boolean bypassCache) {
-    String key = VisibleText.normalize(q); // the cache key's form: the model is uncased
+    String text = VisibleText.normalize(q); // the cache key's form: the model is uncased
     if (bypassCache) {
-      return CompletableFuture.supplyAsync(() -> computed(key), (Executor) pool);
+      return CompletableFuture.supplyAsync(() -> computed(text), (Executor) pool);
     }
+    // keyed by model too: after the served index changed model (ServedModel), no vector of the other is reused
+    Key key = new Key(embedder.model(), text);
     float[] cached = cache.getIfPresent(key);
     if (cached != null) {
       return CompletableFuture.completedFuture(cached);
     }
-    return CompletableFuture.supplyAsync(() -> cache.get(key, this::computed), (Executor) pool);
+    return CompletableFuture.supplyAsync(() -> cache.get(key, k -> computed(k.text())), (Executor) pool);
   }
+
+  private record Key(dev.companionbrain.core.embed.EmbeddingModel model, String text) {}
 
   private float[] computed(String text) {
     long began = System.nanoTime();

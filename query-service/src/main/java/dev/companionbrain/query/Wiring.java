@@ -51,11 +51,14 @@ final class Wiring {
       resources.add(0, keyConnection);
       ApiKeyStore keyStore = new ApiKeyStore(keyConnection);
       GenerationClock generations = new GenerationClock();
-      GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry);
-      resources.add(0, listener);
       VectorDialect dialect = detectDialect(elasticsearch);
-      // a query embedded by one model never searches another model's vectors
+      // a query embedded by one model never searches another model's vectors: the index's model is the
+      // service's at start, and followed after a reindex switched to another's (before its generation)
       dev.companionbrain.core.index.IndexCreator.requireModel(elasticsearch, config.index(), config.embeddingModel());
+      ServedModel embedder = new ServedModel(Embedder.of(config.embeddingModel()),
+          () -> dev.companionbrain.core.index.IndexCreator.recordedModel(elasticsearch, config.index()), Embedder::of);
+      GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry, embedder::check);
+      resources.add(0, listener);
       Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
       retrievals.put(Retriever.TEXT, text);
       retrievals.put(Retriever.KEYWORD, new Bm25Retrieval(elasticsearch, config.index()));
@@ -68,7 +71,7 @@ final class Wiring {
       });
       probes.put("meilisearch", text::healthy);
       probes.put("redis", redis::ping);
-      return new QueryService.Collaborators(retrievals, Embedder.of(config.embeddingModel()), redis, hydrator::get, probes,
+      return new QueryService.Collaborators(retrievals, embedder, redis, hydrator::get, probes,
           LatencyReporter.producer(config.kafkaBootstrapServers()),
           config.warming()
               ? cache -> new WarmConsumer(config.kafkaBootstrapServers(), config.warmTopic(), config.warmersGroup(), cache,
