@@ -1,0 +1,190 @@
+package dev.companionbrain.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.companionbrain.core.config.Setting;
+import dev.companionbrain.core.embed.EmbeddingModel;
+import dev.companionbrain.core.index.IndexCreator;
+import dev.companionbrain.core.index.IndexVersions;
+import dev.companionbrain.jobs.indexing.IndexingConfig;
+import dev.companionbrain.jobs.indexing.IndexingJob;
+import dev.companionbrain.localstack.Endpoints;
+import dev.companionbrain.localstack.FlinkCluster;
+import dev.companionbrain.localstack.FlinkRest;
+import dev.companionbrain.localstack.LocalStackExtension;
+import dev.companionbrain.localstack.Ports;
+import dev.companionbrain.query.QueryService;
+import dev.companionbrain.testsupport.Engines;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code ./brain reindex} on a real Flink cluster (issue #21), once: the live job embeds with MiniLM,
+ * the reindex replays the compacted topic into version 2 with bge while a paced search loop runs and
+ * documents, updates and deletes keep arriving; then the rollback and the drop of the old version.
+ */
+@ExtendWith(LocalStackExtension.class)
+class ReindexIT {
+  private static final Path JAR = Path.of("..", "jobs", "target", "companion-brain-jobs.jar");
+
+  @Test
+  void aReindexToAnotherModelWhileDocumentsArriveLosesNothingFailsNoSearchAndRollsBack(Endpoints e, @TempDir Path home)
+      throws Exception {
+    assertThat(JAR).as("the shaded job jar (the jobs module's package builds it)").exists();
+    String before = System.getProperty("brain.home");
+    System.setProperty("brain.home", home.toString());
+    try (Engines engines = new Engines(e);
+        FlinkCluster cluster = FlinkCluster.start(Path.of("..", "flink-conf", "config.yaml"), 1,
+            Map.of(Setting.MEILISEARCH_KEY.variable(), e.meilisearchKey()))) {
+      IndexingConfig live = IndexingConfig.inNamespace(Engines.freshNamespace(), e.kafkaBootstrapServers(),
+          engines.addresses(), 500).withEmbeddingModel(EmbeddingModel.MINILM);
+      String index = live.index();
+      String topic = live.documentsTopic();
+      IndexingJob.prepare(live); // the compacted topic and version 1 behind the alias
+      Map<String, String> expected = new ConcurrentHashMap<>(); // id -> last title
+      for (int i = 0; i < 80; i++) {
+        engines.produce(topic, "d" + i, Engines.doc("d" + i, "first d" + i, "a document about flow number " + i));
+        expected.put("d" + i, "first d" + i);
+      }
+      for (int i = 0; i < 10; i++) { // deletes older than the replay
+        engines.produce(topic, "d" + i, "{\"op\":\"delete\",\"id\":\"d" + i + "\"}");
+        expected.remove("d" + i);
+      }
+      for (int i = 10; i < 20; i++) {
+        engines.produce(topic, "d" + i, Engines.doc("d" + i, "second d" + i, "updated before the replay " + i));
+        expected.put("d" + i, "second d" + i);
+      }
+      engines.flush();
+      FlinkRest rest = new FlinkRest(cluster.restUrl());
+      String jobId = rest.run(rest.uploadJar(JAR), IndexingJob.class.getName(), live.programArguments(), 1, null, false);
+      Map<String, String> endpoints = new LinkedHashMap<>();
+      Jobs.Submission.record(endpoints, Reindex.LIVE, jobId, IndexingJob.class.getName(), live.programArguments(), 1);
+      endpoints.put("flink_rest", cluster.restUrl());
+      endpoints.put("meilisearch_key", e.meilisearchKey());
+      endpoints.put("indexing_group", live.consumerGroup());
+      RunningStack.write(endpoints);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
+          engines.esIds(index).equals(expected.keySet()) && engines.meiliCount(index) == expected.size());
+      assertThat(IndexVersions.served(engines.elasticsearch, index)).contains(index + "_v1");
+
+      int port = Ports.free();
+      try (QueryService service = QueryService.start(EmbeddedProduct.query(e, index, port, Map.of(
+          Setting.API_KEYS.variable(), "off", Setting.EMBEDDING_MODEL.variable(), EmbeddingModel.MINILM.wireName())))) {
+        AtomicBoolean searching = new AtomicBoolean(true);
+        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        HttpClient http = HttpClient.newHttpClient();
+        Thread searcher = new Thread(() -> {
+          for (int i = 0; searching.get(); i++) {
+            try {
+              HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                  + "/search?mode=hybrid&q=" + URLEncoder.encode("flow number " + (i % 40), StandardCharsets.UTF_8)))
+                  .header("Cache-Control", i % 2 == 0 ? "no-cache" : "max-age=60").build(), HttpResponse.BodyHandlers.ofString());
+              statuses.computeIfAbsent(answer.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+              Thread.sleep(20); // a paced mix: about 30 searches a second
+            } catch (InterruptedException stop) {
+              return;
+            } catch (Exception failed) {
+              statuses.computeIfAbsent(-1, k -> new AtomicInteger()).incrementAndGet();
+            }
+          }
+        }, "searches");
+        // new documents, updates and deletes while the replay runs
+        Thread producer = new Thread(() -> {
+          try {
+            for (int i = 0; i < 30; i++) {
+              engines.produce(topic, "n" + i, Engines.doc("n" + i, "new n" + i, "arrived during the replay " + i));
+              expected.put("n" + i, "new n" + i);
+              if (i < 10) {
+                engines.produce(topic, "d" + (20 + i), Engines.doc("d" + (20 + i), "third d" + (20 + i), "updated during it"));
+                expected.put("d" + (20 + i), "third d" + (20 + i));
+                engines.produce(topic, "d" + (30 + i), "{\"op\":\"delete\",\"id\":\"d" + (30 + i) + "\"}");
+                expected.remove("d" + (30 + i));
+              }
+              engines.flush();
+              Thread.sleep(200); // paced over the first seconds of the replay
+            }
+          } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+          }
+        }, "producer");
+        searcher.start();
+        producer.start();
+        int reindexed = new CommandLine(new Reindex()).execute("--embedding-model", EmbeddingModel.BGE_SMALL.wireName(),
+            "--jar", JAR.toString());
+        producer.join();
+        assertThat(reindexed).isZero();
+        assertThat(IndexVersions.served(engines.elasticsearch, index)).contains(index + "_v2");
+        assertThat(IndexCreator.recordedModel(engines.elasticsearch, index)).contains(EmbeddingModel.BGE_SMALL);
+        // every live document in the new version once, none of the deleted, each in its last version; the
+        // same in Meilisearch, whose served name now holds the new version
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          assertThat(engines.esIds(index + "_v2")).isEqualTo(expected.keySet());
+          assertThat(new HashSet<>(engines.meiliIds(index))).isEqualTo(expected.keySet());
+        });
+        assertThat(engines.esCount(index + "_v2")).isEqualTo(expected.size());
+        for (String id : List.of("d10", "d25", "n29")) {
+          assertThat(engines.esGet(index + "_v2", id).at("/_source/title").asText()).isEqualTo(expected.get(id));
+          assertThat(engines.meiliGet(index, id).get("title").asText()).isEqualTo(expected.get(id));
+        }
+        // the new version's job serves on: a document after the switch reaches it
+        engines.produce(topic, "after", Engines.doc("after", "after the switch", "indexed by the job of version 2"));
+        engines.flush();
+        await().atMost(Duration.ofMinutes(1)).until(() -> engines.esGet(index + "_v2", "after") != null
+            && engines.meiliGet(index, "after") != null);
+        expected.put("after", "after the switch");
+        HttpResponse<String> vector = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/search?mode=vector&q=after+the+switch")).header("Cache-Control", "no-cache").build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(vector.statusCode()).isEqualTo(200);
+        assertThat(vector.body()).as("queries embedded with the new version's model find it").contains("\"after\"");
+
+        // the rollback: version 1 again, its job catching up from its savepoint
+        assertThat(new CommandLine(new Reindex()).execute("--rollback", "--jar", JAR.toString())).isZero();
+        assertThat(IndexVersions.served(engines.elasticsearch, index)).contains(index + "_v1");
+        assertThat(IndexCreator.recordedModel(engines.elasticsearch, index)).contains(EmbeddingModel.MINILM);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          assertThat(engines.esIds(index)).isEqualTo(expected.keySet());
+          assertThat(new HashSet<>(engines.meiliIds(index))).isEqualTo(expected.keySet());
+        });
+        JsonNode d25 = engines.esGet(index, "d25");
+        assertThat(d25.at("/_index").asText()).isEqualTo(index + "_v1");
+        assertThat(d25.at("/_source/title").asText()).isEqualTo("third d25");
+        searching.set(false);
+        searcher.join();
+        assertThat(statuses.keySet()).as("every search answered 200: %s", statuses).containsOnly(200);
+        assertThat(statuses.get(200).get()).isGreaterThan(50);
+
+        // the old version (2, rolled back from) dropped
+        assertThat(new CommandLine(new Reindex()).execute("--drop-old")).isZero();
+        assertThat(IndexVersions.versions(engines.elasticsearch, index)).containsExactly(1);
+        assertThat(new CommandLine(new Reindex()).execute("--rollback")).as("nothing kept to roll back to").isEqualTo(1);
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty("brain.home");
+      } else {
+        System.setProperty("brain.home", before);
+      }
+    }
+  }
+}
