@@ -49,7 +49,9 @@ import picocli.CommandLine.Option;
  * standby in, a generation that changed everything is announced (no window of the old version is served
  * after it), and the replay runs on from its savepoint as the live job. The old version stays, with its
  * job's savepoint, for {@code --rollback} until {@code --drop-old}. What the stack of {@code ./brain up}
- * recorded ({@code .brain/endpoints.json}) says where everything is.
+ * recorded ({@code .brain/endpoints.json}) says where everything is. The same rebuilds an engine whose
+ * index was lost: the replay fills both engines' new version while the served one answers with what it
+ * still has.
  */
 @Command(name = "reindex", description = "Fill a new version of the index from a replay of the documents topic while "
     + "searches go on, then switch to it; --rollback switches back, --drop-old deletes the old version.")
@@ -119,8 +121,10 @@ final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     EmbeddingModel model = embeddingModel != null ? EmbeddingModel.fromWire(embeddingModel)
         : EmbeddingModel.fromWire(Settings.fromEnvironment().get(Setting.EMBEDDING_MODEL));
     deleteStandby(meili, index);
-    IndexingConfig replay = live.withIndexVersion(next, true).withConsumerGroup(live.consumerGroup() + "-v" + next)
+    IndexingConfig replay = live.withIndexVersion(next, true).withConsumerGroup(replayGroup(live.consumerGroup(), next))
         .withEmbeddingModel(model);
+    // a group of this name left by an earlier replay (of a version since dropped) would resume, not replay
+    forgetGroup(admin, replay.consumerGroup());
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no job jar at " + jar + " (./brain up builds it)");
     }
@@ -216,6 +220,8 @@ final class Reindex extends Jobs.Cluster implements Callable<Integer> {
    */
   private static void point(RestClient es, Client meili, String index, String physical) {
     IndexVersions.serve(es, index, physical);
+    // a swap needs both: a served index that was lost (the replay rebuilds it) is made again, empty
+    dev.companionbrain.core.index.IndexCreator.ensureMeilisearch(meili, index);
     SwapIndexesParams swap = new SwapIndexesParams().setIndexes(new String[] {index, IndexVersions.standby(index)});
     await(meili, meili.swapIndexes(new SwapIndexesParams[] {swap}), "swap " + index + " and its standby");
   }
@@ -260,6 +266,19 @@ final class Reindex extends Jobs.Cluster implements Callable<Integer> {
         Thread.sleep(500); // polling the group's committed offsets, as ingest --wait does
       }
     }
+  }
+
+  /** The consumer group of the replay into {@code version}: the live group's name (less its own version) and the version's. */
+  static String replayGroup(String liveGroup, int version) {
+    return liveGroup.replaceFirst("-v[0-9]+$", "") + "-v" + version;
+  }
+
+  private static void forgetGroup(Admin admin, String group) throws Exception {
+    if (admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().isEmpty()) {
+      return;
+    }
+    admin.deleteConsumerGroups(List.of(group)).all().get();
+    System.out.println("deleted consumer group " + group + " of an earlier replay, so that this one reads from the start");
   }
 
   private static Map<Integer, Long> endOffsets(Admin admin, String topic) throws Exception {

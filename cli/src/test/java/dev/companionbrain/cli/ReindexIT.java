@@ -41,7 +41,8 @@ import picocli.CommandLine;
 /**
  * {@code ./brain reindex} on a real Flink cluster (issue #21), once: the live job embeds with MiniLM,
  * the reindex replays the compacted topic into version 2 with bge while a paced search loop runs and
- * documents, updates and deletes keep arriving; then the rollback and the drop of the old version.
+ * documents, updates and deletes keep arriving; then the rollback, the drop of the old version, and a
+ * lost Meilisearch index rebuilt by another reindex.
  */
 @ExtendWith(LocalStackExtension.class)
 class ReindexIT {
@@ -147,16 +148,18 @@ class ReindexIT {
           assertThat(engines.meiliGet(index, id).get("title").asText()).isEqualTo(expected.get(id));
         }
         // the new version's job serves on: a document after the switch reaches it
-        engines.produce(topic, "after", Engines.doc("after", "after the switch", "indexed by the job of version 2"));
+        engines.produce(topic, "after", Engines.doc("after", "Kelvin-Helmholtz instability of a vortex sheet",
+            "the rolling up of a shear layer between two streams"));
         engines.flush();
         await().atMost(Duration.ofMinutes(1)).until(() -> engines.esGet(index + "_v2", "after") != null
             && engines.meiliGet(index, "after") != null);
-        expected.put("after", "after the switch");
+        expected.put("after", "Kelvin-Helmholtz instability of a vortex sheet");
         HttpResponse<String> vector = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-            + "/search?mode=vector&q=after+the+switch")).header("Cache-Control", "no-cache").build(),
+            + "/search?mode=vector&k=1&q=vortex+sheet+instability")).header("Cache-Control", "no-cache").build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(vector.statusCode()).isEqualTo(200);
-        assertThat(vector.body()).as("queries embedded with the new version's model find it").contains("\"after\"");
+        assertThat(vector.body()).as("queries embedded with the new version's model find it first")
+            .contains("\"hits\":[{\"id\":\"after\"");
 
         // the rollback: version 1 again, its job catching up from its savepoint
         assertThat(new CommandLine(new Reindex()).execute("--rollback", "--jar", JAR.toString())).isZero();
@@ -169,15 +172,32 @@ class ReindexIT {
         JsonNode d25 = engines.esGet(index, "d25");
         assertThat(d25.at("/_index").asText()).isEqualTo(index + "_v1");
         assertThat(d25.at("/_source/title").asText()).isEqualTo("third d25");
-        searching.set(false);
-        searcher.join();
-        assertThat(statuses.keySet()).as("every search answered 200: %s", statuses).containsOnly(200);
-        assertThat(statuses.get(200).get()).isGreaterThan(50);
 
         // the old version (2, rolled back from) dropped
         assertThat(new CommandLine(new Reindex()).execute("--drop-old")).isZero();
         assertThat(IndexVersions.versions(engines.elasticsearch, index)).containsExactly(1);
         assertThat(new CommandLine(new Reindex()).execute("--rollback")).as("nothing kept to roll back to").isEqualTo(1);
+
+        // a lost Meilisearch index rebuilt by the same mechanism: a reindex with the same model, while the
+        // searches go on against what is left (BM25 and kNN)
+        engines.meilisearch.waitForTask(engines.meilisearch.deleteIndex(index).getTaskUid());
+        assertThat(new CommandLine(new Reindex()).execute("--embedding-model", EmbeddingModel.MINILM.wireName(),
+            "--jar", JAR.toString())).isZero();
+        assertThat(IndexVersions.served(engines.elasticsearch, index)).as("the dropped version's number is free again")
+            .contains(index + "_v2");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+            assertThat(new HashSet<>(engines.meiliIds(index))).as("nothing lost").isEqualTo(expected.keySet()));
+        assertThat(engines.esIds(index)).isEqualTo(expected.keySet());
+        HttpResponse<String> text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/search?mode=text&q=arrived+during+the+replay")).header("Cache-Control", "no-cache").build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(text.statusCode()).isEqualTo(200);
+        assertThat(text.body()).as("Meilisearch answers again").contains("arrived during the replay");
+
+        searching.set(false);
+        searcher.join();
+        assertThat(statuses.keySet()).as("every search answered 200: %s", statuses).containsOnly(200);
+        assertThat(statuses.get(200).get()).isGreaterThan(50);
       }
     } finally {
       if (before == null) {

@@ -31,4 +31,11 @@ class ReplayProgressTest {
     assertThat(new ReplayProgress(Map.of(), Map.of(), Map.of()).caughtUp(0)).as("an empty topic").isTrue();
     assertThat(new ReplayProgress(Map.of(0, 0L), Map.of(), Map.of(0, 0L)).caughtUp(0)).isTrue();
   }
+
+  @Test
+  void aReplaysGroupIsTheLiveGroupsBaseNameAndItsVersion() {
+    assertThat(Reindex.replayGroup("brain-indexing", 2)).isEqualTo("brain-indexing-v2");
+    assertThat(Reindex.replayGroup("brain-indexing-v2", 3)).isEqualTo("brain-indexing-v3");
+    assertThat(Reindex.replayGroup("brain-v2-indexing", 3)).isEqualTo("brain-v2-indexing-v3");
+  }
 }
