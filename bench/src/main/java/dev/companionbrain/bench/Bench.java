@@ -5,14 +5,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code ./brain bench indexing|load|cache|capacity|passages}: the end-to-end benchmarks on real engines, each writing its
+ * {@code ./brain bench indexing|load|cache|capacity|passages|reindex}: the end-to-end benchmarks on real engines, each writing its
  * report into {@code bench-reports/} (BENCHMARKS.md says how to read them). The brain script runs this
  * class from bench/target/runtime.classpath; {@code ./brain bench micro} runs JMH beside the code instead.
  */
 @Command(name = "brain bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on real engines (see BENCHMARKS.md).",
     subcommands = {IndexingBenchmark.class, LoadBenchmark.class, CacheBenchmark.class, CapacityBenchmark.class,
-        PassageBenchmark.class})
+        PassageBenchmark.class, ReindexBenchmark.class})
 public final class Bench implements Callable<Integer> {
 
   public static void main(String[] args) {

@@ -13,7 +13,7 @@ import picocli.CommandLine;
 
 /** The {@code ./brain bench} commands the docs name exist with their options (cli's ReadmeTest for the rest). */
 class BenchCommandsTest {
-  private static final Pattern COMMAND = Pattern.compile("\\./brain bench (indexing|load|cache|capacity|passages)([^`\\n]*)");
+  private static final Pattern COMMAND = Pattern.compile("\\./brain bench (indexing|load|cache|capacity|passages|reindex)([^`\\n]*)");
 
   @Test
   void everyBenchCommandOfTheDocsIsOneBenchKnowsWithItsOptions() throws Exception {

@@ -55,7 +55,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "reindex", description = "Fill a new version of the index from a replay of the documents topic while "
     + "searches go on, then switch to it; --rollback switches back, --drop-old deletes the old version.")
-final class Reindex extends Jobs.Cluster implements Callable<Integer> {
+public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String LIVE = "IndexingJob";
   private static final String PREVIOUS = "reindex.previous";
@@ -152,6 +152,9 @@ final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     Jobs.Submission.record(endpoints, LIVE, newId, submission.entryClass(), serving.programArguments(), submission.parallelism());
     endpoints.put("indexing_group", serving.consumerGroup());
     record(endpoints, new Version(current, liveSavepoint, submission.args(), submission.parallelism()));
+    // the last reindex's figures, for the operator and ./brain bench reindex
+    endpoints.put("reindex.last.replay_seconds", String.format(java.util.Locale.ROOT, "%.1f", replaySeconds));
+    endpoints.put("reindex.last.switch_ms", String.format(java.util.Locale.ROOT, "%.0f", switchMs));
     RunningStack.write(endpoints);
     System.out.printf("switched %s to %s (%s) in %.0f ms, generation %d; the replay took %.0f s and runs on as %s: job %s%n",
         index, replay.elasticsearchIndex(), model.wireName(), switchMs, generation, replaySeconds, LIVE, newId);

@@ -126,14 +126,18 @@ class ValidateRecordsTest {
   }
 
   @Test
-  void tombstoneIsMalformed() throws Exception {
+  void aTombstoneIsTheDeleteOfItsKeysDocumentAndOneWithoutAKeyIsDeadLettered() throws Exception {
     process(record("doc-1", null));
+    process(record(null, null));
 
-    assertThat(harness.extractOutputValues()).isEmpty();
+    assertThat(harness.extractOutputValues()).singleElement().satisfies(a -> {
+      assertThat(a.id).isEqualTo("doc-1");
+      assertThat(a.delete).isTrue();
+    });
     List<DeadLetter> dead = deadLetters();
     assertThat(dead).hasSize(1);
-    assertThat(dead.get(0).reason).isEqualTo("malformed_json");
-    assertThat(dead.get(0).key).isEqualTo(utf8("doc-1"));
+    assertThat(dead.get(0).reason).isEqualTo("missing_id");
+    assertThat(dead.get(0).key).isNull();
     assertThat(dead.get(0).value).isNull();
   }
 
