@@ -142,23 +142,37 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     String liveSavepoint = rest.stopWithSavepoint(liveId, null, Duration.ofMinutes(5));
     String replaySavepoint = rest.stopWithSavepoint(replayId, null, Duration.ofMinutes(5));
     IndexingConfig serving = replay.withIndexVersion(IndexingConfig.SERVED, false);
+    if (current == 0) {
+      System.out.println(served + " was made before versions: an alias cannot share its name, so the switch deletes it "
+          + "and there is no rollback to it");
+    }
     long switchBegan = System.nanoTime();
     point(es, meili, index, replay.elasticsearchIndex());
     long generation = RedisSink.announceSwitch(replay.withIndexVersion(next, false), count(es, replay.elasticsearchIndex()));
     double switchMs = (System.nanoTime() - switchBegan) / 1e6;
-    String newId = rest.run(jarId, submission.entryClass(), serving.programArguments(), submission.parallelism(),
-        replaySavepoint, false);
+    String newId;
+    try {
+      newId = rest.run(jarId, submission.entryClass(), serving.programArguments(), submission.parallelism(),
+          replaySavepoint, false);
+    } catch (FlinkRest.FlinkRestException e) {
+      throw new IllegalStateException(e.getMessage() + "; the switch to " + replay.elasticsearchIndex() + " is done: run "
+          + "the job from " + replaySavepoint + " with " + serving.programArguments() + " (./brain jobs upgrade --arg ...)");
+    }
     Map<String, String> endpoints = RunningStack.readAll();
     Jobs.Submission.record(endpoints, LIVE, newId, submission.entryClass(), serving.programArguments(), submission.parallelism());
     endpoints.put("indexing_group", serving.consumerGroup());
-    record(endpoints, new Version(current, liveSavepoint, submission.args(), submission.parallelism()));
+    if (current > 0) {
+      record(endpoints, new Version(current, liveSavepoint, submission.args(), submission.parallelism()));
+    }
     // the last reindex's figures, for the operator and ./brain bench reindex
     endpoints.put("reindex.last.replay_seconds", String.format(java.util.Locale.ROOT, "%.1f", replaySeconds));
     endpoints.put("reindex.last.switch_ms", String.format(java.util.Locale.ROOT, "%.0f", switchMs));
     RunningStack.write(endpoints);
     System.out.printf("switched %s to %s (%s) in %.0f ms, generation %d; the replay took %.0f s and runs on as %s: job %s%n",
         index, replay.elasticsearchIndex(), model.wireName(), switchMs, generation, replaySeconds, LIVE, newId);
-    System.out.printf("%s is kept for ./brain reindex --rollback until ./brain reindex --drop-old%n", served);
+    if (current > 0) {
+      System.out.printf("%s is kept for ./brain reindex --rollback until ./brain reindex --drop-old%n", served);
+    }
     return 0;
   }
 
