@@ -139,8 +139,8 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
 
     String liveId = RunningStack.recorded("job." + LIVE).orElseThrow();
     System.out.println("caught up; stopping both jobs with a savepoint…");
-    String liveSavepoint = rest.stopWithSavepoint(liveId, null, Duration.ofMinutes(5));
-    String replaySavepoint = rest.stopWithSavepoint(replayId, null, Duration.ofMinutes(5));
+    String liveSavepoint = stop(rest, liveId);
+    String replaySavepoint = stop(rest, replayId);
     IndexingConfig serving = replay.withIndexVersion(IndexingConfig.SERVED, false);
     if (current == 0) {
       System.out.println(served + " was made before versions: an alias cannot share its name, so the switch deletes it "
@@ -189,7 +189,7 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     int current = IndexVersions.versionOf(index, served).orElseThrow();
     String liveId = RunningStack.recorded("job." + LIVE).orElseThrow();
     System.out.println("stopping " + LIVE + " (" + served + ") with a savepoint…");
-    String savepoint = rest.stopWithSavepoint(liveId, null, Duration.ofMinutes(5));
+    String savepoint = stop(rest, liveId);
     long began = System.nanoTime();
     point(es, meili, index, physical);
     IndexingConfig old = config(back.args());
@@ -229,6 +229,32 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     System.out.printf("dropped %s and Meilisearch's %s; the savepoint %s is left for the operator%n", physical,
         IndexVersions.standby(index), old.savepoint());
     return 0;
+  }
+
+  private static final java.util.regex.Pattern WRITTEN = java.util.regex.Pattern.compile("A savepoint has been created at: (\\S+?),");
+
+  /**
+   * Stops a job with a savepoint. When Flink wrote the savepoint and the job then failed while finishing
+   * ("the savepoint is consistent", in Flink's words), the job is cancelled if it restarted, so that it
+   * writes nothing more, and the savepoint is used: one line says so, with the job's exceptions.
+   */
+  private static String stop(FlinkRest rest, String jobId) {
+    try {
+      return rest.stopWithSavepoint(jobId, null, Duration.ofMinutes(5));
+    } catch (FlinkRest.FlinkRestException e) {
+      java.util.regex.Matcher written = WRITTEN.matcher(e.getMessage());
+      if (!written.find()) {
+        throw new IllegalStateException(e.getMessage() + "; the job's exceptions: " + rest.exceptions(jobId));
+      }
+      String state = rest.state(jobId);
+      if (!List.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+        rest.cancel(jobId);
+        rest.awaitState(jobId, "CANCELED", Duration.ofMinutes(2));
+      }
+      System.out.println("job " + jobId + " failed after its savepoint was written (" + state + "; " + rest.exceptions(jobId)
+          + "); going on from the savepoint, which Flink reports consistent");
+      return written.group(1);
+    }
   }
 
   /**
