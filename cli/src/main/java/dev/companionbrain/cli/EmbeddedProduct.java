@@ -61,13 +61,13 @@ public final class EmbeddedProduct {
         tuned.engineOutageToleranceMillis(), tuned.generationChangesMax(), tuned.embeddingModel());
   }
 
-  /** The catalogue's settings: this process's environment, {@code overrides} over it. */
   /** The model the local product embeds with ({@code BRAIN_EMBEDDING_MODEL}), loaded in this JVM. */
   public static dev.companionbrain.core.embed.Embedder embedder() {
     return dev.companionbrain.core.embed.Embedder.of(settings(Map.of()).parse(Setting.EMBEDDING_MODEL,
         dev.companionbrain.core.embed.EmbeddingModel::fromWire));
   }
 
+  /** The catalogue's settings: this process's environment, {@code overrides} over it. */
   public static Settings settings(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(overrides);

@@ -18,7 +18,7 @@ public enum Setting {
   MEILISEARCH_KEY(null, "the Meilisearch key (a secret): the master key for the indexing job, a search-only key for the query service"),
   MEILISEARCH_KEY_FILE(null, "a file holding the Meilisearch key, read when BRAIN_MEILISEARCH_KEY is not set (a mounted secret)"),
   REDIS_URI("redis://127.0.0.1:6379", "Redis, redis://[user:password@]host:port; a Redis Cluster, several seeds: redis://[user:password@]host:port,host:port[,...] (a password in it is a secret)"),
-  INDEX("documents", "the index name, the same in Elasticsearch and Meilisearch"),
+  INDEX("documents", "the index name, the same in Elasticsearch (an alias of the served version, <index>_vN) and Meilisearch"),
 
   // the indexing job
   DOCUMENTS_TOPIC("documents", "the topic producers write documents to"),

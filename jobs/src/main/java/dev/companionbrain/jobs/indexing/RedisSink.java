@@ -139,8 +139,8 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
   /**
    * A replay's writer ({@link IndexingConfig#replay()}): nothing of a version being filled reaches
    * Redis, so the served version's hydration entries and generations are the live job's alone; no
-   * committable, so the committer announces nothing. The same sink (and uid) as a serving job's, so
-   * the replay's savepoint starts it serving.
+   * committable, and a committer that opens nothing ({@link #createCommitter}). The same sink (and uid)
+   * as a serving job's, so the replay's savepoint starts it serving.
    */
   private static final class ReplayWriter implements org.apache.flink.api.connector.sink2.CommittingSinkWriter<IndexAction, Writes> {
     @Override
@@ -182,6 +182,21 @@ public final class RedisSink implements IndexActionSink, SupportsCommitter<Redis
 
   @Override
   public Committer<Writes> createCommitter(CommitterInitContext context) {
+    if (visibility != null && visibility.replay()) {
+      // a replay's writer hands over nothing: a committer that opens no connection, so that nothing of
+      // Redis, Elasticsearch or Kafka can fail the replay's stop with a savepoint
+      return new Committer<>() {
+        @Override
+        public void commit(Collection<CommitRequest<Writes>> requests) {
+          // nothing: see ReplayWriter
+        }
+
+        @Override
+        public void close() {
+          // nothing opened
+        }
+      };
+    }
     return new GenerationCommitter(redisUri, visibility, policy(), maxChanges);
   }
 

@@ -191,4 +191,20 @@ class RedisSinkTest {
     assertThat(notice.listsChanges()).isFalse();
     assertThat(notice.toJson()).doesNotContain("upserted", "deleted");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aReplaysSinkHandsOverNothingAndItsCommitterOpensNothing() throws Exception {
+    // nothing listens on port 1: a writer or committer that connected would fail here
+    IndexingConfig replay = IndexingConfig.inNamespace("ns", "127.0.0.1:1", dev.companionbrain.core.config.EngineAddresses
+        .withoutLogins("http://127.0.0.1:1", "http://127.0.0.1:1", "key", "redis://127.0.0.1:1"), 1000).withIndexVersion(2, true);
+    RedisSink sink = new RedisSink("redis://127.0.0.1:1", replay);
+    var writer = (org.apache.flink.api.connector.sink2.CommittingSinkWriter<IndexAction, Writes>) sink.createWriter(null);
+    writer.flush(false);
+    assertThat(writer.prepareCommit()).isEmpty();
+    writer.close();
+    try (var committer = sink.createCommitter(null)) {
+      committer.commit(List.of());
+    }
+  }
 }
