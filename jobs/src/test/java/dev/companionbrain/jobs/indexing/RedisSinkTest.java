@@ -199,7 +199,7 @@ class RedisSinkTest {
     IndexingConfig replay = IndexingConfig.inNamespace("ns", "127.0.0.1:1", dev.companionbrain.core.config.EngineAddresses
         .withoutLogins("http://127.0.0.1:1", "http://127.0.0.1:1", "key", "redis://127.0.0.1:1"), 1000).withIndexVersion(2, true);
     RedisSink sink = new RedisSink("redis://127.0.0.1:1", replay);
-    var writer = (org.apache.flink.api.connector.sink2.CommittingSinkWriter<IndexAction, Writes>) sink.createWriter(null);
+    var writer = (org.apache.flink.api.connector.sink2.CommittingSinkWriter<IndexAction, Writes>) sink.createWriter((org.apache.flink.api.connector.sink2.WriterInitContext) null);
     writer.flush(false);
     assertThat(writer.prepareCommit()).isEmpty();
     writer.close();
