@@ -94,7 +94,20 @@ public final class IndexVersions {
    * be served by an alias of its own name; it is deleted in the same call ({@code remove_index}).
    */
   public static void serve(RestClient client, String index, String physical) {
-    Optional<String> before = served(client, index);
+    Request request = new Request("POST", "/_aliases");
+    request.setEntity(new NStringEntity(aliasActions(index, served(client, index), physical), ContentType.APPLICATION_JSON));
+    try {
+      client.performRequest(request);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The body of the {@code _aliases} call that makes alias {@code index} serve {@code physical}, off
+   * {@code before} (the index it serves now, if any; {@code index} itself: a version-0 index, deleted).
+   */
+  static String aliasActions(String index, Optional<String> before, String physical) {
     StringBuilder actions = new StringBuilder("{\"actions\":[");
     if (before.isPresent() && before.get().equals(index)) {
       actions.append("{\"remove_index\":{\"index\":").append(quoted(index)).append("}},");
@@ -104,13 +117,7 @@ public final class IndexVersions {
     }
     actions.append("{\"add\":{\"index\":").append(quoted(physical)).append(",\"alias\":")
         .append(quoted(index)).append("}}]}");
-    Request request = new Request("POST", "/_aliases");
-    request.setEntity(new NStringEntity(actions.toString(), ContentType.APPLICATION_JSON));
-    try {
-      client.performRequest(request);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return actions.toString();
   }
 
   private static String quoted(String name) {

@@ -28,4 +28,18 @@ class IndexVersionsTest {
     assertThat(IndexVersions.versionOf("docs.a", "docsXa_v1")).as("the name is quoted, not a pattern").isEmpty();
     assertThat(IndexVersions.versionOf("docs.a", "docs.a_v2")).contains(2);
   }
+
+  @Test
+  void theAliasMovesInOneCallOffTheVersionItServedOrOverAnIndexMadeBeforeVersions() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.readTree(IndexVersions.aliasActions("docs", java.util.Optional.empty(), "docs_v1")))
+        .isEqualTo(json.readTree("{\"actions\":[{\"add\":{\"index\":\"docs_v1\",\"alias\":\"docs\"}}]}"));
+    assertThat(json.readTree(IndexVersions.aliasActions("docs", java.util.Optional.of("docs_v1"), "docs_v2")))
+        .isEqualTo(json.readTree("{\"actions\":[{\"remove\":{\"index\":\"docs_v1\",\"alias\":\"docs\"}},"
+            + "{\"add\":{\"index\":\"docs_v2\",\"alias\":\"docs\"}}]}"));
+    assertThat(json.readTree(IndexVersions.aliasActions("docs", java.util.Optional.of("docs"), "docs_v1")))
+        .isEqualTo(json.readTree("{\"actions\":[{\"remove_index\":{\"index\":\"docs\"}},"
+            + "{\"add\":{\"index\":\"docs_v1\",\"alias\":\"docs\"}}]}"));
+    assertThat(IndexVersions.aliasActions("d\"x", java.util.Optional.empty(), "d\"x_v1")).contains("\"d\\\"x_v1\"");
+  }
 }
