@@ -180,12 +180,7 @@ final class IndexingBenchmark implements Callable<Integer> {
       }
     }
     System.out.println();
-    System.out.println(report);
-    Path out = Path.of("bench-reports");
-    Files.createDirectories(out);
-    Path file = out.resolve("indexing-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
-    Files.writeString(file, report.toString());
-    System.out.println("report: " + file);
+    ReportFormat.publish("indexing", report);
     return 0;
   }
 

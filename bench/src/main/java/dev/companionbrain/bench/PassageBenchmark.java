@@ -9,7 +9,6 @@ import dev.companionbrain.core.relevance.QuerySplit;
 import dev.companionbrain.core.relevance.RankingMetrics;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.core.relevance.TestCollections;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -132,12 +131,7 @@ final class PassageBenchmark implements Callable<Integer> {
             owner.stream().mapToInt(Integer::intValue).toArray());
       }
     }
-    System.out.println(md);
-    Path out = Path.of("bench-reports");
-    Files.createDirectories(out);
-    Path file = out.resolve("passages-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
-    Files.writeString(file, md.toString());
-    System.out.println("report: " + file);
+    ReportFormat.publish("passages", md);
     return 0;
   }
 

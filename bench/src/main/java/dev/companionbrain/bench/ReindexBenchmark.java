@@ -24,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -160,12 +159,7 @@ final class ReindexBenchmark implements Callable<Integer> {
       }
       dev.companionbrain.localstack.Folders.delete(home);
     }
-    System.out.println(md);
-    Path out = Path.of("bench-reports");
-    Files.createDirectories(out);
-    Path report = out.resolve("reindex-" + LocalDateTime.now().withNano(0).toString().replace(':', '-') + ".md");
-    Files.writeString(report, md.toString());
-    System.out.println("report: " + report);
+    ReportFormat.publish("reindex", md);
     return 0;
   }
 

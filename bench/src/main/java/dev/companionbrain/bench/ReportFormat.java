@@ -11,6 +11,21 @@ final class ReportFormat {
   private ReportFormat() {}
 
   /** {@code 0.123} as {@code "12.3 %"}; "-" for NaN. */
+  /**
+   * Prints a report and writes it to {@code bench-reports/<name>-<local time>.md} (seconds always
+   * written), saying where.
+   */
+  static java.nio.file.Path publish(String name, CharSequence report) throws java.io.IOException {
+    System.out.println(report);
+    java.nio.file.Path out = java.nio.file.Path.of("bench-reports");
+    java.nio.file.Files.createDirectories(out);
+    java.nio.file.Path file = out.resolve(name + "-" + java.time.LocalDateTime.now().format(
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")) + ".md");
+    java.nio.file.Files.writeString(file, report);
+    System.out.println("report: " + file);
+    return file;
+  }
+
   static String pct(double share) {
     return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * share);
   }
