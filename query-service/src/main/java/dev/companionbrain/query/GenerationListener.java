@@ -32,12 +32,16 @@ final class GenerationListener implements AutoCloseable {
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final ScheduledExecutorService poller;
   private final Timer freshness;
-  private final Runnable beforeNewGeneration;
+  private final Runnable beforeUnlistedGeneration;
 
-  /** @param beforeNewGeneration run before a generation newer than the last one is taken in (the served model's check) */
+  /**
+   * @param beforeUnlistedGeneration run before a newer generation that lists no changes (as a reindex's
+   *     switch announces), or one after notices that could not be read back, is taken in: the served
+   *     model's check
+   */
   GenerationListener(RedisConnector client, RedisStore redis, GenerationClock generations, LongSupplier clock,
-      MeterRegistry registry, Runnable beforeNewGeneration) {
-    this.beforeNewGeneration = beforeNewGeneration;
+      MeterRegistry registry, Runnable beforeUnlistedGeneration) {
+    this.beforeUnlistedGeneration = beforeUnlistedGeneration;
     this.redis = redis;
     this.generations = generations;
     this.clock = clock;
@@ -82,19 +86,26 @@ final class GenerationListener implements AutoCloseable {
 
   private synchronized void observe(GenerationNotice notice) {
     long known = generations.current();
-    if (notice.generation() > known) {
-      beforeNewGeneration.run();
-    }
+    List<GenerationNotice> missed = List.of();
+    boolean unread = false;
     if (known > 0 && notice.generation() > known + 1) {
       // notices were missed (a reconnect, or the poll saw only the newest): what they changed is
       // read back, so the windows of the generations before can still be judged
-      List<Long> missed = new ArrayList<>();
+      List<Long> gap = new ArrayList<>();
       for (long g = Math.max(known + 1, notice.generation() - GAP_READ); g < notice.generation(); g++) {
-        missed.add(g);
+        gap.add(g);
       }
-      long learnt = clock.getAsLong();
-      redis.notices(missed).forEach(n -> generations.observe(n, learnt));
+      missed = redis.notices(gap);
+      unread = missed.size() < notice.generation() - known - 1;
     }
+    // a reindex's switch announces a generation that lists no changes: only then (or when notices were
+    // lost) is the hook run, before the generation is taken in
+    if (notice.generation() > known && (unread || !notice.listsChanges()
+        || missed.stream().anyMatch(n -> !n.listsChanges()))) {
+      beforeUnlistedGeneration.run();
+    }
+    long learnt = clock.getAsLong();
+    missed.forEach(n -> generations.observe(n, learnt));
     long now = clock.getAsLong();
     if (generations.observe(notice, now) && notice.oldestProducedAt() > 0) {
       freshness.record(Math.max(0, now - notice.oldestProducedAt()), TimeUnit.MILLISECONDS);

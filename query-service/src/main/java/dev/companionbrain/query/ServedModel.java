@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Embeds queries with the model of the vectors the served index holds, and follows it: after
  * {@code ./brain reindex} switched the index's name to a version of another model (issue #21), the
- * next {@link #check()} (before each new generation is taken in, and the switch announces one) loads
+ * next {@link #check()} (before a generation that lists no changes is taken in: the switch announces
+ * one) loads
  * that model and embeds with it from then on, so a query embedded by one model never searches another
  * model's vectors for longer than the switch takes.
  */
