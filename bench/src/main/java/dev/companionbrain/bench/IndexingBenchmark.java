@@ -84,7 +84,7 @@ final class IndexingBenchmark implements Callable<Integer> {
     if (!models.isEmpty()) {
       return models.stream().map(EmbeddingModel::fromWire).toList();
     }
-    EmbeddingModel shipped = dev.companionbrain.cli.EmbeddedProduct.embedder().model();
+    EmbeddingModel shipped = dev.companionbrain.cli.EmbeddedProduct.model();
     List<EmbeddingModel> all = new ArrayList<>(List.of(shipped));
     for (EmbeddingModel m : EmbeddingModel.values()) {
       if (m != shipped) {

@@ -747,7 +747,7 @@ final class LoadBenchmark implements Callable<Integer> {
 
   /** The model the stacks' own services embed with: the catalogue's ({@code BRAIN_EMBEDDING_MODEL}). */
   private static String catalogueModel() {
-    return EmbeddedProduct.embedder().model().wireName();
+    return EmbeddedProduct.model().wireName();
   }
 
   private static void ratio(StringBuilder md, String stack, String name, double value, double bar, boolean atLeast) {

@@ -1,7 +1,5 @@
 package dev.companionbrain.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.cli.EmbeddedProduct;
 import dev.companionbrain.cli.Reindex;
 import dev.companionbrain.core.config.Setting;
@@ -26,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +45,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "reindex", description = "A reindex on the real Flink cluster while searches go on (see BENCHMARKS.md).")
 final class ReindexBenchmark implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--collection", required = true, description = "SMART or BEIR folder: its queries are the searches, "
       + "its documents the corpus unless --vectors is given (e.g. ../shared/data/cranfield)")
@@ -102,17 +98,7 @@ final class ReindexBenchmark implements Callable<Integer> {
         System.out.println("indexing " + documents + " documents with the live job…");
         EmbeddedProduct.awaitIndexed(e, ns, documents, n -> { });
         double liveSeconds = (System.nanoTime() - began) / 1e9;
-        Map<String, String> endpoints = new LinkedHashMap<>();
-        endpoints.put("job.IndexingJob", jobId);
-        endpoints.put("job.IndexingJob.entry_class", IndexingJob.class.getName());
-        endpoints.put("job.IndexingJob.args", JSON.writeValueAsString(live.programArguments()));
-        endpoints.put("job.IndexingJob.parallelism", "2");
-        endpoints.put("flink_rest", cluster.restUrl());
-        endpoints.put("meilisearch_key", e.meilisearchKey());
-        endpoints.put("indexing_group", live.consumerGroup());
-        Path file = home.resolve(".brain").resolve("endpoints.json");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, JSON.writeValueAsString(endpoints));
+        Reindex.recordStack(cluster.restUrl(), e.meilisearchKey(), jobId, live, 2);
 
         int port = Ports.free();
         try (ServiceProcess service = ServiceProcess.start(EmbeddedProduct.queryEnvironment(e, ns, port,
@@ -132,9 +118,9 @@ final class ReindexBenchmark implements Callable<Integer> {
             System.err.println("reindex failed (exit " + exit + ")");
             return exit;
           }
-          JsonNode recorded = JSON.readTree(file.toFile());
-          double replaySeconds = recorded.path("reindex.last.replay_seconds").asDouble();
-          double switchMs = recorded.path("reindex.last.switch_ms").asDouble();
+          Reindex.Figures figures = Reindex.Figures.last();
+          double replaySeconds = figures.replaySeconds();
+          double switchMs = figures.switchMs();
           md.append("# Reindex benchmark ").append(LocalDateTime.now().withNano(0)).append("\n\n");
           md.append(String.format(Locale.ROOT, "`./brain bench reindex --collection %s%s%s --rate %d --before-seconds %d`: "
               + "%d documents (%s), the live job at parallelism 2 and the replay at 1 on one TaskManager of a real Flink "

@@ -61,10 +61,14 @@ public final class EmbeddedProduct {
         tuned.engineOutageToleranceMillis(), tuned.generationChangesMax(), tuned.embeddingModel());
   }
 
-  /** The model the local product embeds with ({@code BRAIN_EMBEDDING_MODEL}), loaded in this JVM. */
+  /** The model the local product embeds with: the catalogue's {@code BRAIN_EMBEDDING_MODEL}. */
+  public static dev.companionbrain.core.embed.EmbeddingModel model() {
+    return settings(Map.of()).parse(Setting.EMBEDDING_MODEL, dev.companionbrain.core.embed.EmbeddingModel::fromWire);
+  }
+
+  /** {@link #model()}, loaded in this JVM. */
   public static dev.companionbrain.core.embed.Embedder embedder() {
-    return dev.companionbrain.core.embed.Embedder.of(settings(Map.of()).parse(Setting.EMBEDDING_MODEL,
-        dev.companionbrain.core.embed.EmbeddingModel::fromWire));
+    return dev.companionbrain.core.embed.Embedder.of(model());
   }
 
   /** The catalogue's settings: this process's environment, {@code overrides} over it. */

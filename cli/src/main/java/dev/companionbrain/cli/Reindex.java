@@ -59,6 +59,7 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String LIVE = "IndexingJob";
   private static final String PREVIOUS = "reindex.previous";
+  private static final String LAST = "reindex.last.";
 
   @Option(names = "--embedding-model", description = "the new version's model: all-minilm-l6-v2 or bge-small-en-v1.5 "
       + "(default: the catalogue's, BRAIN_EMBEDDING_MODEL)")
@@ -118,8 +119,7 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
       return 1;
     }
     int next = IndexVersions.versions(es, index).stream().mapToInt(Integer::intValue).max().orElse(current) + 1;
-    EmbeddingModel model = embeddingModel != null ? EmbeddingModel.fromWire(embeddingModel)
-        : EmbeddingModel.fromWire(Settings.fromEnvironment().get(Setting.EMBEDDING_MODEL));
+    EmbeddingModel model = embeddingModel != null ? EmbeddingModel.fromWire(embeddingModel) : EmbeddedProduct.model();
     deleteStandby(meili, index);
     IndexingConfig replay = live.withIndexVersion(next, true).withConsumerGroup(replayGroup(live.consumerGroup(), next))
         .withEmbeddingModel(model);
@@ -165,8 +165,8 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
       record(endpoints, new Version(current, liveSavepoint, submission.args(), submission.parallelism()));
     }
     // the last reindex's figures, for the operator and ./brain bench reindex
-    endpoints.put("reindex.last.replay_seconds", String.format(java.util.Locale.ROOT, "%.1f", replaySeconds));
-    endpoints.put("reindex.last.switch_ms", String.format(java.util.Locale.ROOT, "%.0f", switchMs));
+    endpoints.put(LAST + "replay_seconds", String.format(java.util.Locale.ROOT, "%.1f", replaySeconds));
+    endpoints.put(LAST + "switch_ms", String.format(java.util.Locale.ROOT, "%.0f", switchMs));
     RunningStack.write(endpoints);
     System.out.printf("switched %s to %s (%s) in %.0f ms, generation %d; the replay took %.0f s and runs on as %s: job %s%n",
         index, replay.elasticsearchIndex(), model.wireName(), switchMs, generation, replaySeconds, LIVE, newId);
@@ -356,6 +356,29 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     Map<String, String> env = new HashMap<>(System.getenv());
     RunningStack.get(Setting.MEILISEARCH_KEY, "meilisearch_key").ifPresent(k -> env.put(Setting.MEILISEARCH_KEY.variable(), k));
     return IndexingConfig.from(Settings.fromArgsAndEnvironment(args.toArray(String[]::new), env, IndexingConfig.SETTINGS));
+  }
+
+  /**
+   * Records a stack {@code ./brain up} did not start in the running-stack file, as up records its own:
+   * the live IndexingJob's submission, the Flink REST URL, the Meilisearch key and the indexing group
+   * (for a benchmark or a test that runs its own cluster and then this command).
+   */
+  public static void recordStack(String flinkRest, String meilisearchKey, String jobId, IndexingConfig live, int parallelism) {
+    Map<String, String> endpoints = new java.util.LinkedHashMap<>();
+    Jobs.Submission.record(endpoints, LIVE, jobId, dev.companionbrain.jobs.indexing.IndexingJob.class.getName(),
+        live.programArguments(), parallelism);
+    endpoints.put("flink_rest", flinkRest);
+    endpoints.put("meilisearch_key", meilisearchKey);
+    endpoints.put("indexing_group", live.consumerGroup());
+    RunningStack.write(endpoints);
+  }
+
+  /** The last reindex's figures, as it recorded them: the replay's seconds and the switch's milliseconds. */
+  public record Figures(double replaySeconds, double switchMs) {
+    public static Figures last() {
+      return new Figures(Double.parseDouble(RunningStack.recorded(LAST + "replay_seconds").orElse("NaN")),
+          Double.parseDouble(RunningStack.recorded(LAST + "switch_ms").orElse("NaN")));
+    }
   }
 
   /** The version switched from, while it is kept. */

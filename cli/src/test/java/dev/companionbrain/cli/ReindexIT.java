@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,12 +76,7 @@ class ReindexIT {
       engines.flush();
       FlinkRest rest = new FlinkRest(cluster.restUrl());
       String jobId = rest.run(rest.uploadJar(JAR), IndexingJob.class.getName(), live.programArguments(), 1, null, false);
-      Map<String, String> endpoints = new LinkedHashMap<>();
-      Jobs.Submission.record(endpoints, Reindex.LIVE, jobId, IndexingJob.class.getName(), live.programArguments(), 1);
-      endpoints.put("flink_rest", cluster.restUrl());
-      endpoints.put("meilisearch_key", e.meilisearchKey());
-      endpoints.put("indexing_group", live.consumerGroup());
-      RunningStack.write(endpoints);
+      Reindex.recordStack(cluster.restUrl(), e.meilisearchKey(), jobId, live, 1);
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
           engines.esIds(index).equals(expected.keySet()) && engines.meiliCount(index) == expected.size());
       assertThat(IndexVersions.served(engines.elasticsearch, index)).contains(index + "_v1");
