@@ -87,15 +87,19 @@ public final class Topics {
    * replay can then rebuild an index from it.
    */
   public static void ensureDocuments(String bootstrapServers, short replicationFactor, String topic) {
-    ensure(bootstrapServers, replicationFactor, COMPACTED, topic);
     try (Admin admin = admin(bootstrapServers)) {
-      String policy = cleanupPolicy(admin, topic);
+      ensure(admin, bootstrapServers, replicationFactor, COMPACTED, topic);
+      String policy;
+      try {
+        policy = cleanupPolicy(admin, topic);
+      } catch (Exception e) {
+        LOG.warn("cannot read the cleanup policy of topic {}: {}", topic, e.getMessage());
+        return;
+      }
       if (!compacts(policy)) {
         LOG.warn("topic {} has cleanup.policy={}: its records expire, so no replay can rebuild an index from it; "
             + "set cleanup.policy=compact (docs/OPERATIONS.md, \"The documents topic\")", topic, policy);
       }
-    } catch (Exception e) {
-      LOG.warn("cannot read the cleanup policy of topic {}: {}", topic, e.getMessage());
     }
   }
 
@@ -128,6 +132,13 @@ public final class Topics {
   /** Creates missing topics with {@code configs}, {@link #PARTITIONS} partitions of {@code replicationFactor} replicas. */
   private static void ensure(String bootstrapServers, short replicationFactor, Map<String, String> configs, String... topics) {
     try (Admin admin = admin(bootstrapServers)) {
+      ensure(admin, bootstrapServers, replicationFactor, configs, topics);
+    }
+  }
+
+  private static void ensure(Admin admin, String bootstrapServers, short replicationFactor, Map<String, String> configs,
+      String... topics) {
+    try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : topics) {
