@@ -118,8 +118,8 @@ public final class EmbeddedProduct {
   }
 
   /**
-   * Waits until both engines hold {@code expected} documents of {@code index} and Meilisearch is idle,
-   * reporting the smaller count as it goes.
+   * Waits until both engines hold {@code expected} documents of the version of {@code index} served
+   * now and Meilisearch is idle, reporting the smaller count as it goes.
    */
   public static void awaitIndexed(Endpoints e, String index, long expected, LongConsumer progress) throws Exception {
     awaitIndexed(e, index, expected, progress, java.time.Duration.ofMinutes(15));
@@ -130,12 +130,18 @@ public final class EmbeddedProduct {
       throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.currentTimeMillis() + timeout.toMillis();
+    String meilisearchIndex;
+    try (org.elasticsearch.client.RestClient es = dev.companionbrain.core.index.ElasticsearchClients.builder(
+        EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), e.redisUri()), 0).build()) {
+      meilisearchIndex = dev.companionbrain.core.index.IndexVersions.meilisearch(index,
+          dev.companionbrain.core.index.IndexVersions.servedVersion(es, index).orElse(dev.companionbrain.core.index.IndexVersions.SERVED));
+    }
     while (System.currentTimeMillis() < deadline) {
       http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_refresh"))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
       String es = http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_count")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      String meili = http.send(HttpRequest.newBuilder(URI.create(e.meilisearchUrl() + "/indexes/" + index + "/stats"))
+      String meili = http.send(HttpRequest.newBuilder(URI.create(e.meilisearchUrl() + "/indexes/" + meilisearchIndex + "/stats"))
           .header("Authorization", "Bearer " + e.meilisearchKey()).build(), HttpResponse.BodyHandlers.ofString()).body();
       long esCount = JSON.readTree(es).path("count").asLong(0);
       var stats = JSON.readTree(meili);

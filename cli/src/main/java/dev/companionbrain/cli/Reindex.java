@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.meilisearch.sdk.Client;
 import com.meilisearch.sdk.Config;
-import com.meilisearch.sdk.model.SwapIndexesParams;
 import com.meilisearch.sdk.model.TaskInfo;
-import com.meilisearch.sdk.model.TaskStatus;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.embed.EmbeddingModel;
@@ -42,12 +40,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./brain reindex}: a new version of the index filled from a replay of the documents topic while
  * the served one keeps answering, then the switch (issue #21). A second IndexingJob, a replay
- * ({@link IndexingConfig#replay()}: its own consumer group, the version's own Elasticsearch index,
- * Meilisearch's standby index, nothing in Redis) reads the compacted topic from its start while the live
- * job goes on. Once it is past the end offsets taken when it started and keeping up, both jobs stop with
- * a savepoint, the alias moves to the new version in one {@code _aliases} call, Meilisearch swaps the
- * standby in, a generation that changed everything is announced (no window of the old version is served
- * after it), and the replay runs on from its savepoint as the live job. The old version stays, with its
+ * ({@link IndexingConfig#replay()}: its own consumer group, the version's own indexes in both engines,
+ * nothing in Redis) reads the compacted topic from its start while the live job goes on. Once it is
+ * past the end offsets taken when it started and keeping up, both jobs stop with a savepoint, the alias
+ * moves to the new version in one {@code _aliases} call (the one pointer for both engines: the query
+ * service reads it and names both engines' indexes of the version it serves, so no answer mixes two),
+ * a generation that changed everything is announced (no window of the old version is served after it),
+ * and the replay runs on from its savepoint as the live job. The old version stays, with its
  * job's savepoint, for {@code --rollback} until {@code --drop-old}. What the stack of {@code ./brain up}
  * recorded ({@code .brain/endpoints.json}) says where everything is. The same rebuilds an engine whose
  * index was lost: the replay fills both engines' new version while the served one answers with what it
@@ -68,7 +67,7 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
   @Option(names = "--rollback", description = "switch back to the version before the last switch (while it is kept)")
   boolean rollback;
 
-  @Option(names = "--drop-old", description = "delete the version before the last switch and its standby copy")
+  @Option(names = "--drop-old", description = "delete the version before the last switch, in both engines")
   boolean dropOld;
 
   @Option(names = "--jar", description = "the job jar (default: ${DEFAULT-VALUE})", defaultValue = "jobs/target/companion-brain-jobs.jar")
@@ -101,7 +100,7 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
         return dropOld(es, meili, live);
       }
       if (rollback) {
-        return rollback(rest, es, meili, live, submission);
+        return rollback(rest, es, live, submission);
       }
       return reindex(rest, es, admin, meili, live, submission);
     }
@@ -118,9 +117,9 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
       System.err.printf("reindex: version %d is kept for --rollback; ./brain reindex --drop-old first%n", previous.get().version());
       return 1;
     }
-    int next = IndexVersions.versions(es, index).stream().mapToInt(Integer::intValue).max().orElse(current) + 1;
+    int next = IndexVersions.next(IndexVersions.versions(es, index));
     EmbeddingModel model = embeddingModel != null ? EmbeddingModel.fromWire(embeddingModel) : EmbeddedProduct.model();
-    deleteStandby(meili, index);
+    deleteMeilisearch(meili, IndexVersions.meilisearch(index, next)); // left by a replay of a version since dropped
     IndexingConfig replay = live.withIndexVersion(next, true).withConsumerGroup(replayGroup(live.consumerGroup(), next))
         .withEmbeddingModel(model);
     // a group of this name left by an earlier replay (of a version since dropped) would resume, not replay
@@ -144,12 +143,15 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     IndexingConfig serving = replay.withIndexVersion(IndexingConfig.SERVED, false);
     if (current == 0) {
       System.out.println(served + " was made before versions: an alias cannot share its name, so the switch deletes it "
-          + "and there is no rollback to it");
+          + "(and Meilisearch's " + index + ") and there is no rollback to it");
     }
     long switchBegan = System.nanoTime();
-    point(es, meili, index, replay.elasticsearchIndex());
+    IndexVersions.serve(es, index, replay.elasticsearchIndex());
     long generation = RedisSink.announceSwitch(replay.withIndexVersion(next, false), count(es, replay.elasticsearchIndex()));
     double switchMs = (System.nanoTime() - switchBegan) / 1e6;
+    if (current == 0) {
+      deleteMeilisearch(meili, IndexVersions.meilisearch(index, 0));
+    }
     String newId;
     try {
       newId = rest.run(jarId, submission.entryClass(), serving.programArguments(), submission.parallelism(),
@@ -176,7 +178,7 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     return 0;
   }
 
-  private int rollback(FlinkRest rest, RestClient es, Client meili, IndexingConfig live, Jobs.Submission submission)
+  private int rollback(FlinkRest rest, RestClient es, IndexingConfig live, Jobs.Submission submission)
       throws Exception {
     Version back = previous().orElse(null);
     if (back == null) {
@@ -191,7 +193,7 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     System.out.println("stopping " + LIVE + " (" + served + ") with a savepoint…");
     String savepoint = stop(rest, liveId);
     long began = System.nanoTime();
-    point(es, meili, index, physical);
+    IndexVersions.serve(es, index, physical);
     IndexingConfig old = config(back.args());
     long generation = RedisSink.announceSwitch(old.withIndexVersion(back.version(), false), count(es, physical));
     double switchMs = (System.nanoTime() - began) / 1e6;
@@ -222,12 +224,13 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     if (old.version() > 0) {
       es.performRequest(new Request("DELETE", "/" + physical));
     }
-    deleteStandby(meili, index);
+    String meilisearch = IndexVersions.meilisearch(index, old.version());
+    deleteMeilisearch(meili, meilisearch);
     Map<String, String> endpoints = RunningStack.readAll();
     endpoints.keySet().removeIf(k -> k.startsWith(PREVIOUS + "."));
     RunningStack.write(endpoints);
     System.out.printf("dropped %s and Meilisearch's %s; the savepoint %s is left for the operator%n", physical,
-        IndexVersions.standby(index), old.savepoint());
+        meilisearch, old.savepoint());
     return 0;
   }
 
@@ -257,30 +260,10 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     }
   }
 
-  /**
-   * Serves {@code physical}: the alias moves in one call, then Meilisearch swaps its standby in (the
-   * standby then holds the version switched from).
-   */
-  private static void point(RestClient es, Client meili, String index, String physical) {
-    IndexVersions.serve(es, index, physical);
-    // a swap needs both: a served index that was lost (the replay rebuilds it) is made again, empty
-    dev.companionbrain.core.index.IndexCreator.ensureMeilisearch(meili, index);
-    SwapIndexesParams swap = new SwapIndexesParams().setIndexes(new String[] {index, IndexVersions.standby(index)});
-    await(meili, meili.swapIndexes(new SwapIndexesParams[] {swap}), "swap " + index + " and its standby");
-  }
-
-  private static void deleteStandby(Client meili, String index) {
-    String standby = IndexVersions.standby(index);
-    TaskInfo task = meili.deleteIndex(standby);
+  /** Deletes Meilisearch's index {@code name}, if there is one. */
+  private static void deleteMeilisearch(Client meili, String name) {
+    TaskInfo task = meili.deleteIndex(name);
     meili.waitForTask(task.getTaskUid()); // fails (index_not_found) when there is none: nothing to delete
-  }
-
-  private static void await(Client meili, TaskInfo task, String what) {
-    meili.waitForTask(task.getTaskUid());
-    var done = meili.getTask(task.getTaskUid());
-    if (done.getStatus() != TaskStatus.SUCCEEDED) {
-      throw new IllegalStateException("Meilisearch could not " + what + ": " + done.getError());
-    }
   }
 
   /** Polls the replay's committed offsets with a progress bar until it has caught up ({@link ReplayProgress}). */

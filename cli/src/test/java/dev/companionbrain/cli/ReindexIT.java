@@ -16,6 +16,7 @@ import dev.companionbrain.localstack.FlinkRest;
 import dev.companionbrain.localstack.LocalStackExtension;
 import dev.companionbrain.localstack.Ports;
 import dev.companionbrain.query.QueryService;
+import dev.companionbrain.query.SearchResponse;
 import dev.companionbrain.testsupport.Engines;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -86,14 +87,24 @@ class ReindexIT {
           Setting.API_KEYS.variable(), "off", Setting.EMBEDDING_MODEL.variable(), EmbeddingModel.MINILM.wireName())))) {
         AtomicBoolean searching = new AtomicBoolean(true);
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        // the version each computed (no-cache) answer reports it searched, in the order they were answered
+        List<Integer> computedVersions = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Map<Integer, AtomicInteger> versions = new ConcurrentHashMap<>(); // every answer's
         HttpClient http = HttpClient.newHttpClient();
         Thread searcher = new Thread(() -> {
           for (int i = 0; searching.get(); i++) {
             try {
               HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                  + "/search?mode=hybrid&q=" + URLEncoder.encode("flow number " + (i % 40), StandardCharsets.UTF_8)))
+                  + "/search?mode=hybrid&explain=true&q=" + URLEncoder.encode("flow number " + (i % 40), StandardCharsets.UTF_8)))
                   .header("Cache-Control", i % 2 == 0 ? "no-cache" : "max-age=60").build(), HttpResponse.BodyHandlers.ofString());
               statuses.computeIfAbsent(answer.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+              if (answer.statusCode() == 200) {
+                int version = SearchResponse.fromJson(answer.body()).indexVersion();
+                versions.computeIfAbsent(version, k -> new AtomicInteger()).incrementAndGet();
+                if (i % 2 == 0) {
+                  computedVersions.add(version);
+                }
+              }
               Thread.sleep(20); // a paced mix: about 30 searches a second
             } catch (InterruptedException stop) {
               return;
@@ -128,24 +139,33 @@ class ReindexIT {
         producer.join();
         assertThat(reindexed).isZero();
         assertThat(IndexVersions.served(engines.elasticsearch, index)).contains(index + "_v2");
+        // 0 answers mixing versions: each answer names the one version all its retrievers searched, and
+        // the computed ones go from version 1 to version 2 once, never back
+        await().atMost(Duration.ofSeconds(30)).until(() -> computedVersions.contains(2));
+        synchronized (computedVersions) {
+          int first2 = computedVersions.indexOf(2);
+          assertThat(first2).as("answers from version 1 before the switch: %s", computedVersions).isPositive();
+          assertThat(computedVersions.subList(0, first2)).as("before the switch").containsOnly(1);
+          assertThat(computedVersions.subList(first2, computedVersions.size())).as("after it").containsOnly(2);
+        }
         assertThat(IndexCreator.recordedModel(engines.elasticsearch, index)).contains(EmbeddingModel.BGE_SMALL);
         // every live document in the new version once, none of the deleted, each in its last version; the
         // same in Meilisearch, whose served name now holds the new version
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           assertThat(engines.esIds(index + "_v2")).isEqualTo(expected.keySet());
-          assertThat(new HashSet<>(engines.meiliIds(index))).isEqualTo(expected.keySet());
+          assertThat(new HashSet<>(engines.meiliIds(index + "_v2"))).isEqualTo(expected.keySet());
         });
         assertThat(engines.esCount(index + "_v2")).isEqualTo(expected.size());
         for (String id : List.of("d10", "d25", "n29")) {
           assertThat(engines.esGet(index + "_v2", id).at("/_source/title").asText()).isEqualTo(expected.get(id));
-          assertThat(engines.meiliGet(index, id).get("title").asText()).isEqualTo(expected.get(id));
+          assertThat(engines.meiliGet(index + "_v2", id).get("title").asText()).isEqualTo(expected.get(id));
         }
         // the new version's job serves on: a document after the switch reaches it
         engines.produce(topic, "after", Engines.doc("after", "Kelvin-Helmholtz instability of a vortex sheet",
             "the rolling up of a shear layer between two streams"));
         engines.flush();
         await().atMost(Duration.ofMinutes(1)).until(() -> engines.esGet(index + "_v2", "after") != null
-            && engines.meiliGet(index, "after") != null);
+            && engines.meiliGet(index + "_v2", "after") != null);
         expected.put("after", "Kelvin-Helmholtz instability of a vortex sheet");
         HttpResponse<String> vector = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
             + "/search?mode=vector&k=1&q=vortex+sheet+instability")).header("Cache-Control", "no-cache").build(),
@@ -162,6 +182,9 @@ class ReindexIT {
           assertThat(engines.esIds(index)).isEqualTo(expected.keySet());
           assertThat(new HashSet<>(engines.meiliIds(index))).isEqualTo(expected.keySet());
         });
+        int rolledBackAt = computedVersions.size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> computedVersions.size() > rolledBackAt + 2
+            && computedVersions.get(computedVersions.size() - 1) == 1);
         JsonNode d25 = engines.esGet(index, "d25");
         assertThat(d25.at("/_index").asText()).isEqualTo(index + "_v1");
         assertThat(d25.at("/_source/title").asText()).isEqualTo("third d25");
@@ -179,7 +202,7 @@ class ReindexIT {
         assertThat(IndexVersions.served(engines.elasticsearch, index)).as("the dropped version's number is free again")
             .contains(index + "_v2");
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-            assertThat(new HashSet<>(engines.meiliIds(index))).as("nothing lost").isEqualTo(expected.keySet()));
+            assertThat(new HashSet<>(engines.meiliIds(index + "_v2"))).as("nothing lost").isEqualTo(expected.keySet()));
         assertThat(engines.esIds(index)).isEqualTo(expected.keySet());
         HttpResponse<String> text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
             + "/search?mode=text&q=arrived+during+the+replay")).header("Cache-Control", "no-cache").build(),
@@ -190,6 +213,7 @@ class ReindexIT {
         searching.set(false);
         searcher.join();
         assertThat(statuses.keySet()).as("every search answered 200: %s", statuses).containsOnly(200);
+        assertThat(versions.keySet()).as("every answer knew its one version: %s", versions).containsOnly(1, 2);
         assertThat(statuses.get(200).get()).isGreaterThan(50);
       }
     } finally {

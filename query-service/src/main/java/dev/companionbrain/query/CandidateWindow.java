@@ -20,10 +20,12 @@ import java.util.Map;
  *     {@code depth} hits, so a new generation's changed documents can be judged against the window
  *     ({@link WindowJudge}); empty for a window that keeps none (then it is recomputed instead)
  * @param depth how many hits each retriever was asked for: the window's size and its reserve
+ * @param indexVersion the version of the index every retriever searched ({@link ServedIndex}), or
+ *     {@link dev.companionbrain.core.index.IndexVersions#SERVED} when it was not known
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CandidateWindow(long generation, List<PageHit> hits, List<Degradation> degraded, Map<String, Long> backendMillis,
-    Map<String, RankedList> lists, int depth) {
+    Map<String, RankedList> lists, int depth, Integer indexVersion) {
 
   /** A retriever that did not contribute, and why (timeout, error, circuit_open, overloaded). */
   public record Degradation(String retriever, String reason) {}
@@ -46,6 +48,13 @@ public record CandidateWindow(long generation, List<PageHit> hits, List<Degradat
     degraded = degraded == null ? List.of() : List.copyOf(degraded);
     backendMillis = backendMillis == null ? Map.of() : Map.copyOf(backendMillis);
     lists = lists == null ? Map.of() : Map.copyOf(lists);
+    indexVersion = indexVersion == null ? dev.companionbrain.core.index.IndexVersions.SERVED : indexVersion;
+  }
+
+  /** A window of an index whose version was not known. */
+  public CandidateWindow(long generation, List<PageHit> hits, List<Degradation> degraded, Map<String, Long> backendMillis,
+      Map<String, RankedList> lists, int depth) {
+    this(generation, hits, degraded, backendMillis, lists, depth, null);
   }
 
   /** A window that keeps no ranked lists (it cannot be judged, only recomputed). */
@@ -55,7 +64,7 @@ public record CandidateWindow(long generation, List<PageHit> hits, List<Degradat
 
   /** The same window, valid at {@code newGeneration} (nothing a later generation changed touches it). */
   CandidateWindow carriedTo(long newGeneration) {
-    return new CandidateWindow(newGeneration, hits, degraded, backendMillis, lists, depth);
+    return new CandidateWindow(newGeneration, hits, degraded, backendMillis, lists, depth, indexVersion);
   }
 
   /** The hits from {@code offset}, at most {@code k}: empty past the end of the window. */

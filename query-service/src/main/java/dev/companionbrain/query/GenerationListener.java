@@ -36,8 +36,8 @@ final class GenerationListener implements AutoCloseable {
 
   /**
    * @param beforeUnlistedGeneration run before a newer generation that lists no changes (as a reindex's
-   *     switch announces), or one after notices that could not be read back, is taken in: the served
-   *     model's check
+   *     switch announces), one after notices that could not be read back, or the first one this
+   *     instance sees, is taken in: the served version's check
    */
   GenerationListener(RedisConnector client, RedisStore redis, GenerationClock generations, LongSupplier clock,
       MeterRegistry registry, Runnable beforeUnlistedGeneration) {
@@ -99,8 +99,8 @@ final class GenerationListener implements AutoCloseable {
       unread = missed.size() < notice.generation() - known - 1;
     }
     // a reindex's switch announces a generation that lists no changes: only then (or when notices were
-    // lost) is the hook run, before the generation is taken in
-    if (notice.generation() > known && (unread || !notice.listsChanges()
+    // lost, or at the first generation this instance sees) is the hook run, before the generation is taken in
+    if (notice.generation() > known && (known == 0 || unread || !notice.listsChanges()
         || missed.stream().anyMatch(n -> !n.listsChanges()))) {
       beforeUnlistedGeneration.run();
     }

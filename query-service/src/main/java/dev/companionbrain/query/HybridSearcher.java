@@ -35,6 +35,7 @@ final class HybridSearcher {
   private final Map<Retriever, java.time.Instant> stateSince = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Retriever, Timer> latency = new EnumMap<>(Retriever.class);
   private final QueryEmbeddings embeddings;
+  private final ServedIndex served;
   private final int reserve;
   private final Timer fusion;
 
@@ -44,18 +45,20 @@ final class HybridSearcher {
    * fared.
    */
   record Outcome(List<FusedHit> window, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMillis,
-      Map<Retriever, List<ScoredId>> lists, int depth) {
+      Map<Retriever, List<ScoredId>> lists, int depth, int indexVersion) {
     Outcome(List<FusedHit> window, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMillis) {
-      this(window, degraded, backendMillis, Map.of(), 0);
+      this(window, degraded, backendMillis, Map.of(), 0, dev.companionbrain.core.index.IndexVersions.SERVED);
     }
   }
 
   /**
+   * @param served the version each search asks every retriever on, and its model's embedder
    * @param reserve how many candidates past a window's size each retriever fetches and the window
    *     keeps, so a window that loses hits to deletes or updates can still be patched exactly
    */
   HybridSearcher(Map<Retriever, Retrieval> retrievals, Map<Retriever, Duration> timeouts, QueryEmbeddings embeddings,
-      int reserve, MeterRegistry registry) {
+      ServedIndex served, int reserve, MeterRegistry registry) {
+    this.served = served;
     this.reserve = reserve;
     this.retrievals = retrievals;
     this.timeouts = timeouts;
@@ -82,7 +85,8 @@ final class HybridSearcher {
   /**
    * The window's fused candidates: every retriever of the query fetches {@code query.size()}
    * candidates and the reserve, the fusion fuses the first {@code query.size()} of each list and
-   * keeps that many ({@link WindowQuery#fuse}).
+   * keeps that many ({@link WindowQuery#fuse}). Every retriever searches one version of the index,
+   * the one served when the search began ({@link ServedIndex}), and the query is embedded by its model.
    *
    * @param bypassCache also compute the query embedding afresh (Cache-Control: no-cache)
    */
@@ -91,6 +95,7 @@ final class HybridSearcher {
     Map<Retriever, Long> started = new EnumMap<>(Retriever.class);
     List<CandidateWindow.Degradation> degraded = new ArrayList<>();
     int depth = query.size() + reserve;
+    ServedIndex.Version version = served.current();
     RetrievalRequest base = new RetrievalRequest(query.q(), null, query.tags(), depth);
     for (Retriever r : query.retrievers()) {
       CircuitBreaker breaker = breakers.get(r);
@@ -99,7 +104,7 @@ final class HybridSearcher {
         continue;
       }
       started.put(r, System.nanoTime());
-      calls.put(r, call(r, base, bypassCache).orTimeout(timeouts.get(r).toMillis(), TimeUnit.MILLISECONDS));
+      calls.put(r, call(r, version, base, bypassCache).orTimeout(timeouts.get(r).toMillis(), TimeUnit.MILLISECONDS));
     }
     Map<Retriever, List<ScoredId>> lists = new EnumMap<>(Retriever.class);
     Map<String, Long> millis = new LinkedHashMap<>();
@@ -137,7 +142,7 @@ final class HybridSearcher {
     long fusing = System.nanoTime();
     List<FusedHit> fused = query.fuse(lists);
     fusion.record(System.nanoTime() - fusing, TimeUnit.NANOSECONDS);
-    return new Outcome(fused, degraded, millis, lists, depth);
+    return new Outcome(fused, degraded, millis, lists, depth, version.version());
   }
 
   /**
@@ -157,17 +162,18 @@ final class HybridSearcher {
       }
     }
     Map<Retriever, CompletableFuture<List<List<ScoredId>>>> calls = new EnumMap<>(Retriever.class);
+    ServedIndex.Version version = served.current();
     for (var entry : asking.entrySet()) {
       Retriever r = entry.getKey();
       List<CompletableFuture<RetrievalRequest>> requests = new ArrayList<>();
       for (int i : entry.getValue()) {
         WindowQuery q = queries.get(i);
-        CompletableFuture<float[]> vector = r == Retriever.VECTOR ? embeddings.embed(q.q(), false)
+        CompletableFuture<float[]> vector = r == Retriever.VECTOR ? embeddings.embed(version.embedder(), q.q(), false)
             : CompletableFuture.completedFuture(null);
         requests.add(vector.thenApply(v -> new RetrievalRequest(q.q(), v, q.tags(), ids.size(), ids)));
       }
       calls.put(r, CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new))
-          .thenCompose(done -> retrievals.get(r).searchEach(requests.stream().map(CompletableFuture::join).toList())));
+          .thenCompose(done -> retrievals.get(r).in(version.version()).searchEach(requests.stream().map(CompletableFuture::join).toList())));
     }
     List<Map<Retriever, List<ScoredId>>> out = new ArrayList<>(queries.size());
     for (int i = 0; i < queries.size(); i++) {
@@ -193,11 +199,12 @@ final class HybridSearcher {
     return out;
   }
 
-  private CompletableFuture<List<ScoredId>> call(Retriever r, RetrievalRequest base, boolean bypassCache) {
-    Retrieval retrieval = retrievals.get(r);
+  private CompletableFuture<List<ScoredId>> call(Retriever r, ServedIndex.Version version, RetrievalRequest base,
+      boolean bypassCache) {
+    Retrieval retrieval = retrievals.get(r).in(version.version());
     try {
       if (r == Retriever.VECTOR) {
-        return embeddings.embed(base.q(), bypassCache).thenCompose(vector -> retrieval.search(
+        return embeddings.embed(version.embedder(), base.q(), bypassCache).thenCompose(vector -> retrieval.search(
             new RetrievalRequest(base.q(), vector, base.tags(), base.limit())));
       }
       return retrieval.search(base);

@@ -7,7 +7,6 @@ import dev.companionbrain.core.auth.Scope;
 import dev.companionbrain.core.cache.HydrationEntry;
 import dev.companionbrain.core.config.Settings;
 import dev.companionbrain.core.document.DocumentIds;
-import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.search.BadRequestException;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.backend.Retrieval;
@@ -44,7 +43,8 @@ public final class QueryService implements AutoCloseable {
    * an in-memory shared level, a clock they move).
    *
    * @param retrievals each retriever's search
-   * @param embedder the query embedder
+   * @param served the version of the index the retrievals search and the embedder of its model
+     ({@link ServedIndex#fixed} for one embedder over the names that serve)
    * @param sharedWindows the shared cache level (Redis)
    * @param displayFields the display fields of the ids it has
    * @param probes the readiness checks of the engines
@@ -61,7 +61,7 @@ public final class QueryService implements AutoCloseable {
    */
   record Collaborators(
       Map<Retriever, Retrieval> retrievals,
-      Embedder embedder,
+      ServedIndex served,
       WindowCache.SharedWindows sharedWindows,
       Function<List<String>, Map<String, HydrationEntry>> displayFields,
       Map<String, Readiness.Probe> probes,
@@ -94,13 +94,14 @@ public final class QueryService implements AutoCloseable {
     this.config = config;
     this.parts = parts;
     this.registry = parts.registry();
-    this.embeddings = new QueryEmbeddings(parts.embedder(), registry);
+    this.embeddings = new QueryEmbeddings(registry);
     this.latency = new LatencyReporter(parts.latencyProducer(), config.latencyTopic(), registry);
     Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
     timeouts.put(Retriever.TEXT, config.textTimeout());
     timeouts.put(Retriever.KEYWORD, config.keywordTimeout());
     timeouts.put(Retriever.VECTOR, config.vectorTimeout());
-    HybridSearcher searcher = new HybridSearcher(parts.retrievals(), timeouts, embeddings, config.windowReserve(), registry);
+    HybridSearcher searcher = new HybridSearcher(parts.retrievals(), timeouts, embeddings, parts.served(), config.windowReserve(),
+        registry);
     // background refreshes of stale windows: a few at a time; past that a window is refreshed by
     // the first request after the staleness bound instead
     this.refresher = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES, new ArrayBlockingQueue<>(256), r -> {
@@ -262,8 +263,9 @@ public final class QueryService implements AutoCloseable {
     long began = System.nanoTime();
     List<String> failed = new java.util.ArrayList<>();
     float[] vector = null;
+    ServedIndex.Version version = parts.served().current();
     try {
-      vector = embeddings.embed(WARM_UP_QUERY, true).get(WARM_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      vector = embeddings.embed(version.embedder(), WARM_UP_QUERY, true).get(WARM_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       failed.add("embedding");
     }
@@ -273,7 +275,7 @@ public final class QueryService implements AutoCloseable {
         continue;
       }
       try {
-        searches.put(r.getKey(), r.getValue().search(new dev.companionbrain.core.search.backend.RetrievalRequest(
+        searches.put(r.getKey(), r.getValue().in(version.version()).search(new dev.companionbrain.core.search.backend.RetrievalRequest(
             WARM_UP_QUERY, r.getKey() == Retriever.VECTOR ? vector : null, List.of(), 10, null)));
       } catch (RuntimeException e) {
         failed.add(r.getKey().wireName());

@@ -526,7 +526,8 @@ final class SearchHandler {
       String tail = Decimals.append(new StringBuilder("],\"took_ms\":"), tookMs, 2) + ",\"cache\":\"" + level
           + "\",\"generation\":" + cached.generation() + ",\"stale_ms\":" + answer.staleMillis() + ",\"degraded\":"
           + (cached.degraded().isEmpty() ? "[]" : JSON.writeValueAsString(cached.degraded()))
-          + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(cached.backendMillis()) : "") + "}";
+          + (query.explain() ? ",\"backend_ms\":" + JSON.writeValueAsString(cached.backendMillis()) + ",\"index_version\":"
+              + cached.indexVersion() : "") + "}";
       return new AnswerBytes(head, hits, from, to, tail.getBytes(StandardCharsets.UTF_8));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -25,11 +25,14 @@ import java.util.Map;
  * @param staleMs how long ago that generation was superseded, 0 when current
  * @param degraded retrievers skipped and why
  * @param backendMs each retriever's time, only with {@code explain=true}
+ * @param indexVersion the version of the index every retriever searched for the window (see
+ *     docs/OPERATIONS.md, "Reindex"; -1 when the service did not know it), only with {@code explain=true}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SearchResponse(String query, String correctedQ, String mode, int k, int offset, int total, List<PageHit> hits, double tookMs,
-    String cache, long generation, long staleMs, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMs) {
+    String cache, long generation, long staleMs, List<CandidateWindow.Degradation> degraded, Map<String, Long> backendMs,
+    Integer indexVersion) {
   private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   public static SearchResponse fromJson(String json) throws IOException {

@@ -63,7 +63,8 @@ final class WindowComputation implements WindowCache.WindowSearch {
     Map<String, CandidateWindow.RankedList> lists = new LinkedHashMap<>();
     outcome.lists().forEach((r, list) -> lists.put(r.wireName(),
         new CandidateWindow.RankedList(list, list.size() < outcome.depth())));
-    return new CandidateWindow(generation, hits, outcome.degraded(), outcome.backendMillis(), lists, outcome.depth());
+    return new CandidateWindow(generation, hits, outcome.degraded(), outcome.backendMillis(), lists, outcome.depth(),
+        outcome.indexVersion());
   }
 
   /** A fused hit with its display fields ({@code fields} null: the id and scores only) and each retriever's part. */

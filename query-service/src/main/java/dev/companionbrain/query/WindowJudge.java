@@ -98,7 +98,7 @@ final class WindowJudge {
           : WindowComputation.pageHit(hit, null).withFieldsOf(old));
     }
     return new Judgement(Verdict.PATCHED,
-        new CandidateWindow(generation, hits, List.of(), window.backendMillis(), kept, window.depth()));
+        new CandidateWindow(generation, hits, List.of(), window.backendMillis(), kept, window.depth(), window.indexVersion()));
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.companionbrain.query;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.companionbrain.core.embed.Embedder;
 import dev.companionbrain.core.index.ElasticsearchClients;
+import dev.companionbrain.core.index.IndexCreator;
+import dev.companionbrain.core.index.IndexVersions;
 import dev.companionbrain.core.index.VectorDialect;
 import dev.companionbrain.core.search.Retriever;
 import dev.companionbrain.core.search.backend.Bm25Retrieval;
@@ -52,12 +54,14 @@ final class Wiring {
       ApiKeyStore keyStore = new ApiKeyStore(keyConnection);
       GenerationClock generations = new GenerationClock();
       VectorDialect dialect = detectDialect(elasticsearch);
-      // a query embedded by one model never searches another model's vectors: the index's model is the
-      // service's at start, and followed after a reindex switched to another's (before its generation)
-      dev.companionbrain.core.index.IndexCreator.requireModel(elasticsearch, config.index(), config.embeddingModel());
-      ServedModel embedder = new ServedModel(Embedder.of(config.embeddingModel()),
-          () -> dev.companionbrain.core.index.IndexCreator.recordedModel(elasticsearch, config.index()), Embedder::of);
-      GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry, embedder::check);
+      // an answer searches one version, and a query embedded by one model never searches another model's
+      // vectors: the index's model is the service's at start, and the served version and its model are
+      // followed after a reindex switched (before its generation is taken in)
+      IndexCreator.requireModel(elasticsearch, config.index(), config.embeddingModel());
+      ServedIndex served = new ServedIndex(Embedder.of(config.embeddingModel()), () -> servedVersion(elasticsearch, config.index()),
+          Embedder::of);
+      served.check();
+      GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry, served::check);
       resources.add(0, listener);
       Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
       retrievals.put(Retriever.TEXT, text);
@@ -71,7 +75,7 @@ final class Wiring {
       });
       probes.put("meilisearch", text::healthy);
       probes.put("redis", redis::ping);
-      return new QueryService.Collaborators(retrievals, embedder, redis, hydrator::get, probes,
+      return new QueryService.Collaborators(retrievals, served, redis, hydrator::get, probes,
           LatencyReporter.producer(config.kafkaBootstrapServers()),
           config.warming()
               ? cache -> new WarmConsumer(config.kafkaBootstrapServers(), config.warmTopic(), config.warmersGroup(), cache,
@@ -89,6 +93,12 @@ final class Wiring {
       }
       throw e;
     }
+  }
+
+  /** The version alias {@code index} serves and the model its vectors are of; empty while there is no index. */
+  private static java.util.Optional<ServedIndex.Recorded> servedVersion(RestClient elasticsearch, String index) {
+    return IndexVersions.servedVersion(elasticsearch, index).flatMap(version -> IndexCreator.recordedModel(elasticsearch,
+        IndexVersions.elasticsearch(index, version)).map(model -> new ServedIndex.Recorded(version, model)));
   }
 
   private static VectorDialect detectDialect(RestClient client) {

@@ -42,7 +42,7 @@ class CandidateWindowTest {
     byte[] kept = RedisStore.encode(window);
     JsonNode tree = new ObjectMapper(new SmileFactory()).readTree(kept);
     assertThat(tree.fieldNames()).toIterable()
-        .containsExactly("generation", "hits", "degraded", "backend_millis", "lists", "depth");
+        .containsExactly("generation", "hits", "degraded", "backend_millis", "lists", "depth", "index_version");
     assertThat(tree.at("/hits/0").has("updated_at")).isTrue();
     assertThat(RedisStore.decode(kept)).contains(window);
     assertThat(kept.length).as("smaller than its JSON").isLessThan(new ObjectMapper().writeValueAsBytes(window).length);
@@ -66,5 +66,13 @@ class CandidateWindowTest {
     assertThat(window.weight()).isGreaterThan(window(2).weight());
     assertThat(window.carriedTo(9)).isEqualTo(new CandidateWindow(9, window.hits(), List.of(), Map.of("text", 3L),
         window.lists(), 120));
+  }
+
+  @Test
+  void theVersionAWindowWasComputedOnIsKeptInTheSharedLevelAndWhenCarried() throws Exception {
+    CandidateWindow window = new CandidateWindow(7, window(2).hits(), List.of(), Map.of(), Map.of(), 0, 4);
+    assertThat(RedisStore.decode(RedisStore.encode(window)).orElseThrow().indexVersion()).isEqualTo(4);
+    assertThat(window.carriedTo(9).indexVersion()).isEqualTo(4);
+    assertThat(window(1).indexVersion()).as("not known").isEqualTo(dev.companionbrain.core.index.IndexVersions.SERVED);
   }
 }

@@ -37,7 +37,7 @@ class HybridSearcherTest {
       new EnumMap<>(Retriever.class);
   private Function<String, float[]> embedding = q -> VECTOR;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final QueryEmbeddings embeddings = new QueryEmbeddings(new FunctionEmbedder(384, t -> embedding.apply(t)), registry);
+  private final QueryEmbeddings embeddings = new QueryEmbeddings(registry);
   private final HybridSearcher searcher;
 
   HybridSearcherTest() {
@@ -48,7 +48,8 @@ class HybridSearcherTest {
       retrievals.put(r, request -> answers.get(r).apply(request));
       timeouts.put(r, Duration.ofSeconds(5));
     }
-    searcher = new HybridSearcher(retrievals, timeouts, embeddings, 0, new SimpleMeterRegistry());
+    searcher = new HybridSearcher(retrievals, timeouts, embeddings,
+        ServedIndex.fixed(new FunctionEmbedder(384, t -> embedding.apply(t))), 0, new SimpleMeterRegistry());
   }
 
   @AfterEach
@@ -139,5 +140,61 @@ class HybridSearcherTest {
     }
     assertThatThrownBy(() -> searcher.search(query("q", "hybrid"), false))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
+  }
+
+  /** A retrieval that records, per retriever, the version each request was asked on and the vector it carried. */
+  private record Recording(Retriever retriever, List<String> asked, int version) implements Retrieval {
+    @Override
+    public CompletableFuture<List<ScoredId>> search(RetrievalRequest request) {
+      asked.add(retriever.wireName() + "@" + version + (request.vector() == null ? "" : " " + (int) request.vector()[0]));
+      return CompletableFuture.completedFuture(List.of(new ScoredId("doc-" + retriever.wireName(), 0.5)));
+    }
+
+    @Override
+    public Retrieval in(int v) {
+      return new Recording(retriever, asked, v);
+    }
+  }
+
+  @Test
+  void everyRetrieverOfASearchAsksTheVersionServedWhenItBeganAndItsModelEmbedsTheQuery() {
+    List<String> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Map<Retriever, Retrieval> retrievals = new EnumMap<>(Retriever.class);
+    Map<Retriever, Duration> timeouts = new EnumMap<>(Retriever.class);
+    for (Retriever r : Retriever.values()) {
+      retrievals.put(r, new Recording(r, asked, dev.companionbrain.core.index.IndexVersions.SERVED));
+      timeouts.put(r, Duration.ofSeconds(5));
+    }
+    java.util.concurrent.atomic.AtomicReference<ServedIndex.Recorded> recorded = new java.util.concurrent.atomic.AtomicReference<>(
+        new ServedIndex.Recorded(1, dev.companionbrain.core.embed.EmbeddingModel.MINILM));
+    java.util.concurrent.atomic.AtomicReference<ServedIndex> served = new java.util.concurrent.atomic.AtomicReference<>();
+    // the switch lands while the first query is being embedded: the alias moves and the service checks
+    dev.companionbrain.core.embed.Embedder minilm = new FunctionEmbedder(1, t -> {
+      if (recorded.get().version() == 1) {
+        recorded.set(new ServedIndex.Recorded(2, dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL));
+        served.get().check();
+      }
+      return new float[] {1};
+    });
+    served.set(new ServedIndex(minilm, () -> java.util.Optional.of(recorded.get()),
+        m -> ServedIndexTest.of(m)));
+    served.get().check();
+    HybridSearcher pinned = new HybridSearcher(retrievals, timeouts, embeddings, served.get(), 0, new SimpleMeterRegistry());
+
+    HybridSearcher.Outcome during = pinned.search(query("during the switch", "hybrid"), true);
+    assertThat(during.indexVersion()).isEqualTo(1);
+    assertThat(asked).as("all on version 1, the vector by its model").containsExactlyInAnyOrder("text@1", "keyword@1", "vector@1 1");
+    assertThat(served.get().current().version()).as("the switch was taken in meanwhile").isEqualTo(2);
+
+    asked.clear();
+    HybridSearcher.Outcome after = pinned.search(query("after the switch", "hybrid"), true);
+    assertThat(after.indexVersion()).isEqualTo(2);
+    assertThat(asked).containsExactlyInAnyOrder("text@2", "keyword@2",
+        "vector@2 " + dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL.ordinal());
+
+    asked.clear();
+    pinned.among(List.of(query("judged", "hybrid")), List.of("doc-text"), Duration.ofSeconds(5));
+    assertThat(asked).as("judging asks the served version too").containsExactlyInAnyOrder("text@2", "keyword@2",
+        "vector@2 " + dev.companionbrain.core.embed.EmbeddingModel.BGE_SMALL.ordinal());
   }
 }

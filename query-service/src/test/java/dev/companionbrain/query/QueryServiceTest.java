@@ -118,7 +118,7 @@ class QueryServiceTest {
         "BRAIN_CACHE_AUDIT_RATE", "0"));
     env.putAll(settings);
     QueryConfig config = QueryConfig.from(new Settings(env));
-    QueryService.Collaborators parts = new QueryService.Collaborators(retrievals, embedder, shared,
+    QueryService.Collaborators parts = new QueryService.Collaborators(retrievals, ServedIndex.fixed(embedder), shared,
         ids -> {
           Map<String, HydrationEntry> fields = new HashMap<>();
           ids.forEach(id -> fields.put(id, new HydrationEntry(id, "Title " + id, null, List.of("aero"), null, "snippet")));

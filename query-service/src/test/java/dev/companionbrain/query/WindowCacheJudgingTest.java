@@ -57,7 +57,7 @@ class WindowCacheJudgingTest {
     int depth = query.size() + 2;
     Map<Retriever, List<ScoredId>> lists = new EnumMap<>(Retriever.class);
     lists.put(Retriever.KEYWORD, search(depth, null));
-    return WindowComputation.window(new HybridSearcher.Outcome(query.fuse(lists), List.of(), Map.of(), lists, depth),
+    return WindowComputation.window(new HybridSearcher.Outcome(query.fuse(lists), List.of(), Map.of(), lists, depth, 3),
         generation, fields(new ArrayList<>(index.keySet())));
   };
 

@@ -36,10 +36,7 @@ class WindowComputationTest {
   private final List<List<String>> asked = new ArrayList<>();
   private final AtomicInteger embedded = new AtomicInteger();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final QueryEmbeddings embeddings = new QueryEmbeddings(new FunctionEmbedder(384, t -> {
-    embedded.incrementAndGet();
-    return new float[384];
-  }), registry);
+  private final QueryEmbeddings embeddings = new QueryEmbeddings(registry);
   private final WindowComputation computation;
 
   WindowComputationTest() {
@@ -51,7 +48,10 @@ class WindowComputationTest {
       retrievals.put(r, request -> CompletableFuture.completedFuture(request.q().contains("rare") ? twelve.subList(0, 3) : twelve));
       timeouts.put(r, Duration.ofSeconds(5));
     }
-    computation = new WindowComputation(new HybridSearcher(retrievals, timeouts, embeddings, 0, registry),
+    computation = new WindowComputation(new HybridSearcher(retrievals, timeouts, embeddings, ServedIndex.fixed(new FunctionEmbedder(384, t -> {
+      embedded.incrementAndGet();
+      return new float[384];
+    })), 0, registry),
         ids -> {
           asked.add(ids);
           Map<String, HydrationEntry> fields = new HashMap<>();

@@ -79,7 +79,7 @@ class WindowJudgeTest {
       for (Retriever r : query.retrievers()) {
         lists.put(r, search(r, DEPTH, null));
       }
-      HybridSearcher.Outcome outcome = new HybridSearcher.Outcome(query.fuse(lists), List.of(), Map.of(), lists, DEPTH);
+      HybridSearcher.Outcome outcome = new HybridSearcher.Outcome(query.fuse(lists), List.of(), Map.of(), lists, DEPTH, 3);
       return WindowComputation.window(outcome, generation, fields(new ArrayList<>(titles.keySet())));
     }
 

@@ -31,7 +31,7 @@ public enum Setting {
   TOPIC_REPLICATION_FACTOR("1", "replication factor of the topics a job creates"),
   INDEX_REPLICAS("0", "replicas of the Elasticsearch index the indexing job creates"),
   INDEX_VERSION("served", "the version of the index the indexing job writes: served (the one BRAIN_INDEX names now; a new index starts as <index>_v1 behind the alias <index>, one made before versions is version 0, <index> itself) or a number (./brain reindex gives its replay the next one)"),
-  REPLAY("false", "true: the indexing job fills a version that is not served yet (Meilisearch's <index>_standby; no Redis writes, no generations): ./brain reindex's replay"),
+  REPLAY("false", "true: the indexing job fills a version that is not served yet (its own indexes in both engines; no Redis writes, no generations): ./brain reindex's replay"),
   GENERATION_CHANGES_MAX("1000", "the most document ids a generation notice lists; a generation that changed more lists none (the query services then drop every cached window)"),
   ENGINE_OUTAGE_TOLERANCE_MS("120000", "how long the indexing job holds back and retries while an engine is slow or away before it fails, once, naming it"),
 

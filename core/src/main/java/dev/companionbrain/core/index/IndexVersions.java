@@ -19,26 +19,44 @@ import org.elasticsearch.client.RestClient;
 /**
  * The versions of one index behind its stable name (issue #21). In Elasticsearch each version is an
  * index of its own, {@code <index>_v<N>}, and {@code <index>} is an alias of the one being served; an
- * index made before versions is {@code <index>} itself, version 0. Meilisearch serves {@code <index>}
- * itself: a replay fills {@code <index>_standby}, and the switch swaps the two (a swap moves names,
- * not writers: the jobs are restarted on the names they then write).
+ * index made before versions is {@code <index>} itself, version 0. Meilisearch has no aliases: the
+ * version a stack starts with (1, or 0 before versions) is {@code <index>} itself, the name every
+ * client and tool knows, and a reindex's versions (2 and on) are {@code <index>_v<N>}. Which version is
+ * served is the alias's alone: it is the one pointer for both engines, so a reader that reads it once
+ * and names both engines' indexes of that version never mixes two versions in one answer.
  */
 public final class IndexVersions {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Not a version: the names that serve now (the alias in Elasticsearch, {@code <index>} in Meilisearch). */
+  public static final int SERVED = -1;
+
   private IndexVersions() {}
 
-  /** The Elasticsearch index that holds {@code version} of {@code index} (0: {@code index} itself). */
+  /** The Elasticsearch index that holds {@code version} of {@code index} (0, or {@link #SERVED}: {@code index} itself). */
   public static String elasticsearch(String index, int version) {
-    if (version < 0) {
-      throw new IllegalArgumentException("an index version is 0 or more, not " + version);
-    }
-    return version == 0 ? index : index + "_v" + version;
+    requireVersion(version);
+    return version <= 0 ? index : index + "_v" + version;
   }
 
-  /** The Meilisearch index a replay fills while {@code index} is served: the switch swaps it in. */
-  public static String standby(String index) {
-    return index + "_standby";
+  /** The Meilisearch index that holds {@code version} of {@code index} (0, 1 or {@link #SERVED}: {@code index} itself). */
+  public static String meilisearch(String index, int version) {
+    requireVersion(version);
+    return version <= 1 ? index : index + "_v" + version;
+  }
+
+  /**
+   * The version a reindex fills next, given the versions Elasticsearch holds: one past the highest, and
+   * at least 2 (version 1 and version 0 share their name in Meilisearch).
+   */
+  public static int next(List<Integer> versions) {
+    return Math.max(2, versions.stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+  }
+
+  private static void requireVersion(int version) {
+    if (version < SERVED) {
+      throw new IllegalArgumentException("an index version is 0 or more (or SERVED), not " + version);
+    }
   }
 
   /** The version whose Elasticsearch index is {@code physical}: 0 for {@code index} itself; empty for another index's. */
@@ -48,6 +66,12 @@ public final class IndexVersions {
     }
     Matcher m = Pattern.compile(Pattern.quote(index) + "_v([1-9][0-9]{0,8})").matcher(physical);
     return m.matches() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+  }
+
+  /** The version alias {@code index} serves now ({@link #served}); empty when there is no index yet. */
+  public static Optional<Integer> servedVersion(RestClient client, String index) {
+    return served(client, index).map(physical -> versionOf(index, physical).orElseThrow(() -> new IllegalStateException(
+        "alias " + index + " serves index " + physical + ", which is no version of " + index)));
   }
 
   /**

@@ -11,8 +11,27 @@ class IndexVersionsTest {
     assertThat(IndexVersions.elasticsearch("documents", 0)).isEqualTo("documents");
     assertThat(IndexVersions.elasticsearch("documents", 1)).isEqualTo("documents_v1");
     assertThat(IndexVersions.elasticsearch("documents", 12)).isEqualTo("documents_v12");
-    assertThatThrownBy(() -> IndexVersions.elasticsearch("documents", -1)).hasMessageContaining("-1");
-    assertThat(IndexVersions.standby("documents")).isEqualTo("documents_standby");
+    assertThat(IndexVersions.elasticsearch("documents", IndexVersions.SERVED)).isEqualTo("documents");
+    assertThatThrownBy(() -> IndexVersions.elasticsearch("documents", -2)).hasMessageContaining("-2");
+  }
+
+  @Test
+  void meilisearchKeepsThePlainNameForTheVersionAStackStartsWith() {
+    assertThat(IndexVersions.meilisearch("documents", IndexVersions.SERVED)).isEqualTo("documents");
+    assertThat(IndexVersions.meilisearch("documents", 0)).isEqualTo("documents");
+    assertThat(IndexVersions.meilisearch("documents", 1)).isEqualTo("documents");
+    assertThat(IndexVersions.meilisearch("documents", 2)).isEqualTo("documents_v2");
+    assertThat(IndexVersions.meilisearch("documents", 13)).isEqualTo("documents_v13");
+    assertThatThrownBy(() -> IndexVersions.meilisearch("documents", -2)).hasMessageContaining("-2");
+  }
+
+  @Test
+  void aReindexFillsOnePastTheHighestVersionAndNeverOneThatSharesMeilisearchsPlainName() {
+    assertThat(IndexVersions.next(java.util.List.of())).isEqualTo(2);
+    assertThat(IndexVersions.next(java.util.List.of(0))).as("0 and 1 share a Meilisearch name").isEqualTo(2);
+    assertThat(IndexVersions.next(java.util.List.of(1))).isEqualTo(2);
+    assertThat(IndexVersions.next(java.util.List.of(1, 2))).isEqualTo(3);
+    assertThat(IndexVersions.next(java.util.List.of(4, 2))).isEqualTo(5);
   }
 
   @Test
@@ -25,6 +44,7 @@ class IndexVersionsTest {
     assertThat(IndexVersions.versionOf("documents", "documents_vx")).isEmpty();
     assertThat(IndexVersions.versionOf("documents", "documents-other")).isEmpty();
     assertThat(IndexVersions.versionOf("documents", "documents_standby")).isEmpty();
+    assertThat(IndexVersions.versionOf("documents", "documents_v2x")).isEmpty();
     assertThat(IndexVersions.versionOf("docs.a", "docsXa_v1")).as("the name is quoted, not a pattern").isEmpty();
     assertThat(IndexVersions.versionOf("docs.a", "docs.a_v2")).contains(2);
   }

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  *     changed more lists none
  * @param indexVersion the version of the index the job writes ({@link IndexVersions}): {@link #SERVED},
  *     the one the index's name serves when the job starts ({@link #resolved}), or a number
- * @param replay whether the job fills a version that is not served yet: Meilisearch's standby index, and
+ * @param replay whether the job fills a version that is not served yet: its own indexes in both engines, and
  *     nothing in Redis (no hydration entries, no generations), so that the served version's readers see
  *     nothing of it until the switch
  */
@@ -47,7 +47,7 @@ public record IndexingConfig(
     boolean replay) implements Serializable {
 
   /** {@link #indexVersion} of a job that writes the version its index's name serves when it starts. */
-  public static final int SERVED = -1;
+  public static final int SERVED = IndexVersions.SERVED;
 
   /** Every variable the job reads; {@link #fromArgs} refuses an argument for any other. */
   public static final List<String> SETTINGS = Setting.variables(Stream.concat(Setting.ENGINES.stream(), Stream.of(
@@ -163,9 +163,9 @@ public record IndexingConfig(
     return IndexVersions.elasticsearch(index, indexVersion);
   }
 
-  /** The Meilisearch index this job writes: the index itself, or its standby while a replay fills it. */
+  /** The Meilisearch index this job writes: its version's ({@link IndexVersions#meilisearch}). */
   public String meilisearchIndex() {
-    return replay ? IndexVersions.standby(index) : index;
+    return IndexVersions.meilisearch(index, indexVersion);
   }
 
   /** From program arguments over the environment; a bad or unknown setting throws with one line naming it. */

@@ -34,7 +34,9 @@ class ProgramArgumentsTest {
     assertThat(replay.indexVersion()).isEqualTo(3);
     assertThat(replay.replay()).isTrue();
     assertThat(replay.elasticsearchIndex()).isEqualTo("idx_v3");
-    assertThat(replay.meilisearchIndex()).isEqualTo("idx_standby");
+    assertThat(replay.meilisearchIndex()).isEqualTo("idx_v3");
+    assertThat(back.meilisearchIndex()).as("the version a stack starts with keeps the plain name").isEqualTo("idx");
+    assertThat(replay.withIndexVersion(1, false).meilisearchIndex()).isEqualTo("idx");
 
     LatencyAlertJob.Config latency = new LatencyAlertJob.Config("k:1", "lat", "stats", "alerts", "g",
         Duration.ofSeconds(5), 300, 0.1, 7, (short) 2);

@@ -13,11 +13,26 @@ import org.elasticsearch.client.RestClient;
  */
 public final class Bm25Retrieval implements Retrieval {
   private final RestClient client;
+  private final String base;
   private final String index;
+  private final java.util.Map<Integer, Bm25Retrieval> versions;
 
+  /** @param index the index's stable name (its alias): searched as it serves now, or {@link #in} a version */
   public Bm25Retrieval(RestClient client, String index) {
+    this(client, index, index, new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  private Bm25Retrieval(RestClient client, String base, String index, java.util.Map<Integer, Bm25Retrieval> versions) {
     this.client = client;
+    this.base = base;
     this.index = index;
+    this.versions = versions;
+  }
+
+  @Override
+  public Bm25Retrieval in(int version) {
+    return versions.computeIfAbsent(version,
+        v -> new Bm25Retrieval(client, base, dev.companionbrain.core.index.IndexVersions.elasticsearch(base, v), versions));
   }
 
 

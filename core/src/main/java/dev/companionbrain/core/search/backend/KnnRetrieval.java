@@ -22,13 +22,29 @@ import org.elasticsearch.client.RestClient;
  */
 public final class KnnRetrieval implements Retrieval {
   private final RestClient client;
+  private final String base;
   private final String index;
   private final VectorDialect dialect;
+  private final java.util.Map<Integer, KnnRetrieval> versions;
 
+  /** @param index the index's stable name (its alias): searched as it serves now, or {@link #in} a version */
   public KnnRetrieval(RestClient client, String index, VectorDialect dialect) {
+    this(client, index, index, dialect, new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  private KnnRetrieval(RestClient client, String base, String index, VectorDialect dialect,
+      java.util.Map<Integer, KnnRetrieval> versions) {
     this.client = client;
+    this.base = base;
     this.index = index;
     this.dialect = dialect;
+    this.versions = versions;
+  }
+
+  @Override
+  public KnnRetrieval in(int version) {
+    return versions.computeIfAbsent(version, v -> new KnnRetrieval(client, base,
+        dev.companionbrain.core.index.IndexVersions.elasticsearch(base, v), dialect, versions));
   }
 
 

@@ -29,7 +29,10 @@ import org.apache.http.util.EntityUtils;
  */
 public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable {
   private final CloseableHttpAsyncClient http;
+  private final String baseUrl;
+  private final String baseIndex;
   private final String index;
+  private final java.util.Map<Integer, MeilisearchRetrieval> versions;
   private final String searchUri;
   private final String multiSearchUri;
   private final String healthUri;
@@ -55,13 +58,36 @@ public final class MeilisearchRetrieval implements Retrieval, java.io.Closeable 
         })
         .build();
     http.start();
-    String base = baseUrl.replaceAll("/+$", "");
+    this.baseUrl = baseUrl.replaceAll("/+$", "");
+    this.baseIndex = index;
     this.index = index;
-    this.searchUri = base + "/indexes/" + index + "/search";
-    this.multiSearchUri = base + "/multi-search";
-    this.healthUri = base + "/health";
+    this.searchUri = this.baseUrl + "/indexes/" + index + "/search";
+    this.multiSearchUri = this.baseUrl + "/multi-search";
+    this.healthUri = this.baseUrl + "/health";
     this.authorization = apiKey == null ? null : "Bearer " + apiKey;
     this.timeout = timeout;
+    this.versions = new java.util.concurrent.ConcurrentHashMap<>();
+  }
+
+  /** {@code of} on the Meilisearch index {@code index}, through its connections. */
+  private MeilisearchRetrieval(MeilisearchRetrieval of, String index) {
+    this.http = of.http;
+    this.baseUrl = of.baseUrl;
+    this.baseIndex = of.baseIndex;
+    this.index = index;
+    this.searchUri = baseUrl + "/indexes/" + index + "/search";
+    this.multiSearchUri = of.multiSearchUri;
+    this.healthUri = of.healthUri;
+    this.authorization = of.authorization;
+    this.timeout = of.timeout;
+    this.versions = of.versions;
+  }
+
+  /** This retrieval on {@code version}'s Meilisearch index; closing either closes their shared connections. */
+  @Override
+  public MeilisearchRetrieval in(int version) {
+    return versions.computeIfAbsent(version,
+        v -> new MeilisearchRetrieval(this, dev.companionbrain.core.index.IndexVersions.meilisearch(baseIndex, v)));
   }
 
 

@@ -15,6 +15,17 @@ public interface Retrieval {
   CompletableFuture<List<ScoredId>> search(RetrievalRequest request);
 
   /**
+   * This retrieval on {@code version} of its index ({@link dev.companionbrain.core.index.IndexVersions};
+   * {@code SERVED}: the names that serve now), sharing its connections: an answer takes one version
+   * and asks every retriever on it, so no answer fuses two versions' hits. The engines'
+   * implementations name the version's index; this default (a retrieval of no versioned index)
+   * answers itself.
+   */
+  default Retrieval in(int version) {
+    return this;
+  }
+
+  /**
    * Many searches at once: the hits of each request, in the order of the requests, each list what
    * {@link #search} would answer. Fails as a whole when one of them fails. This default runs the
    * single searches in parallel; the engines' implementations send a batch as one multi-search call
