@@ -214,6 +214,7 @@ class ReindexIT {
         searcher.join();
         assertThat(statuses.keySet()).as("every search answered 200: %s", statuses).containsOnly(200);
         assertThat(versions.keySet()).as("every answer knew its one version: %s", versions).containsOnly(1, 2);
+        System.out.println("ReindexIT: answers by the index version they searched: " + versions + "; statuses " + statuses);
         assertThat(statuses.get(200).get()).isGreaterThan(50);
       }
     } finally {
