@@ -249,10 +249,18 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
       if (!written.find()) {
         throw new IllegalStateException(e.getMessage() + "; the job's exceptions: " + rest.exceptions(jobId));
       }
+      List<String> terminal = List.of("FAILED", "CANCELED", "FINISHED");
       String state = rest.state(jobId);
-      if (!List.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
-        rest.cancel(jobId);
-        rest.awaitState(jobId, "CANCELED", Duration.ofMinutes(2));
+      if (!terminal.contains(state)) {
+        try {
+          rest.cancel(jobId);
+          rest.awaitState(jobId, "CANCELED", Duration.ofMinutes(2));
+        } catch (FlinkRest.FlinkRestException notCancelled) {
+          state = rest.state(jobId); // it reached another terminal state meanwhile (FAILED): nothing runs
+          if (!terminal.contains(state)) {
+            throw notCancelled;
+          }
+        }
       }
       System.out.println("job " + jobId + " failed after its savepoint was written (" + state + "; " + rest.exceptions(jobId)
           + "); going on from the savepoint, which Flink reports consistent");

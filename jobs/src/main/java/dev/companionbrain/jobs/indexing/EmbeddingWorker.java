@@ -5,7 +5,6 @@ import dev.companionbrain.core.embed.EmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +60,12 @@ final class EmbeddingWorker {
     return worker;
   }
 
-  /** Gives the worker back; the last user's release stops its thread and fails what is still queued. */
+  /**
+   * Gives the worker back; the last user's release stops its thread. What is still embedding or queued
+   * then is left pending, never failed: its subtasks are closing (a cancel, or a stop with a savepoint,
+   * whose state holds those records for the job that restores it), and a failure completed while a task
+   * stops fails the job "during stopping".
+   */
   static synchronized void release(EmbeddingWorker worker) {
     if (worker == null || WORKERS.get(worker.model) != worker) {
       return;
@@ -105,13 +109,14 @@ final class EmbeddingWorker {
       } catch (InterruptedException e) {
         break;
       } catch (RuntimeException e) {
+        if (stopped) {
+          break; // the release's interrupt reached the model (it wraps it): not a failure of the batch
+        }
         batch.forEach(r -> r.result().completeExceptionally(e));
       } finally {
         batch.clear();
       }
     }
-    List<Request> left = new ArrayList<>();
-    queue.drainTo(left);
-    left.forEach(r -> r.result().completeExceptionally(new CancellationException("the embedding worker stopped")));
+    queue.clear(); // left pending with the rest (see release): their subtasks are closing
   }
 }
