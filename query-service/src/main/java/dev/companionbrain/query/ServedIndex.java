@@ -50,7 +50,7 @@ final class ServedIndex {
 
   /** Always the names that serve, with one embedder: for a service over an index that is never reindexed. */
   static ServedIndex fixed(Embedder embedder) {
-    return new ServedIndex(embedder, Optional::empty, m -> embedder);
+    return new ServedIndex(embedder, Optional::empty, Embedder::of); // never loads: nothing is ever read
   }
 
   /** What an answer begun now searches. */
@@ -73,9 +73,8 @@ final class ServedIndex {
     }
     EmbeddingModel model = served.get().model();
     current = new Version(served.get().version(), model == before.embedder().model() ? before.embedder() : load.apply(model));
-    if (before.version() != IndexVersions.SERVED || model != before.embedder().model()) {
-      LOG.info("answering from version {} of the index, embedding queries with {} (was version {}, {})", served.get().version(),
-          model.wireName(), before.version(), before.embedder().model().wireName());
-    }
+    LOG.info("answering from version {} of the index, embedding queries with {}{}", served.get().version(), model.wireName(),
+        before.version() == IndexVersions.SERVED ? "" : " (was version " + before.version() + ", "
+            + before.embedder().model().wireName() + ")");
   }
 }

@@ -117,6 +117,6 @@ final class EmbeddingWorker {
         batch.clear();
       }
     }
-    queue.clear(); // left pending with the rest (see release): their subtasks are closing
+    // what is queued stays pending (see release): its subtasks are closing, and the worker goes with them
   }
 }
