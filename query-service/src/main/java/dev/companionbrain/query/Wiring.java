@@ -2,6 +2,7 @@ package dev.companionbrain.query;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.companionbrain.core.embed.Embedder;
+import dev.companionbrain.core.embed.EmbeddingModel;
 import dev.companionbrain.core.index.ElasticsearchClients;
 import dev.companionbrain.core.index.IndexCreator;
 import dev.companionbrain.core.index.IndexVersions;
@@ -31,6 +32,8 @@ import org.elasticsearch.client.RestClient;
  * creates a client.
  */
 final class Wiring {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Wiring.class);
+
   private Wiring() {}
 
   static QueryService.Collaborators fromConfig(QueryConfig config, Ticker ticker, LongSupplier clock) {
@@ -55,11 +58,14 @@ final class Wiring {
       GenerationClock generations = new GenerationClock();
       VectorDialect dialect = detectDialect(elasticsearch);
       // an answer searches one version, and a query embedded by one model never searches another model's
-      // vectors: the index's model is the service's at start, and the served version and its model are
-      // followed after a reindex switched (before its generation is taken in)
-      IndexCreator.requireModel(elasticsearch, config.index(), config.embeddingModel());
-      ServedIndex served = new ServedIndex(Embedder.of(config.embeddingModel()), () -> servedVersion(elasticsearch, config.index()),
-          Embedder::of);
+      // vectors: the service embeds with the model the served index records (the catalogue's only while
+      // there is no index), and follows the served version and its model after a reindex switched
+      EmbeddingModel model = IndexCreator.recordedModel(elasticsearch, config.index()).orElse(config.embeddingModel());
+      if (model != config.embeddingModel()) {
+        LOG.info("index {} holds vectors of {}: queries are embedded with it, not with {} ({})", config.index(), model.wireName(),
+            config.embeddingModel().wireName(), dev.companionbrain.core.config.Setting.EMBEDDING_MODEL.variable());
+      }
+      ServedIndex served = new ServedIndex(Embedder.of(model), () -> servedVersion(elasticsearch, config.index()), Embedder::of);
       served.check();
       GenerationListener listener = new GenerationListener(redisClient, redis, generations, clock, registry, served::check);
       resources.add(0, listener);

@@ -67,7 +67,7 @@ public enum Setting {
    * bge-small-en-v1.5, chosen by {@code ./brain eval} on Cranfield's tuning half (docs/RELEVANCE.md):
    * its best hybrid scored 0.453 / 0.453 (clean / typo'd) against MiniLM's best, 0.432 / 0.431.
    */
-  EMBEDDING_MODEL("bge-small-en-v1.5", "the sentence model that embeds documents (the indexing job) and queries (the query service): all-minilm-l6-v2 or bge-small-en-v1.5. An index records the model of its vectors; a job or service started with another refuses to start"),
+  EMBEDDING_MODEL("bge-small-en-v1.5", "the sentence model that embeds documents (the indexing job) and queries (the query service): all-minilm-l6-v2 or bge-small-en-v1.5. An index records the model of its vectors: a job started with another refuses to start, the query service embeds with the index's (this one only while there is no index)"),
   QUERY_CORRECTION("true", "whether a query's words the index does not contain (typos) are corrected to the index's most similar word within two edits before the search and its cache key (true or false); a request can switch it off with correct=false, and a tenant's key is never corrected"),
   CACHE_JUDGING("true", "whether each cached window is judged against what a new generation changed (carried, patched or recomputed); false: every generation makes every window stale"),
   CACHE_WINDOW_RESERVE("20", "hits past a window's size each retriever fetches and the window keeps, so a window that loses hits to deletes and updates can still be patched exactly"),

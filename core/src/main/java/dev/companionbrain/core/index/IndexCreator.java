@@ -39,7 +39,7 @@ public final class IndexCreator {
    * Creates the Elasticsearch index in the server's dialect with {@code replicas}, for the vectors of
    * {@code model}; returns the dialect.
    *
-   * @throws IllegalStateException when the index exists with the vectors of another model ({@link #requireModel})
+   * @throws IllegalStateException when the index exists with the vectors of another model, in one line naming both
    */
   public static VectorDialect ensureElasticsearch(RestClient client, String index, int replicas, EmbeddingModel model) {
     VectorDialect dialect = VectorDialect.detect(client);
@@ -81,15 +81,6 @@ public final class IndexCreator {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /**
-   * Nothing when {@code index} holds the vectors of {@code model} or does not exist yet.
-   *
-   * @throws IllegalStateException in one line naming both models, when it holds another model's
-   */
-  public static void requireModel(RestClient client, String index, EmbeddingModel model) {
-    recordedModel(client, index).ifPresent(recorded -> refuseAnother(index, recorded, model));
   }
 
   private static void refuseAnother(String index, EmbeddingModel recorded, EmbeddingModel model) {
