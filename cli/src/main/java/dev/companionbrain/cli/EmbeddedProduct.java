@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.companionbrain.core.config.EngineAddresses;
 import dev.companionbrain.core.config.Setting;
 import dev.companionbrain.core.config.Settings;
+import dev.companionbrain.core.index.ElasticsearchClients;
+import dev.companionbrain.core.index.IndexVersions;
 import dev.companionbrain.core.relevance.CollectionDocument;
 import dev.companionbrain.core.relevance.TestCollection;
 import dev.companionbrain.jobs.indexing.IndexingConfig;
@@ -16,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import org.elasticsearch.client.RestClient;
 
 /** Wiring shared by the commands that run the product on a local stack (up, eval, bench load). */
 public final class EmbeddedProduct {
@@ -51,12 +54,17 @@ public final class EmbeddedProduct {
     return indexing(e, documentsTopic, deadLetterTopic, "brain-indexing-" + index, index, settings(overrides));
   }
 
+  /** The local stack's engines: no logins. */
+  private static EngineAddresses addresses(Endpoints e) {
+    return EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), e.redisUri());
+  }
+
   private static IndexingConfig indexing(Endpoints e, String documentsTopic, String deadLetterTopic, String group,
       String index, Settings s) {
     IndexingConfig tuned = IndexingConfig.from(s);
     // the local stack has one broker and one search node: one replica of each topic, none of the index
     return new IndexingConfig(e.kafkaBootstrapServers(), documentsTopic, deadLetterTopic, tuned.generationsTopic(), group,
-        EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), e.redisUri()), index,
+        addresses(e), index,
         tuned.batchSize(), tuned.maxBatchWaitMillis(), tuned.checkpointIntervalMillis(), (short) 1, 0,
         tuned.engineOutageToleranceMillis(), tuned.generationChangesMax(), tuned.embeddingModel());
   }
@@ -131,10 +139,8 @@ public final class EmbeddedProduct {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     String meilisearchIndex;
-    try (org.elasticsearch.client.RestClient es = dev.companionbrain.core.index.ElasticsearchClients.builder(
-        EngineAddresses.withoutLogins(e.elasticsearchUrl(), e.meilisearchUrl(), e.meilisearchKey(), e.redisUri()), 0).build()) {
-      meilisearchIndex = dev.companionbrain.core.index.IndexVersions.meilisearch(index,
-          dev.companionbrain.core.index.IndexVersions.servedVersion(es, index).orElse(dev.companionbrain.core.index.IndexVersions.SERVED));
+    try (RestClient es = ElasticsearchClients.builder(addresses(e), 0).build()) {
+      meilisearchIndex = IndexVersions.meilisearch(index, IndexVersions.servedVersion(es, index).orElse(IndexVersions.SERVED));
     }
     while (System.currentTimeMillis() < deadline) {
       http.send(HttpRequest.newBuilder(URI.create(e.elasticsearchUrl() + "/" + index + "/_refresh"))

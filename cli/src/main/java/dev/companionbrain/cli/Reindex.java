@@ -109,9 +109,9 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
   private int reindex(FlinkRest rest, RestClient es, Admin admin, Client meili, IndexingConfig live,
       Jobs.Submission submission) throws Exception {
     String index = live.index();
-    String served = IndexVersions.served(es, index).orElseThrow(() -> new IllegalStateException(
+    int current = IndexVersions.servedVersion(es, index).orElseThrow(() -> new IllegalStateException(
         "no index " + index + " to reindex: start the indexing job first (./brain up)"));
-    int current = IndexVersions.versionOf(index, served).orElseThrow();
+    String served = IndexVersions.elasticsearch(index, current);
     Optional<Version> previous = previous();
     if (previous.isPresent()) {
       System.err.printf("reindex: version %d is kept for --rollback; ./brain reindex --drop-old first%n", previous.get().version());
@@ -187,8 +187,8 @@ public final class Reindex extends Jobs.Cluster implements Callable<Integer> {
     }
     String index = live.index();
     String physical = IndexVersions.elasticsearch(index, back.version());
-    String served = IndexVersions.served(es, index).orElseThrow();
-    int current = IndexVersions.versionOf(index, served).orElseThrow();
+    int current = IndexVersions.servedVersion(es, index).orElseThrow();
+    String served = IndexVersions.elasticsearch(index, current);
     String liveId = RunningStack.recorded("job." + LIVE).orElseThrow();
     System.out.println("stopping " + LIVE + " (" + served + ") with a savepoint…");
     String savepoint = stop(rest, liveId);

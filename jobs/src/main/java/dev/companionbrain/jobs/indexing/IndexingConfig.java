@@ -143,16 +143,11 @@ public record IndexingConfig(
   }
 
   /**
-   * The same with {@link #SERVED} made a number: the version {@code served} is (the Elasticsearch index
-   * the name serves now, empty when there is none yet: version 1 is then made).
+   * The same with {@link #SERVED} made a number: {@code served}, the version the name serves now
+   * ({@link IndexVersions#servedVersion}; empty when there is none yet: version 1 is then made).
    */
-  public IndexingConfig resolved(java.util.Optional<String> served) {
-    if (indexVersion != SERVED) {
-      return this;
-    }
-    int version = served.map(physical -> IndexVersions.versionOf(index, physical).orElseThrow(() -> new IllegalStateException(
-        "alias " + index + " serves index " + physical + ", which is no version of " + index))).orElse(1);
-    return withIndexVersion(version, false);
+  public IndexingConfig resolved(java.util.Optional<Integer> served) {
+    return indexVersion != SERVED ? this : withIndexVersion(served.orElse(1), false);
   }
 
   /** The Elasticsearch index this job writes ({@link #resolved} first). */

@@ -73,11 +73,12 @@ public final class IndexingJob {
     VectorDialect dialect;
     IndexingConfig resolved;
     try (RestClient rest = elasticsearchClient(config)) {
-      java.util.Optional<String> served = IndexVersions.served(rest, config.index());
+      java.util.Optional<Integer> served = IndexVersions.servedVersion(rest, config.index());
       resolved = config.resolved(served);
       String physical = resolved.elasticsearchIndex();
-      if (!resolved.replay() && served.isPresent() && !served.get().equals(physical)) {
-        throw new IllegalStateException("index " + config.index() + " serves " + served.get() + ": a job that writes "
+      if (!resolved.replay() && served.isPresent() && served.get() != resolved.indexVersion()) {
+        throw new IllegalStateException("index " + config.index() + " serves "
+            + IndexVersions.elasticsearch(config.index(), served.get()) + ": a job that writes "
             + physical + " must be a replay (" + Setting.REPLAY.argument() + " true, as ./brain reindex runs it)");
       }
       dialect = IndexCreator.ensureElasticsearch(rest, physical, config.indexReplicas(), config.embeddingModel());
