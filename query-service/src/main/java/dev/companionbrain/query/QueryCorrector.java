@@ -16,8 +16,10 @@ import java.util.function.Function;
 
 /**
  * Corrects the words of a query that the index does not contain (typos) from the index's own
- * vocabulary, before the query is searched and becomes a cache key: two typo'd forms of one query
- * share the corrected query's window.
+ * vocabulary, before the query's answer is chosen and its cache key with it: two typo'd forms of one
+ * query share the corrected query's window. The correction is asked while the query as written is
+ * already searched ({@link WhileCorrecting}), so it adds no engine round trip to an answer's latency
+ * unless it changes the query.
  *
  * <p>The suggestions come from an injected function (the engine's term suggester in the service,
  * {@link dev.companionbrain.core.search.backend.VocabularySuggestions}). A query's correction is kept
@@ -63,43 +65,50 @@ final class QueryCorrector {
         .register(registry);
   }
 
-  /** {@code q} with its words the index does not contain corrected; {@code q} itself when none is. */
-  String correct(String q) {
-    return correct(q, false);
-  }
-
   /**
-   * {@link #correct(String)}; {@code fresh}: asked of the engine whatever is remembered, and not
-   * remembered (a {@code Cache-Control: no-cache} search computes everything afresh).
+   * {@code q} with its words the index does not contain corrected ({@code q} itself when none is),
+   * once the engine answers: at once when the correction is remembered, and never failed (a failed,
+   * late or refused suggester leaves {@code q} as written, after at most the timeout). A search can so
+   * start with {@code q} as written while its correction is asked ({@link WhileCorrecting}).
+   *
+   * @param fresh ask the engine whatever is remembered, and remember nothing (a {@code Cache-Control:
+   *     no-cache} search computes everything afresh)
    */
-  String correct(String q, boolean fresh) {
+  CompletableFuture<String> correction(String q, boolean fresh) {
     String known = fresh ? null : corrections.getIfPresent(q);
     if (known != null) {
-      return known;
+      return CompletableFuture.completedFuture(known);
     }
     if (!breaker.tryAcquirePermission()) {
       failed.increment();
-      return q;
+      return CompletableFuture.completedFuture(q);
     }
     long began = System.nanoTime();
+    CompletableFuture<List<Suggestion>> asked;
     try {
-      String answer = applied(q, suggest.apply(q).get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+      asked = suggest.apply(q).copy();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failed(q, began, e));
+    }
+    return asked.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).handle((suggestions, error) -> {
+      if (error != null) {
+        return failed(q, began, error);
+      }
+      String answer = applied(q, suggestions);
       breaker.onSuccess(System.nanoTime() - began, TimeUnit.NANOSECONDS);
       if (!fresh) {
         corrections.put(q, answer);
       }
       (answer.equals(q) ? unchanged : corrected).increment();
       return answer;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      breaker.releasePermission();
-      failed.increment();
-      return q;
-    } catch (Exception e) {
-      breaker.onError(System.nanoTime() - began, TimeUnit.NANOSECONDS, e);
-      failed.increment();
-      return q;
-    }
+    });
+  }
+
+  /** {@code q} as written, after the suggester failed with {@code error}: counted, and told to the breaker. */
+  private String failed(String q, long began, Throwable error) {
+    breaker.onError(System.nanoTime() - began, TimeUnit.NANOSECONDS, error);
+    failed.increment();
+    return q;
   }
 
   /** The remembered correction of {@code q}, or null when it has none (without asking the engine). */

@@ -410,12 +410,16 @@ final class SearchHandler {
     try {
       SearchQuery asked = SearchQuery.fromParams(param, defaults);
       mode = asked.mode().wireName();
-      SearchQuery query = corrected(caller, withTenant(caller, asked), false, bypass);
+      SearchQuery written = withTenant(caller, asked);
+      java.util.concurrent.CompletableFuture<SearchQuery> correction = correction(caller, written, bypass);
       if (admit) {
         admitted = admission.admit(caller.client(), caller.share(perClient));
       }
+      WhileCorrecting.Answered<SearchQuery, WindowCache.Answer> answered = WhileCorrecting.answer(written, correction,
+          q -> bypass ? cache.bypass(q.window(windowHits), q.offset(), q.k()) : cache.get(q.window(windowHits)));
+      SearchQuery query = answered.query();
       window = query.window(windowHits);
-      WindowCache.Answer answer = bypass ? cache.bypass(window, query.offset(), query.k()) : cache.get(window);
+      WindowCache.Answer answer = answered.answer();
       level = answer.source().name().toLowerCase(java.util.Locale.ROOT);
       staleMillis = answer.staleMillis();
       backends = answer.source() == WindowCache.Source.MISS || answer.source() == WindowCache.Source.BYPASS
@@ -448,7 +452,7 @@ final class SearchHandler {
     SearchQuery query;
     try {
       asked = SearchQuery.fromParams(paramsOf(item)::get, defaults);
-      query = corrected(caller, withTenant(caller, asked), true, false);
+      query = rememberedCorrection(caller, withTenant(caller, asked));
     } catch (RuntimeException invalid) {
       return null;
     }
@@ -472,23 +476,40 @@ final class SearchHandler {
   }
 
   /**
-   * The search of {@code query}'s text with its typos corrected, when corrections are on, the request
-   * allows them and the caller sees every document: the vocabulary is the whole index's, so a
-   * tenant's key is never corrected (a correction would tell it words of other tenants' documents).
-   * A correction that would make the query too long is not applied.
+   * The search of {@code query}'s text with its typos corrected, once the corrector answers
+   * ({@link QueryCorrector#correction}), when corrections are on, the request allows them and the
+   * caller sees every document: the vocabulary is the whole index's, so a tenant's key is never
+   * corrected (a correction would tell it words of other tenants' documents). {@code query} itself
+   * when nothing is corrected, or when the correction would make the query too long.
    *
-   * @param rememberedOnly take only a correction the corrector remembers, without asking the engine;
-   *     null when it remembers none
    * @param fresh ask the engine whatever is remembered (a no-cache search)
    */
-  private SearchQuery corrected(KeyCheck.Caller caller, SearchQuery query, boolean rememberedOnly, boolean fresh) {
-    if (corrector == null || !query.correct() || caller.tenantTags() != null) {
+  private java.util.concurrent.CompletableFuture<SearchQuery> correction(KeyCheck.Caller caller, SearchQuery query,
+      boolean fresh) {
+    if (!corrects(caller, query)) {
+      return java.util.concurrent.CompletableFuture.completedFuture(query);
+    }
+    return corrector.correction(query.q(), fresh).thenApply(q -> withQ(query, q));
+  }
+
+  /**
+   * {@link #correction}, but only from what the corrector remembers, without asking the engine: null
+   * when it remembers nothing of the query.
+   */
+  private SearchQuery rememberedCorrection(KeyCheck.Caller caller, SearchQuery query) {
+    if (!corrects(caller, query)) {
       return query;
     }
-    String q = rememberedOnly ? corrector.remembered(query.q()) : corrector.correct(query.q(), fresh);
-    if (q == null) {
-      return null;
-    }
+    String q = corrector.remembered(query.q());
+    return q == null ? null : withQ(query, q);
+  }
+
+  private boolean corrects(KeyCheck.Caller caller, SearchQuery query) {
+    return corrector != null && query.correct() && caller.tenantTags() == null;
+  }
+
+  /** {@code query} with the text {@code q}: itself when it has that text, or when {@code q} is too long. */
+  private static SearchQuery withQ(SearchQuery query, String q) {
     if (q.equals(query.q())) {
       return query;
     }

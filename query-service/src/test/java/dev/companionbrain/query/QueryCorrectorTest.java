@@ -57,9 +57,9 @@ class QueryCorrectorTest {
     QueryCorrector corrector = corrector(q -> q.equals("shok") ? answer(new Suggestion(0, 4, "shock")) : answer());
 
     assertThat(corrector.remembered("shok")).isNull();
-    assertThat(corrector.correct("shok")).isEqualTo("shock");
-    assertThat(corrector.correct("shock")).isEqualTo("shock");
-    assertThat(corrector.correct("shok")).isEqualTo("shock");
+    assertThat(corrector.correction("shok", false).join()).isEqualTo("shock");
+    assertThat(corrector.correction("shock", false).join()).isEqualTo("shock");
+    assertThat(corrector.correction("shok", false).join()).isEqualTo("shock");
     assertThat(corrector.remembered("shok")).isEqualTo("shock");
     assertThat(corrector.remembered("shock")).as("an unchanged query is remembered too").isEqualTo("shock");
     assertThat(asked).hasValue(2);
@@ -69,33 +69,33 @@ class QueryCorrectorTest {
     assertThat(corrector.remembered("shok")).isEqualTo("shock");
     nanos.addAndGet(1);
     assertThat(corrector.remembered("shok")).isNull();
-    assertThat(corrector.correct("shok")).isEqualTo("shock");
+    assertThat(corrector.correction("shok", false).join()).isEqualTo("shock");
     assertThat(asked).hasValue(3);
   }
 
   @Test
   void aFreshCorrectionAsksTheEngineAndIsNotRemembered() {
     QueryCorrector corrector = corrector(q -> answer(new Suggestion(0, 4, "shock")));
-    assertThat(corrector.correct("shok", true)).isEqualTo("shock");
+    assertThat(corrector.correction("shok", true).join()).isEqualTo("shock");
     assertThat(corrector.remembered("shok")).isNull();
-    assertThat(corrector.correct("shok")).isEqualTo("shock");
-    assertThat(corrector.correct("shok", true)).isEqualTo("shock");
+    assertThat(corrector.correction("shok", false).join()).isEqualTo("shock");
+    assertThat(corrector.correction("shok", true).join()).isEqualTo("shock");
     assertThat(asked).as("the remembered one is not read either").hasValue(3);
-    assertThat(corrector.correct("shok", false)).isEqualTo("shock");
+    assertThat(corrector.correction("shok", false).join()).isEqualTo("shock");
     assertThat(asked).hasValue(3);
   }
 
   @Test
   void aFailedOrLateSuggesterLeavesTheQueryAsWrittenAndIsNotRemembered() {
     QueryCorrector failing = corrector(q -> CompletableFuture.failedFuture(new IOException("refused")));
-    assertThat(failing.correct("shok")).isEqualTo("shok");
+    assertThat(failing.correction("shok", false).join()).isEqualTo("shok");
     assertThat(failing.remembered("shok")).isNull();
     QueryCorrector late = corrector(q -> new CompletableFuture<>());
-    assertThat(late.correct("shok")).isEqualTo("shok");
+    assertThat(late.correction("shok", false).join()).isEqualTo("shok");
     QueryCorrector throwing = corrector(q -> {
       throw new IllegalStateException("client closed");
     });
-    assertThat(throwing.correct("shok")).isEqualTo("shok");
+    assertThat(throwing.correction("shok", false).join()).isEqualTo("shok");
     assertThat(count("failed")).isEqualTo(3);
     assertThat(count("corrected") + count("unchanged")).isZero();
   }
@@ -104,10 +104,10 @@ class QueryCorrectorTest {
   void afterManyFailuresTheSuggesterIsNotAskedForAWhile() {
     QueryCorrector corrector = corrector(q -> CompletableFuture.failedFuture(new IOException("refused")));
     for (int i = 0; i < 10; i++) {
-      corrector.correct("q" + i);
+      corrector.correction("q" + i, false).join();
     }
     assertThat(asked).hasValue(10);
-    assertThat(corrector.correct("shok")).isEqualTo("shok");
+    assertThat(corrector.correction("shok", false).join()).isEqualTo("shok");
     assertThat(asked).as("the breaker is open").hasValue(10);
     assertThat(count("failed")).isEqualTo(11);
   }
@@ -117,11 +117,49 @@ class QueryCorrectorTest {
     QueryCorrector corrector = corrector(q -> new CompletableFuture<>());
     Thread.currentThread().interrupt();
     try {
-      assertThat(corrector.correct("shok")).isEqualTo("shok");
+      assertThat(corrector.correction("shok", false).join()).isEqualTo("shok");
       assertThat(Thread.currentThread().isInterrupted()).isTrue();
     } finally {
       Thread.interrupted();
     }
     assertThat(count("failed")).isEqualTo(1);
+  }
+
+  @Test
+  void aCorrectionSettlesWhenTheEngineAnswersAndARememberedOneAtOnce() {
+    CompletableFuture<List<Suggestion>> engine = new CompletableFuture<>();
+    QueryCorrector corrector = corrector(q -> engine);
+    CompletableFuture<String> correction = corrector.correction("shok", false);
+    assertThat(correction).as("asked, not yet answered").isNotDone();
+    assertThat(corrector.remembered("shok")).isNull();
+    engine.complete(List.of(new Suggestion(0, 4, "shock")));
+    assertThat(correction).isCompletedWithValue("shock");
+    assertThat(corrector.correction("shok", false)).as("remembered").isCompletedWithValue("shock");
+    assertThat(asked).hasValue(1);
+    assertThat(count("corrected")).isEqualTo(1);
+  }
+
+  @Test
+  void aLateSuggesterIsGivenUpAfterTheTimeoutWithoutItsOwnFutureBeingCompleted() {
+    CompletableFuture<List<Suggestion>> engine = new CompletableFuture<>();
+    QueryCorrector corrector = corrector(q -> engine);
+    assertThat(corrector.correction("shok", false).join()).isEqualTo("shok");
+    assertThat(engine).as("the engine's request is the client's to end").isNotDone();
+    assertThat(count("failed")).isEqualTo(1);
+    engine.complete(List.of(new Suggestion(0, 4, "shock")));
+    assertThat(corrector.remembered("shok")).as("a late answer is not remembered").isNull();
+  }
+
+  @Test
+  void answersBetweenFailuresKeepTheBreakerClosed() {
+    AtomicInteger calls = new AtomicInteger();
+    QueryCorrector corrector = corrector(q -> calls.incrementAndGet() % 3 == 0
+        ? CompletableFuture.failedFuture(new IOException("refused")) : answer());
+    for (int i = 0; i < 36; i++) {
+      corrector.correction("q" + i, true).join();
+    }
+    assertThat(count("failed")).isEqualTo(12);
+    corrector.correction("shok", true).join();
+    assertThat(asked).as("a third failing is below the breaker's rate").hasValue(37);
   }
 }
