@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
 /**
  * Load test with wrk over a collection's queries, all scenarios in one run on the same engines:
  * the service's trivial endpoint, cached hybrid, uncached hybrid/text/keyword/vector (header
- * Cache-Control: no-cache, which also skips the query-embedding cache), and the same searches sent
+ * Cache-Control: no-cache, which also skips the query-embedding cache; uncached hybrid once more with
+ * {@code correct=false}, the reference of what the typo correction costs), and the same searches sent
  * to the engines directly (the bodies the service itself sends). The query embedding alone is timed
  * in process; the service runs in a JVM of its own. The floor under the single-retriever ratios (the
  * service's trivial endpoint at the latency connections, a Redis MGET of hydration entries) and the
@@ -381,6 +382,10 @@ final class LoadBenchmark implements Callable<Integer> {
     }
     if (selected("uncached", figures)) {
       figures.add(run(wrk, lua, UNCACHED, base, hybridPaths, null, "GET", List.of(key, "Cache-Control: no-cache")));
+      // the reference of the correction's cost: the same searches with correct=false, which ask no suggester
+      figures.add(run(wrk, lua, UNCACHED_UNCORRECTED, base,
+          write(work, "uncorrected.paths", searchPaths.stream().map(p -> p + "&mode=hybrid&correct=false").toList()), null,
+          "GET", List.of(key, "Cache-Control: no-cache")));
       breakdown(figures, http, base, t.apiKey(), searchPaths);
     }
     // several searches in one request: 5 uncached (latency) and 50 cached (throughput)
@@ -588,6 +593,7 @@ final class LoadBenchmark implements Callable<Integer> {
   private static final String KNN = "engine: Elasticsearch API kNN";
   private static final String MEILI_HYBRID = "engine: Meilisearch hybrid, query vector given";
   private static final String UNCACHED = "service: hybrid, uncached";
+  private static final String UNCACHED_UNCORRECTED = "service: hybrid, uncached, correct=false";
   private static final String TEXT = "service: text, uncached";
   private static final String KEYWORD = "service: keyword, uncached";
   private static final String VECTOR = "service: vector, uncached";
